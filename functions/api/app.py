@@ -1,0 +1,19 @@
+"""The REST API on Lambda: the FastAPI app behind Mangum (HTTP API payload v2)."""
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from mangum import Mangum
+
+from relay.api import create_app
+from relay.bootstrap import Relay
+from relay.settings import ApiSettings
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = create_app(Relay(ApiSettings()))
+
+handler = logger.inject_lambda_context(
+    tracer.capture_lambda_handler(metrics.log_metrics(Mangum(app, lifespan="off"))),
+    correlation_id_path="requestContext.requestId",
+    clear_state=True,
+)

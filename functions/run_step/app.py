@@ -1,0 +1,26 @@
+"""RunStep task: apply the answer in the event (if any), then run modules until a pause,
+the end, or a failure. Returns the state machine's next state object."""
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from relay.bootstrap import Relay
+from relay.settings import Settings
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+relay = Relay(Settings())
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict, context: LambdaContext) -> dict:
+    logger.append_keys(run_id=event["run_id"], correlation_id=context.aws_request_id)
+    result = relay.execution.run_step(event["run_id"], event.get("input"), context.aws_request_id)
+    logger.info("run advanced", outcome=result["outcome"])
+    if result["outcome"] in ("completed", "failed"):
+        metrics.add_metric(name=f"Runs{result['outcome'].capitalize()}", unit=MetricUnit.Count, value=1)
+    return result

@@ -1,0 +1,93 @@
+"""DynamoDB item (de)serialisation and opaque pagination cursors."""
+
+from __future__ import annotations
+
+import base64
+import json
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from relay.exceptions import InvalidRequestError
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def _to_dynamo_value(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {k: _to_dynamo_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_dynamo_value(v) for v in value]
+    return value
+
+
+def _from_dynamo_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _from_dynamo_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_dynamo_value(v) for v in value]
+    return value
+
+
+def to_item(record: dict[str, Any]) -> dict[str, Any]:
+    """Plain dict → DynamoDB attribute map. `None` values are left out (sparse attributes)."""
+    return {
+        k: _serializer.serialize(_to_dynamo_value(v)) for k, v in record.items() if v is not None
+    }
+
+
+def to_attr(value: Any) -> dict[str, Any]:
+    return _serializer.serialize(_to_dynamo_value(value))
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _from_dynamo_value(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
+    if not last_key:
+        return None
+    raw = json.dumps(last_key, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, *, expected_keys: set[str]) -> dict[str, Any] | None:
+    """Inverse of encode_cursor; a cursor that is not ours is a 400, never a 500."""
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        key = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidRequestError("cursor is not valid", code="INVALID_CURSOR") from exc
+    if not isinstance(key, dict) or set(key) != expected_keys:
+        raise InvalidRequestError("cursor is not valid", code="INVALID_CURSOR")
+    for attr in key.values():
+        if not isinstance(attr, dict) or len(attr) != 1 or next(iter(attr)) not in ("S", "N"):
+            raise InvalidRequestError("cursor is not valid", code="INVALID_CURSOR")
+    return key
+
+
+def error_code(exc: Exception) -> str:
+    """The AWS error code of a botocore ClientError (empty for anything else)."""
+    response = getattr(exc, "response", None) or {}
+    return response.get("Error", {}).get("Code", "")
+
+
+def cancellation_codes(exc: Exception) -> list[str]:
+    """Per-item reasons of a TransactionCanceledException ('None' where an item was fine)."""
+    response = getattr(exc, "response", None) or {}
+    reasons = response.get("CancellationReasons") or []
+    if reasons:
+        return [r.get("Code", "None") for r in reasons]
+    # Some endpoints only put the reasons in the message: "... [None, ConditionalCheckFailed]".
+    message = response.get("Error", {}).get("Message", "")
+    if "[" in message and message.endswith("]"):
+        return [part.strip() for part in message[message.rindex("[") + 1 : -1].split(",")]
+    return []

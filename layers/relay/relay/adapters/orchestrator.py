@@ -1,0 +1,49 @@
+"""Step Functions: start a run's execution, answer its task tokens."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from relay.exceptions import ConflictError, ServiceUnavailableError
+
+from .dynamo import error_code
+
+
+class InputExpiredError(ConflictError):
+    """The pause is over (timed out or the execution ended): the answer cannot be delivered."""
+
+    code = "INPUT_EXPIRED"
+
+
+# Codes meaning the token will never be accepted again.
+_DEAD_TOKEN = {"TaskTimedOut", "TaskDoesNotExist", "InvalidToken", "ExecutionDoesNotExist"}
+
+
+class RunOrchestrator:
+    def __init__(self, client: Any, state_machine_arn: str) -> None:
+        self._client = client
+        self._state_machine_arn = state_machine_arn
+
+    def start(self, run_id: str) -> str:
+        """Start (or, for a retried call, find) the execution named by the run id."""
+        payload = json.dumps({"run_id": run_id, "input": None})
+        try:
+            response = self._client.start_execution(
+                stateMachineArn=self._state_machine_arn, name=run_id, input=payload
+            )
+        except ClientError as exc:
+            if error_code(exc) in {"ThrottlingException", "ServiceUnavailable", "InternalServerError"}:
+                raise ServiceUnavailableError("could not start the run; retry") from exc
+            raise
+        return response["executionArn"]
+
+    def deliver(self, task_token: str, output: dict[str, Any]) -> None:
+        try:
+            self._client.send_task_success(taskToken=task_token, output=json.dumps(output))
+        except ClientError as exc:
+            if error_code(exc) in _DEAD_TOKEN:
+                raise InputExpiredError("the run is no longer waiting for this input") from exc
+            raise ServiceUnavailableError("could not deliver the input; retry") from exc

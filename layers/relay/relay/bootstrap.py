@@ -1,0 +1,101 @@
+"""The composition root: settings → boto3 clients → adapters → services.
+
+Nothing here talks to AWS when built; clients are made on first use (thread-safe, since
+the local API serves sync routes from a thread pool).
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from relay.adapters.orchestrator import RunOrchestrator
+from relay.adapters.runs import RunRepository
+from relay.adapters.templates import TemplateRepository, WorkflowStore
+from relay.adapters.users import UserRepository
+from relay.services import ExecutionService, RunService, TemplateService, UserService
+from relay.settings import ApiSettings, Settings
+
+_CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=5, read_timeout=30)
+
+
+class Relay:
+    def __init__(self, settings: Settings, session: Any | None = None) -> None:
+        self.settings = settings
+        self._session = session or boto3.session.Session()
+        self._lock = threading.RLock()
+
+    def client(self, service: str) -> Any:
+        with self._lock:
+            return self._session.client(service, config=_CLIENT_CONFIG)
+
+    @cached_property
+    def dynamodb(self) -> Any:
+        return self.client("dynamodb")
+
+    @cached_property
+    def s3(self) -> Any:
+        return self.client("s3")
+
+    @cached_property
+    def stepfunctions(self) -> Any:
+        return self.client("stepfunctions")
+
+    # -- adapters -------------------------------------------------------------------------
+    @cached_property
+    def user_repository(self) -> UserRepository:
+        return UserRepository(self.dynamodb, self.settings.users_table)
+
+    @cached_property
+    def template_repository(self) -> TemplateRepository:
+        return TemplateRepository(self.dynamodb, self.settings.templates_table, self.settings.versions_table)
+
+    @cached_property
+    def run_repository(self) -> RunRepository:
+        s = self.settings
+        return RunRepository(self.dynamodb, s.runs_table, s.events_table, s.pending_inputs_table)
+
+    @cached_property
+    def workflow_store(self) -> WorkflowStore:
+        return WorkflowStore(self.s3, self.settings.artifacts_bucket)
+
+    # -- services -------------------------------------------------------------------------
+    @cached_property
+    def users(self) -> UserService:
+        return UserService(self.user_repository)
+
+    @cached_property
+    def templates(self) -> TemplateService:
+        return TemplateService(
+            self.template_repository,
+            self.workflow_store,
+            inline_max_bytes=self.settings.inline_workflow_max_bytes,
+        )
+
+    @cached_property
+    def runs(self) -> RunService:
+        if not isinstance(self.settings, ApiSettings):
+            raise TypeError("starting runs needs ApiSettings (RELAY_RUN_STATE_MACHINE_ARN)")
+        from relay.adapters.idempotency import IdempotentCall  # Powertools: only when a run starts
+
+        return RunService(
+            self.run_repository,
+            self.templates,
+            RunOrchestrator(self.stepfunctions, self.settings.run_state_machine_arn),
+            IdempotentCall(
+                self.dynamodb, self.settings.idempotency_table, self.settings.idempotency_ttl_seconds
+            ),
+        )
+
+    @cached_property
+    def execution(self) -> ExecutionService:
+        return ExecutionService(
+            self.run_repository,
+            self.template_repository,
+            self.workflow_store,
+            default_input_timeout_seconds=self.settings.default_input_timeout_seconds,
+        )

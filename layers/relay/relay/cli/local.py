@@ -1,0 +1,53 @@
+"""`relay local`: the local cloud, a seeded dev user, and the API on uvicorn."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from relay.local import LocalCloud
+
+DEV_USERNAME = "dev"
+
+
+def seed_dev_user(relay) -> tuple[str, bool]:
+    """The dev user's key: RELAY_DEV_API_KEY if set (seeded as given), else a new one."""
+    given = os.environ.get("RELAY_DEV_API_KEY") or None
+    _, key = relay.users.create_user(DEV_USERNAME, "dev@relay.local", is_admin=True, api_key=given)
+    return key, given is None
+
+
+def run_local(args) -> int:
+    import uvicorn
+
+    from relay.api import create_app
+    from relay.bootstrap import Relay
+    from relay.settings import ApiSettings
+
+    cloud = LocalCloud(args.template, port=args.aws_port)
+    try:
+        cloud.start()
+        relay = Relay(ApiSettings())
+        key, generated = seed_dev_user(relay)
+        base = f"http://{args.host}:{args.port}"
+        print(
+            f"""
+Relay is running locally.
+  API            {base}
+  Docs           {base}/docs   (OpenAPI: {base}/openapi.json)
+  Local cloud    {cloud.endpoint_url}  (DynamoDB, S3, Step Functions, Logs; AWS_ENDPOINT_URL)
+  Dev API key    {key}{'   (generated; set RELAY_DEV_API_KEY to choose it)' if generated else ''}
+
+  curl -H "Authorization: Bearer {key}" {base}/v1/runs
+
+State is in memory and ends with this process. Ctrl-C stops.
+""",
+            flush=True,
+        )
+        uvicorn.run(create_app(relay), host=args.host, port=args.port, log_level=args.log_level)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        cloud.stop()
+    print("Relay stopped.", file=sys.stderr)
+    return 0

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="relay", description="Relay: human-in-the-loop AI content workflows.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    local = commands.add_parser("local", help="run Relay locally: the embedded cloud and the API")
+    local.add_argument("--host", default="127.0.0.1", help="API host (default 127.0.0.1)")
+    local.add_argument("--port", type=int, default=8000, help="API port (default 8000)")
+    local.add_argument("--aws-port", type=int, default=0, help="local cloud port (default: a free one)")
+    local.add_argument("--template", type=Path, default=None, help="template.yaml (default: the repository's)")
+    local.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
+
+    admin = commands.add_parser("admin", help="operator commands (DynamoDB, with your AWS credentials)")
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True)
+    create = admin_commands.add_parser("create-user", help="create a user and print its API key (shown once)")
+    create.add_argument("username")
+    create.add_argument("--email", required=True)
+    create.add_argument("--admin", action="store_true", help="give the user the admin flag")
+    create.add_argument(
+        "--users-table",
+        default=None,
+        help="the UsersTable name (default: $RELAY_USERS_TABLE, or the stack output UsersTableName)",
+    )
+    create.add_argument("--stack-name", default="relay", help="stack to read UsersTableName from (default relay)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "local":
+        from .local import run_local
+
+        return run_local(args)
+    if args.command == "admin" and args.admin_command == "create-user":
+        from .admin import create_user
+
+        return create_user(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,250 @@
+"""Advance a run: apply a human's answer, then run modules until one pauses, the workflow
+ends, a module fails, or the event budget for one invocation is spent.
+
+Pure: takes the workflow and the run's state and cursor, returns what happened. The caller
+(RunStep) commits the new state and the events in one transaction.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from relay.domain import Cursor, NewEvent, PendingSummary, Progress, RunError, RunStatus
+from relay.exceptions import RelayError
+from relay.modules import ModuleContext, get_module, resolve
+from relay.modules.exceptions import ModuleError
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the API sent with SendTaskSuccess."""
+
+    input_id: str
+    step_id: str
+    value: Any
+    decided_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Pause:
+    step_id: str
+    module_index: int
+    module_id: str
+    request: dict[str, Any]
+    timeout_seconds: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "step_id": self.step_id,
+            "module_index": self.module_index,
+            "module_id": self.module_id,
+            "request": self.request,
+            "timeout_seconds": self.timeout_seconds,
+        }
+
+
+@dataclass
+class Advance:
+    outcome: str  # paused | continue | completed | failed
+    status: RunStatus
+    state: dict[str, Any]
+    cursor: Cursor
+    progress: Progress
+    current_step: str | None
+    events: list[NewEvent] = field(default_factory=list)
+    pause: Pause | None = None
+    error: RunError | None = None
+
+
+class _Failed(Exception):
+    def __init__(self, error: RunError, step_id: str, module_index: int, module_id: str) -> None:
+        super().__init__(error.message)
+        self.error, self.step_id = error, step_id
+        self.module_index, self.module_id = module_index, module_id
+
+
+def _set_path(state: dict[str, Any], path: str, value: Any) -> None:
+    *parents, leaf = path.split(".")
+    node = state
+    for part in parents:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    node[leaf] = value
+
+
+def _apply_outputs(spec: Any, outputs: dict[str, Any], state: dict[str, Any]) -> None:
+    for output_name, target in spec.outputs_to_state.items():
+        if output_name not in outputs:
+            raise ModuleError(
+                f"{spec.module_id} has no output {output_name!r} (it has {sorted(outputs)})",
+                code="UNKNOWN_OUTPUT",
+            )
+        _set_path(state, target, outputs[output_name])
+
+
+def _as_error(exc: Exception) -> RunError:
+    if isinstance(exc, RelayError):
+        return RunError(code=exc.code, message=exc.detail)
+    return RunError(code="MODULE_EXCEPTION", message=f"{type(exc).__name__}: {exc}")
+
+
+def advance(
+    workflow: Any,
+    *,
+    run_id: str,
+    project_name: str | None,
+    inputs: dict[str, Any],
+    state: dict[str, Any],
+    cursor: Cursor,
+    pending: PendingSummary | None,
+    answer: Answer | None,
+    default_timeout_seconds: int,
+    max_events: int = 60,
+) -> Advance:
+    steps = workflow.steps
+    state = copy.deepcopy(state)
+    step_index, module_index = cursor.step_index, cursor.module_index
+    events: list[NewEvent] = []
+
+    def progress(message: str | None = None) -> Progress:
+        stage = steps[step_index].step_id if step_index < len(steps) else None
+        return Progress(value=round(step_index / len(steps), 4), stage=stage, message=message)
+
+    def result(outcome: str, status: RunStatus, **extra: Any) -> Advance:
+        return Advance(
+            outcome=outcome,
+            status=status,
+            state=state,
+            cursor=Cursor(step_index=step_index, module_index=module_index),
+            progress=extra.pop("progress", None) or progress(),
+            current_step=steps[step_index].step_id if step_index < len(steps) else None,
+            events=events,
+            **extra,
+        )
+
+    def scope(step_id: str) -> dict[str, Any]:
+        run = {"run_id": run_id, "project_name": project_name, "inputs": inputs}
+        return {"state": state, "run": run, "step": {"step_id": step_id}}
+
+    try:
+        # 1. The answer to the current pause, if it is (still) the current one.
+        if answer is not None and pending is not None and answer.input_id == pending.input_id:
+            spec = steps[step_index].modules[module_index]
+            module = get_module(spec.module_id)
+            try:
+                outputs = module.accept(pending.request, answer.value)
+                _apply_outputs(spec, outputs, state)
+            except Exception as exc:  # a module's answer handling is the module's failure
+                raise _Failed(_as_error(exc), pending.step_id, module_index, spec.module_id) from exc
+            events.append(
+                NewEvent(
+                    event_type="input_received",
+                    step_id=pending.step_id,
+                    data={
+                        "input_id": pending.input_id,
+                        "module_index": module_index,
+                        "module_id": spec.module_id,
+                        "value": answer.value,
+                        "decided_by": answer.decided_by,
+                    },
+                )
+            )
+            events.append(
+                NewEvent(
+                    event_type="module_completed",
+                    step_id=pending.step_id,
+                    data={"module_index": module_index, "module_id": spec.module_id, "outputs": outputs},
+                )
+            )
+            module_index += 1
+        elif pending is not None:
+            # Still paused and no (matching) answer: nothing to do but wait again.
+            step = steps[step_index]
+            spec = step.modules[module_index]
+            pause = Pause(
+                step_id=step.step_id,
+                module_index=module_index,
+                module_id=spec.module_id,
+                request=pending.request,
+                timeout_seconds=step.timeout_seconds or default_timeout_seconds,
+            )
+            return result("paused", RunStatus.running, pause=pause)
+
+        # 2. Run modules until something stops us.
+        while step_index < len(steps):
+            step = steps[step_index]
+            if len(events) >= max_events:
+                return result("continue", RunStatus.running)
+            if module_index == 0:
+                events.append(
+                    NewEvent(event_type="step_started", step_id=step.step_id, data={"step_index": step_index})
+                )
+            while module_index < len(step.modules):
+                if len(events) >= max_events and module_index > 0:
+                    return result("continue", RunStatus.running)
+                spec = step.modules[module_index]
+                try:
+                    module = get_module(spec.module_id)
+                    resolved = resolve(spec.inputs, scope(step.step_id))
+                    parsed = module.parse_inputs(resolved)
+                    ctx = ModuleContext(
+                        run_id=run_id,
+                        step_id=step.step_id,
+                        module_index=module_index,
+                        project_name=project_name,
+                        state=state,
+                    )
+                    if module.pauses:
+                        request = module.request(parsed, ctx)
+                        pause = Pause(
+                            step_id=step.step_id,
+                            module_index=module_index,
+                            module_id=spec.module_id,
+                            request=request,
+                            timeout_seconds=step.timeout_seconds or default_timeout_seconds,
+                        )
+                        return result("paused", RunStatus.running, pause=pause)
+                    outputs = module.execute(parsed, ctx)
+                    _apply_outputs(spec, outputs, state)
+                except Exception as exc:
+                    raise _Failed(_as_error(exc), step.step_id, module_index, spec.module_id) from exc
+                events.append(
+                    NewEvent(
+                        event_type="module_completed",
+                        step_id=step.step_id,
+                        data={"module_index": module_index, "module_id": spec.module_id, "outputs": outputs},
+                    )
+                )
+                module_index += 1
+            # Step done: its snapshot lets a later branch restart from here.
+            events.append(
+                NewEvent(
+                    event_type="step_completed",
+                    step_id=step.step_id,
+                    data={"step_index": step_index, "state": copy.deepcopy(state)},
+                )
+            )
+            step_index, module_index = step_index + 1, 0
+
+        events.append(NewEvent(event_type="run_completed", data={"state": copy.deepcopy(state)}))
+        return result(
+            "completed", RunStatus.completed, progress=Progress(value=1.0, stage=None, message="completed")
+        )
+    except _Failed as failed:
+        events.append(
+            NewEvent(
+                event_type="module_failed",
+                step_id=failed.step_id,
+                data={
+                    "module_index": failed.module_index,
+                    "module_id": failed.module_id,
+                    "error": failed.error.model_dump(),
+                },
+            )
+        )
+        events.append(NewEvent(event_type="run_failed", data={"error": failed.error.model_dump()}))
+        return result("failed", RunStatus.error, error=failed.error, progress=progress(failed.error.message))

@@ -1,0 +1,113 @@
+"""Read a CloudFormation/SAM template and resolve its intrinsic functions to local values."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+_SCALAR_TAGS = {
+    "!Ref": lambda v: {"Ref": v},
+    "!GetAtt": lambda v: {"Fn::GetAtt": v.split(".", 1) if isinstance(v, str) else v},
+    "!Condition": lambda v: {"Condition": v},
+}
+_FUNCTIONS = ["Sub", "Join", "If", "Equals", "Select", "Split", "FindInMap", "GetAZs", "Base64",
+              "Not", "And", "Or", "ImportValue", "Cidr"]
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct(tag: str):
+    def build(loader: yaml.Loader, node: yaml.Node) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            value: Any = loader.construct_scalar(node)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)
+        if tag in _SCALAR_TAGS:
+            return _SCALAR_TAGS[tag](value)
+        return {f"Fn::{tag[1:]}": value}
+
+    return build
+
+
+for _tag in [*_SCALAR_TAGS, *(f"!{name}" for name in _FUNCTIONS)]:
+    _Loader.add_constructor(_tag, _construct(_tag))
+
+
+def load_template(path: Path) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+
+
+class UnsupportedIntrinsicError(ValueError):
+    pass
+
+
+class Resolver:
+    """Resolves `Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::Split` against
+    parameter values, pseudo parameters, and each resource's local name and attributes."""
+
+    def __init__(self, parameters: dict[str, Any], pseudo: dict[str, str],
+                 refs: dict[str, str], attributes: dict[str, dict[str, str]]) -> None:
+        self.parameters = parameters
+        self.pseudo = pseudo
+        self.refs = refs
+        self.attributes = attributes
+
+    def ref(self, name: str) -> Any:
+        for table in (self.parameters, self.pseudo, self.refs):
+            if name in table:
+                return table[name]
+        raise KeyError(f"!Ref {name}: no such parameter or resource")
+
+    def get_att(self, resource: str, attribute: str) -> str:
+        try:
+            return self.attributes[resource][attribute]
+        except KeyError:
+            raise KeyError(f"!GetAtt {resource}.{attribute}: not known locally") from None
+
+    def sub(self, template: str, extra: dict[str, Any] | None = None) -> str:
+        extra = extra or {}
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name.startswith("!"):
+                return "${" + name[1:] + "}"
+            if name in extra:
+                return str(self.resolve(extra[name]))
+            if "." in name and not name.startswith("AWS::"):
+                return self.get_att(*name.split(".", 1))
+            return str(self.ref(name))
+
+        return re.sub(r"\$\{([^}]+)\}", replace, template)
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            (key, arg), = value.items()
+            if key == "Ref":
+                return self.ref(arg)
+            if key == "Fn::GetAtt":
+                return self.get_att(arg[0], arg[1])
+            if key == "Fn::Sub":
+                if isinstance(arg, str):
+                    return self.sub(arg)
+                return self.sub(arg[0], arg[1])
+            if key == "Fn::Join":
+                return arg[0].join(str(self.resolve(v)) for v in self.resolve(arg[1]))
+            if key == "Fn::Select":
+                return self.resolve(arg[1])[int(self.resolve(arg[0]))]
+            if key == "Fn::Split":
+                return self.resolve(arg[1]).split(arg[0])
+            if key.startswith("Fn::"):
+                raise UnsupportedIntrinsicError(f"{key} is not supported by the local cloud")
+        return {k: self.resolve(v) for k, v in value.items()}

@@ -1,0 +1,109 @@
+"""Start the local cloud: moto server (Step Functions executor on) behind the Lambda invoke
+front, template.yaml deployed into it, and this process's environment pointed at it."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from .deployer import Deployer, Deployment
+from .invoke import FunctionRunner, LambdaInvokeFront
+from .metering import CallMeter
+
+REGION = "us-east-1"
+
+
+def default_template() -> Path:
+    """template.yaml of the checkout this package was installed from (or the cwd's)."""
+    for candidate in (Path.cwd() / "template.yaml", Path(__file__).resolve().parents[4] / "template.yaml"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError("template.yaml not found; run from the repository root or pass --template")
+
+
+class LocalCloud:
+    def __init__(
+        self,
+        template: Path | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        stack_name: str = "relay",
+        parameters: dict[str, Any] | None = None,
+        meter: bool = False,
+    ) -> None:
+        self.template = template or default_template()
+        self.host = host
+        self.port = port
+        self.stack_name = stack_name
+        self.parameters = parameters or {}
+        self.meter: CallMeter | None = None
+        self._want_meter = meter
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self.deployment: Deployment | None = None
+        self.runner = FunctionRunner()
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> Deployment:
+        from moto.server import DomainDispatcherApplication, create_backend_app
+        from werkzeug.serving import make_server
+
+        self.deployment = Deployment(stack_name=self.stack_name, region=REGION)
+        app: Any = LambdaInvokeFront(DomainDispatcherApplication(create_backend_app), self.deployment, self.runner)
+        if self._want_meter:
+            app = self.meter = CallMeter(app)
+        self._server = make_server(self.host, self.port, app, threaded=True)
+        self.port = self._server.server_port
+        self._thread = threading.Thread(target=self._server.serve_forever, name="local-cloud", daemon=True)
+        self._thread.start()
+
+        # moto's executor sends Lambda invokes to localhost:$MOTO_PORT, i.e. back to us.
+        os.environ.update(
+            {
+                "MOTO_PORT": str(self.port),
+                "AWS_ENDPOINT_URL": self.endpoint_url,
+                "AWS_ACCESS_KEY_ID": "local",
+                "AWS_SECRET_ACCESS_KEY": "local",
+                "AWS_DEFAULT_REGION": REGION,
+                "AWS_REGION": REGION,
+                "POWERTOOLS_TRACE_DISABLED": "true",
+                "POWERTOOLS_METRICS_DISABLED": "true",
+            }
+        )
+        os.environ.pop("AWS_PROFILE", None)
+        os.environ.pop("AWS_SESSION_TOKEN", None)
+        request = urllib.request.Request(
+            f"{self.endpoint_url}/moto-api/config",
+            data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        urllib.request.urlopen(request, timeout=10).close()
+
+        import boto3
+
+        deployed = Deployer(boto3.session.Session(), self.endpoint_url, REGION).deploy(
+            self.template, self.stack_name, self.parameters
+        )
+        # The front holds this object: fill it in rather than replace it.
+        self.deployment.refs, self.deployment.outputs = deployed.refs, deployed.outputs
+        self.deployment.functions.update(deployed.functions)
+        os.environ.update(self.deployment.environment())
+        return self.deployment
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None

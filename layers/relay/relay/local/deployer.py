@@ -1,0 +1,272 @@
+"""Create template.yaml's resources in the local cloud, as CloudFormation would.
+
+Supported: DynamoDB tables (keys, GSIs, LSIs, TTL, PITR), S3 buckets (versioning, encryption,
+public access block, CORS, lifecycle), log groups (retention), SAM functions (registered for
+the in-process invoke front), SAM state machines (DefinitionUri + DefinitionSubstitutions).
+HTTP APIs and layers need nothing locally: uvicorn serves the API, the layer is on sys.path.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .cfn import Resolver, load_template
+
+ACCOUNT_ID = "123456789012"
+
+
+@dataclass
+class LocalFunction:
+    logical_id: str
+    name: str
+    arn: str
+    handler: str
+    code_dir: Path
+    environment: dict[str, str]
+    timeout: int
+
+
+@dataclass
+class Deployment:
+    stack_name: str
+    region: str
+    refs: dict[str, str] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)
+    functions: dict[str, LocalFunction] = field(default_factory=dict)  # by function name
+
+    def function(self, name_or_arn: str) -> LocalFunction | None:
+        name = name_or_arn.split(":")[6] if name_or_arn.startswith("arn:") else name_or_arn.split(":")[0]
+        return self.functions.get(name)
+
+    def environment(self) -> dict[str, str]:
+        """Every function's variables (they agree; Globals hold the shared ones)."""
+        merged: dict[str, str] = {}
+        for function in self.functions.values():
+            merged.update(function.environment)
+        return merged
+
+
+def _names(resources: dict[str, Any], stack: str, region: str) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    refs: dict[str, str] = {}
+    attributes: dict[str, dict[str, str]] = {}
+    for logical_id, resource in resources.items():
+        kind = resource["Type"]
+        if kind == "AWS::DynamoDB::Table":
+            name = f"{stack}-{logical_id}"
+            refs[logical_id] = name
+            attributes[logical_id] = {"Arn": f"arn:aws:dynamodb:{region}:{ACCOUNT_ID}:table/{name}"}
+        elif kind == "AWS::S3::Bucket":
+            name = f"{stack}-{logical_id}".lower()
+            refs[logical_id] = name
+            attributes[logical_id] = {"Arn": f"arn:aws:s3:::{name}", "DomainName": f"{name}.s3.amazonaws.com"}
+        elif kind == "AWS::Serverless::Function":
+            name = f"{stack}-{logical_id}"
+            refs[logical_id] = name
+            attributes[logical_id] = {"Arn": f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{name}"}
+        elif kind == "AWS::Serverless::StateMachine":
+            name = f"{stack}-{logical_id}"
+            arn = f"arn:aws:states:{region}:{ACCOUNT_ID}:stateMachine:{name}"
+            refs[logical_id] = arn
+            attributes[logical_id] = {"Arn": arn, "Name": name}
+        elif kind == "AWS::Logs::LogGroup":
+            name = f"/{stack}/{logical_id}"
+            refs[logical_id] = name
+            attributes[logical_id] = {"Arn": f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{name}:*"}
+        elif kind == "AWS::Serverless::LayerVersion":
+            refs[logical_id] = f"arn:aws:lambda:{region}:{ACCOUNT_ID}:layer:{stack}-{logical_id}:1"
+            attributes[logical_id] = {}
+        elif kind == "AWS::Serverless::HttpApi":
+            refs[logical_id] = "local"
+            attributes[logical_id] = {"ApiEndpoint": "http://127.0.0.1"}
+        else:
+            refs[logical_id] = f"{stack}-{logical_id}"
+            attributes[logical_id] = {}
+    return refs, attributes
+
+
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"ID": rule["Id"], "Status": rule["Status"]}
+    tags = [{"Key": t["Key"], "Value": t["Value"]} for t in rule.get("TagFilters", [])]
+    prefix = rule.get("Prefix")
+    if len(tags) == 1 and not prefix:
+        out["Filter"] = {"Tag": tags[0]}
+    elif tags:
+        out["Filter"] = {"And": {"Tags": tags, **({"Prefix": prefix} if prefix else {})}}
+    else:
+        out["Filter"] = {"Prefix": prefix or ""}
+    if "ExpirationInDays" in rule:
+        out["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+    if "NoncurrentVersionExpiration" in rule:
+        out["NoncurrentVersionExpiration"] = {
+            "NoncurrentDays": int(rule["NoncurrentVersionExpiration"]["NoncurrentDays"])
+        }
+    if "AbortIncompleteMultipartUpload" in rule:
+        out["AbortIncompleteMultipartUpload"] = {
+            "DaysAfterInitiation": int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
+        }
+    return out
+
+
+class Deployer:
+    def __init__(self, session: Any, endpoint_url: str, region: str) -> None:
+        def client(service: str) -> Any:
+            return session.client(service, endpoint_url=endpoint_url, region_name=region)
+
+        self.region = region
+        self.dynamodb = client("dynamodb")
+        self.s3 = client("s3")
+        self.logs = client("logs")
+        self.stepfunctions = client("stepfunctions")
+
+    def deploy(self, template_path: Path, stack_name: str, parameters: dict[str, Any] | None = None) -> Deployment:
+        template = load_template(template_path)
+        root = template_path.parent
+        resources: dict[str, Any] = template["Resources"]
+        values = {name: spec.get("Default") for name, spec in template.get("Parameters", {}).items()}
+        values.update(parameters or {})
+        refs, attributes = _names(resources, stack_name, self.region)
+        pseudo = {
+            "AWS::Region": self.region,
+            "AWS::AccountId": ACCOUNT_ID,
+            "AWS::StackName": stack_name,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::NoValue": None,
+        }
+        resolver = Resolver({k: v for k, v in values.items()}, pseudo, refs, attributes)
+        deployment = Deployment(stack_name=stack_name, region=self.region, refs=refs)
+        function_globals = template.get("Globals", {}).get("Function", {})
+
+        for logical_id, resource in resources.items():
+            kind, props = resource["Type"], resource.get("Properties", {})
+            if kind == "AWS::DynamoDB::Table":
+                self._table(refs[logical_id], resolver.resolve(props))
+            elif kind == "AWS::S3::Bucket":
+                self._bucket(refs[logical_id], resolver.resolve(props))
+            elif kind == "AWS::Logs::LogGroup":
+                self._log_group(refs[logical_id], resolver.resolve(props))
+            elif kind == "AWS::Serverless::Function":
+                function = self._function(logical_id, refs[logical_id], attributes[logical_id]["Arn"],
+                                          props, function_globals, resolver, root)
+                deployment.functions[function.name] = function
+        for logical_id, resource in resources.items():
+            if resource["Type"] == "AWS::Serverless::StateMachine":
+                self._state_machine(attributes[logical_id]["Name"], resource.get("Properties", {}), resolver, root)
+        deployment.outputs = {
+            name: str(resolver.resolve(spec["Value"])) for name, spec in template.get("Outputs", {}).items()
+        }
+        return deployment
+
+    # -- resources ------------------------------------------------------------------------
+    def _table(self, name: str, props: dict[str, Any]) -> None:
+        kwargs: dict[str, Any] = {
+            "TableName": name,
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "KeySchema": props["KeySchema"],
+            "BillingMode": props.get("BillingMode", "PROVISIONED"),
+        }
+        if kwargs["BillingMode"] == "PROVISIONED":
+            kwargs["ProvisionedThroughput"] = props["ProvisionedThroughput"]
+        for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+            if key in props:
+                kwargs[key] = [
+                    {k: v for k, v in index.items() if k in ("IndexName", "KeySchema", "Projection", "ProvisionedThroughput")}
+                    for index in props[key]
+                ]
+        if "StreamSpecification" in props:
+            kwargs["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+        self.dynamodb.create_table(**kwargs)
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl and ttl.get("Enabled"):
+            self.dynamodb.update_time_to_live(
+                TableName=name, TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True}
+            )
+        pitr = props.get("PointInTimeRecoverySpecification", {})
+        if pitr.get("PointInTimeRecoveryEnabled"):
+            self.dynamodb.update_continuous_backups(
+                TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+            )
+
+    def _bucket(self, name: str, props: dict[str, Any]) -> None:
+        self.s3.create_bucket(Bucket=name)
+        if props.get("VersioningConfiguration", {}).get("Status") == "Enabled":
+            self.s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        encryption = props.get("BucketEncryption")
+        if encryption:
+            self.s3.put_bucket_encryption(
+                Bucket=name,
+                ServerSideEncryptionConfiguration={
+                    "Rules": [
+                        {"ApplyServerSideEncryptionByDefault": r["ServerSideEncryptionByDefault"]}
+                        for r in encryption["ServerSideEncryptionConfiguration"]
+                    ]
+                },
+            )
+        if "PublicAccessBlockConfiguration" in props:
+            self.s3.put_public_access_block(
+                Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
+            )
+        cors = props.get("CorsConfiguration")
+        if cors:
+            self.s3.put_bucket_cors(
+                Bucket=name,
+                CORSConfiguration={
+                    "CORSRules": [
+                        {
+                            "AllowedMethods": r["AllowedMethods"],
+                            "AllowedOrigins": r["AllowedOrigins"],
+                            **({"AllowedHeaders": r["AllowedHeaders"]} if "AllowedHeaders" in r else {}),
+                            **({"ExposeHeaders": r["ExposedHeaders"]} if "ExposedHeaders" in r else {}),
+                            **({"MaxAgeSeconds": int(r["MaxAge"])} if "MaxAge" in r else {}),
+                        }
+                        for r in cors["CorsRules"]
+                    ]
+                },
+            )
+        lifecycle = props.get("LifecycleConfiguration")
+        if lifecycle:
+            self.s3.put_bucket_lifecycle_configuration(
+                Bucket=name,
+                LifecycleConfiguration={"Rules": [_lifecycle_rule(r) for r in lifecycle["Rules"]]},
+            )
+
+    def _log_group(self, name: str, props: dict[str, Any]) -> None:
+        self.logs.create_log_group(logGroupName=name)
+        if "RetentionInDays" in props:
+            self.logs.put_retention_policy(logGroupName=name, retentionInDays=int(props["RetentionInDays"]))
+
+    def _function(self, logical_id: str, name: str, arn: str, props: dict[str, Any],
+                  globals_: dict[str, Any], resolver: Resolver, root: Path) -> LocalFunction:
+        merged = {**globals_, **props}
+        env = {
+            **resolver.resolve(globals_.get("Environment", {}).get("Variables", {})),
+            **resolver.resolve(props.get("Environment", {}).get("Variables", {})),
+        }
+        return LocalFunction(
+            logical_id=logical_id,
+            name=name,
+            arn=arn,
+            handler=merged["Handler"],
+            code_dir=(root / merged["CodeUri"]).resolve(),
+            environment={k: str(v) for k, v in env.items() if v is not None},
+            timeout=int(merged.get("Timeout", 3)),
+        )
+
+    def _state_machine(self, name: str, props: dict[str, Any], resolver: Resolver, root: Path) -> None:
+        if "DefinitionUri" in props:
+            text = (root / props["DefinitionUri"]).read_text(encoding="utf-8")
+        else:
+            text = json.dumps(props["Definition"])
+        substitutions = resolver.resolve(props.get("DefinitionSubstitutions", {}))
+        for key, value in substitutions.items():
+            text = text.replace("${" + key + "}", str(value))
+        json.loads(text)  # fail here, not in the executor, if a substitution broke the JSON
+        self.stepfunctions.create_state_machine(
+            name=name,
+            definition=text,
+            roleArn=f"arn:aws:iam::{ACCOUNT_ID}:role/{name}-role",
+            type=props.get("Type", "STANDARD"),
+        )

@@ -1,0 +1,73 @@
+"""The step-module contract: a typed input model, and either `execute` (runs and returns
+outputs) or, for pausing modules, `request` (what to ask a human) and `accept` (checks an
+answer against what was asked and returns outputs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .exceptions import ModuleInputError
+from .references import contains_reference
+
+
+class ModuleInputs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True)
+class ModuleContext:
+    run_id: str
+    step_id: str
+    module_index: int
+    project_name: str | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    where = ".".join(str(part) for part in error["loc"]) or "inputs"
+    return f"{where}: {error['msg']}"
+
+
+class Module:
+    module_id: ClassVar[str]
+    Inputs: ClassVar[type[ModuleInputs]] = ModuleInputs
+    pauses: ClassVar[bool] = False
+
+    # -- validation ---------------------------------------------------------------------
+    def parse_inputs(self, resolved: dict[str, Any]) -> ModuleInputs:
+        """Validate inputs after references are resolved (at run time)."""
+        try:
+            return self.Inputs.model_validate(resolved)
+        except ValidationError as exc:
+            problems = "; ".join(_describe(e) for e in exc.errors())
+            raise ModuleInputError(f"{self.module_id}: {problems}") from exc
+
+    def check_inputs(self, inputs: dict[str, Any]) -> list[str]:
+        """Problems visible at submit time. A field holding a reference is checked at run time."""
+        if not isinstance(inputs, dict):
+            return ["inputs must be an object"]
+        deferred = {name for name, value in inputs.items() if contains_reference(value)}
+        try:
+            self.Inputs.model_validate({k: v for k, v in inputs.items() if k not in deferred})
+        except ValidationError as exc:
+            return [
+                _describe(e)
+                for e in exc.errors()
+                if not (e["loc"] and e["loc"][0] in deferred)
+            ]
+        return []
+
+    # -- running ------------------------------------------------------------------------
+    def execute(self, inputs: Any, ctx: ModuleContext) -> dict[str, Any]:
+        raise TypeError(f"{self.module_id} pauses for input; it has no execute()")
+
+    def request(self, inputs: Any, ctx: ModuleContext) -> dict[str, Any]:
+        """For pausing modules: the JSON description of what the human is asked."""
+        raise TypeError(f"{self.module_id} does not pause")
+
+    def accept(self, request: dict[str, Any], value: Any) -> dict[str, Any]:
+        """For pausing modules: validate `value` against the stored request; return outputs."""
+        raise TypeError(f"{self.module_id} does not pause")

@@ -1,0 +1,23 @@
+"""module_id → module class. Modules that need heavy SDKs import them inside `execute`."""
+
+from __future__ import annotations
+
+from .base import Module
+from .exceptions import UnknownModuleError
+from .transform import Format
+from .user import Select, TextInput
+
+_MODULES: dict[str, type[Module]] = {cls.module_id: cls for cls in (TextInput, Select, Format)}
+
+
+def module_ids() -> list[str]:
+    return sorted(_MODULES)
+
+
+def get_module(module_id: str) -> Module:
+    try:
+        return _MODULES[module_id]()
+    except KeyError:
+        raise UnknownModuleError(
+            f"unknown module_id {module_id!r}; known: {', '.join(module_ids())}"
+        ) from None

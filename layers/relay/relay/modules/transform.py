@@ -1,0 +1,40 @@
+"""Modules that reshape state without calling anything: `transform.format`."""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+from pydantic import Field
+
+from .base import Module, ModuleContext, ModuleInputs
+from .exceptions import ModuleError
+
+
+class _PlainFormatter(string.Formatter):
+    """str.format over named values only: no attribute or index access (`{x.__class__}`)."""
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
+        if not field_name.isidentifier():
+            raise ModuleError(
+                f"format field {{{field_name}}} must be a plain name", code="FORMAT_ERROR"
+            )
+        return super().get_field(field_name, args, kwargs)
+
+
+class FormatInputs(ModuleInputs):
+    template: str = Field(min_length=1, max_length=100_000)
+    values: dict[str, Any] = Field(default_factory=dict)
+
+
+class Format(Module):
+    module_id = "transform.format"
+    Inputs = FormatInputs
+
+    def execute(self, inputs: FormatInputs, ctx: ModuleContext) -> dict[str, Any]:
+        try:
+            return {"value": _PlainFormatter().format(inputs.template, **inputs.values)}
+        except KeyError as exc:
+            raise ModuleError(f"format value {exc} is missing", code="FORMAT_ERROR") from exc
+        except (ValueError, IndexError) as exc:
+            raise ModuleError(f"bad format template: {exc}", code="FORMAT_ERROR") from exc

@@ -1,0 +1,157 @@
+"""The task Lambdas' use cases: RunStep, AwaitInput, RecordFailure.
+
+Each loads the run, decides, and commits the run with its events in one transaction.
+A Lambda retry after a commit finds the run already advanced and does nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from relay.domain import TERMINAL_STATUSES, NewEvent, PendingInput, PendingSummary, Run, RunError, RunStatus
+from relay.engine import Answer, advance
+from relay.exceptions import NotFoundError
+from relay.ids import iso, new_id, now_iso, utcnow
+from relay.workflows import Workflow
+
+# A run's version is immutable, so its parsed workflow can live for the container's life.
+_WORKFLOWS: dict[str, Workflow] = {}
+
+TIMEOUT_ERRORS = {"States.Timeout", "States.HeartbeatTimeout"}
+
+
+class ExecutionService:
+    def __init__(self, runs, templates, workflow_store, *, default_input_timeout_seconds: int) -> None:
+        self._runs = runs  # RunRepository
+        self._templates = templates  # TemplateRepository
+        self._store = workflow_store
+        self._default_timeout = default_input_timeout_seconds
+
+    def _load(self, run_id: str) -> Run:
+        run = self._runs.get(run_id)
+        if run is None:
+            raise NotFoundError(f"run {run_id} not found")
+        return run
+
+    def _workflow(self, version_id: str) -> Workflow:
+        if version_id not in _WORKFLOWS:
+            version = self._templates.get_version(version_id)
+            if version is None:
+                raise NotFoundError(f"version {version_id} not found")
+            document = version.workflow if version.workflow is not None else self._store.get(version.workflow_key)
+            _WORKFLOWS[version_id] = Workflow.model_validate(document)
+        return _WORKFLOWS[version_id]
+
+    # -- RunStep --------------------------------------------------------------------------
+    def run_step(self, run_id: str, answer: dict[str, Any] | None, correlation_id: str) -> dict[str, Any]:
+        run = self._load(run_id)
+        if run.status in TERMINAL_STATUSES:
+            outcome = "completed" if run.status == RunStatus.completed else "failed"
+            return {"run_id": run_id, "outcome": outcome, "pause": None, "input": None}
+        result = advance(
+            self._workflow(run.current_version_id),
+            run_id=run.run_id,
+            project_name=run.project_name,
+            inputs=run.inputs,
+            state=run.state,
+            cursor=run.cursor,
+            pending=run.pending_input,
+            answer=Answer(**answer) if answer else None,
+            default_timeout_seconds=self._default_timeout,
+        )
+        if result.events:
+            applied_answer = any(e.event_type == "input_received" for e in result.events)
+            after = run.model_copy(
+                update={
+                    "status": result.status,
+                    "state": result.state,
+                    "cursor": result.cursor,
+                    "progress": result.progress,
+                    "current_step": result.current_step,
+                    "error": result.error,
+                    "pending_input": None if applied_answer else run.pending_input,
+                    "ended_at": now_iso() if result.status in TERMINAL_STATUSES else None,
+                }
+            )
+            self._runs.commit(run, Run.model_validate(after.model_dump()), result.events, correlation_id)
+        return {
+            "run_id": run_id,
+            "outcome": result.outcome,
+            "pause": result.pause.as_dict() if result.pause else None,
+            "input": None,
+        }
+
+    # -- AwaitInput -----------------------------------------------------------------------
+    def await_input(self, run_id: str, pause: dict[str, Any], task_token: str, correlation_id: str) -> None:
+        run = self._load(run_id)
+        if run.status in TERMINAL_STATUSES:
+            return
+        now = utcnow()
+        expires = now + timedelta(seconds=int(pause["timeout_seconds"]))
+        pending = PendingInput(
+            run_id=run_id,
+            input_id=new_id("inp"),
+            user_id=run.user_id,
+            step_id=pause["step_id"],
+            module_index=pause["module_index"],
+            module_id=pause["module_id"],
+            request=pause["request"],
+            task_token=task_token,
+            created_at=iso(now),
+            expires_at=iso(expires),
+        )
+        summary = PendingSummary(
+            input_id=pending.input_id,
+            step_id=pending.step_id,
+            module_index=pending.module_index,
+            module_id=pending.module_id,
+            request=pending.request,
+            created_at=pending.created_at,
+            expires_at=pending.expires_at,
+        )
+        ops = [self._runs.put_pending_op(pending, ttl=int(expires.timestamp()) + 30 * 24 * 3600)]
+        if run.pending_input is not None:
+            # A retried wait got a new token: the old pending input can never be answered.
+            ops.append(self._runs.close_pending_op(run_id, run.pending_input.input_id, "superseded"))
+        after = run.model_copy(update={"status": RunStatus.awaiting_input, "pending_input": summary})
+        event = NewEvent(
+            event_type="input_requested",
+            step_id=pending.step_id,
+            data={
+                "input_id": pending.input_id,
+                "module_index": pending.module_index,
+                "module_id": pending.module_id,
+                "request": pending.request,
+                "expires_at": pending.expires_at,
+            },
+        )
+        self._runs.commit(run, Run.model_validate(after.model_dump()), [event], correlation_id, ops)
+
+    # -- RecordFailure --------------------------------------------------------------------
+    def record_failure(self, run_id: str, error: dict[str, Any], correlation_id: str) -> dict[str, Any]:
+        run = self._load(run_id)
+        result = {"run_id": run_id, "outcome": "failed", "pause": None, "input": None}
+        if run.status in TERMINAL_STATUSES:
+            return result
+        name = str(error.get("Error") or "States.TaskFailed")
+        cause = str(error.get("Cause") or "")
+        if name in TIMEOUT_ERRORS:
+            run_error = RunError(code="INPUT_TIMEOUT", message="no input arrived before the pause timed out")
+        else:
+            run_error = RunError(code="TASK_FAILED", message=f"{name}: {cause}"[:2000])
+        ops = []
+        if run.pending_input is not None:
+            pending = self._runs.get_pending(run_id, run.pending_input.input_id)
+            if pending is not None and pending.status in ("pending", "answered"):
+                ops.append(self._runs.close_pending_op(run_id, pending.input_id, "expired", from_status=pending.status))
+        after = run.model_copy(
+            update={"status": RunStatus.error, "error": run_error, "pending_input": None, "ended_at": now_iso()}
+        )
+        event = NewEvent(
+            event_type="run_failed",
+            step_id=run.current_step,
+            data={"error": run_error.model_dump(), "cause": {"error": name, "cause": cause[:4000]}},
+        )
+        self._runs.commit(run, Run.model_validate(after.model_dump()), [event], correlation_id, ops)
+        return result

@@ -1,0 +1,176 @@
+"""Start runs, read them, page their events, and answer their pauses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from relay.domain import NewEvent, PendingInput, Run, RunStatus, User
+from relay.exceptions import ConcurrentUpdateError, ConflictError, InvalidRequestError, NotFoundError
+from relay.ids import new_id, now_iso
+from relay.adapters.orchestrator import InputExpiredError
+from relay.modules import get_module
+
+from .templates import TemplateService
+
+
+class NotAwaitingInputError(ConflictError):
+    code = "NOT_AWAITING_INPUT"
+
+
+class AlreadyAnsweredError(ConflictError):
+    code = "INPUT_ALREADY_ANSWERED"
+
+
+@dataclass(frozen=True)
+class StartRun:
+    template_name: str | None = None
+    version_id: str | None = None
+    workflow: dict[str, Any] | None = None
+    project_name: str | None = None
+    inputs: dict[str, Any] = field(default_factory=dict)
+
+
+class RunService:
+    def __init__(self, runs, templates: TemplateService, orchestrator, idempotency=None) -> None:
+        self._runs = runs  # RunRepository
+        self._templates = templates
+        self._orchestrator = orchestrator  # RunOrchestrator
+        self._idempotency = idempotency  # IdempotentCall, for Idempotency-Key
+
+    # -- start ----------------------------------------------------------------------------
+    def start(self, user: User, request: StartRun, idempotency_key: str | None = None) -> Run:
+        if idempotency_key is None or self._idempotency is None:
+            return self._start(user, request)
+        body = {
+            "template_name": request.template_name,
+            "version_id": request.version_id,
+            "workflow": request.workflow,
+            "project_name": request.project_name,
+            "inputs": request.inputs,
+        }
+        run_id = self._idempotency.once(
+            user.user_id, idempotency_key, body, lambda: self._start(user, request).run_id
+        )
+        return self.get(user, run_id)
+
+    def _start(self, user: User, request: StartRun) -> Run:
+        chosen = [x for x in (request.template_name, request.version_id, request.workflow) if x is not None]
+        if len(chosen) != 1:
+            raise InvalidRequestError(
+                "give exactly one of template_name, version_id or workflow", code="INVALID_RUN_REQUEST"
+            )
+        if request.workflow is not None:
+            submitted = self._templates.submit_json(user, request.workflow)
+            template, version = submitted.template, submitted.version
+        elif request.version_id is not None:
+            version = self._templates.get_version(user, request.version_id, with_workflow=False)
+            template = self._templates.get_template(user, version.template_id)
+        else:
+            template = self._templates.template_by_name(user, request.template_name)
+            if not template.latest_version_id:
+                raise NotFoundError(f"template {template.template_name!r} has no version")
+            version = self._templates.get_version(user, template.latest_version_id, with_workflow=False)
+
+        now = now_iso()
+        run = Run(
+            run_id=new_id("run"),
+            user_id=user.user_id,
+            template_id=template.template_id,
+            template_name=template.template_name,
+            initial_version_id=version.version_id,
+            current_version_id=version.version_id,
+            project_name=request.project_name,
+            inputs=request.inputs,
+            state=dict(request.inputs),
+            created_at=now,
+            updated_at=now,
+        )
+        created = NewEvent(
+            event_type="run_created",
+            data={"template_id": template.template_id, "version_id": version.version_id, "inputs": request.inputs},
+        )
+        run = self._runs.create(run, [created], new_id("corr"))
+        try:
+            execution_arn = self._orchestrator.start(run.run_id)
+        except Exception as exc:
+            failed = run.model_copy(
+                update={"status": RunStatus.error, "error": {"code": "START_FAILED", "message": str(exc)}}
+            )
+            self._runs.commit(
+                run,
+                Run.model_validate(failed.model_dump()),
+                [NewEvent(event_type="run_failed", data={"error": {"code": "START_FAILED", "message": str(exc)}})],
+                new_id("corr"),
+            )
+            raise
+        self._templates.touch_used(template)
+        return self._set_execution(run, execution_arn)
+
+    def _set_execution(self, run: Run, execution_arn: str) -> Run:
+        # The engine may already have advanced the run; retry on its newer revision.
+        for _ in range(5):
+            try:
+                return self._runs.commit(run, run.model_copy(update={"execution_arn": execution_arn}), [], "")
+            except ConcurrentUpdateError:
+                run = self._runs.get(run.run_id)
+                if run.execution_arn:
+                    return run
+        return run
+
+    # -- read -----------------------------------------------------------------------------
+    def get(self, user: User, run_id: str) -> Run:
+        run = self._runs.get(run_id)
+        if run is None or run.user_id != user.user_id:
+            raise NotFoundError(f"run {run_id} not found")
+        return run
+
+    def list(self, user: User, status: RunStatus | None, cursor: str | None, limit: int):
+        return self._runs.list_for_user(user.user_id, status.value if status else None, cursor, limit)
+
+    def events(self, user: User, run_id: str, branch_id: str | None, cursor: str | None, limit: int):
+        self.get(user, run_id)
+        return self._runs.events(run_id, branch_id, cursor, limit)
+
+    def approvals(self, user: User, cursor: str | None, limit: int) -> tuple[list[PendingInput], str | None]:
+        return self._runs.pending_for_user(user.user_id, cursor, limit)
+
+    # -- answer ---------------------------------------------------------------------------
+    def answer(self, user: User, run_id: str, step_id: str, value: Any) -> Run:
+        """Validate the answer, claim the pause, then resume the execution with it."""
+        for _ in range(3):
+            run = self.get(user, run_id)
+            pending_summary = run.pending_input
+            if pending_summary is None or pending_summary.step_id != step_id:
+                raise NotAwaitingInputError(f"step {step_id!r} of run {run_id} is not waiting for input")
+            if pending_summary.answered or run.status != RunStatus.awaiting_input:
+                raise AlreadyAnsweredError(f"step {step_id!r} was already answered")
+            get_module(pending_summary.module_id).accept(pending_summary.request, value)
+            pending = self._runs.get_pending(run_id, pending_summary.input_id)
+            if pending is None or pending.status != "pending":
+                raise AlreadyAnsweredError(f"step {step_id!r} was already answered")
+            try:
+                claimed = self._runs.decide(run, pending, value, user.username)
+            except ConcurrentUpdateError:
+                continue  # reload: another answer or the engine got there first
+            break
+        else:
+            raise AlreadyAnsweredError(f"step {step_id!r} was already answered")
+
+        output = {"input_id": pending.input_id, "step_id": step_id, "value": value, "decided_by": user.username}
+        try:
+            self._orchestrator.deliver(pending.task_token, output)
+        except InputExpiredError:
+            raise  # the pause is over; RecordFailure closes the run and this input
+        except Exception:
+            self._reopen(claimed, pending)  # not delivered: the pause goes on
+            raise
+        return claimed
+
+    def _reopen(self, run: Run, pending: PendingInput) -> None:
+        for _ in range(3):
+            try:
+                self._runs.reopen(run, pending)
+                return
+            except ConcurrentUpdateError:
+                run = self._runs.get(run.run_id)

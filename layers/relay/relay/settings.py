@@ -1,0 +1,34 @@
+"""Settings, read once from the environment (the function's env in template.yaml).
+
+A missing required value fails at cold start with pydantic's error naming the variable.
+"""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """What every function needs: the tables and buckets of template.yaml's Globals."""
+
+    model_config = SettingsConfigDict(env_prefix="RELAY_", frozen=True, extra="ignore")
+
+    users_table: str
+    templates_table: str
+    versions_table: str
+    runs_table: str
+    events_table: str
+    pending_inputs_table: str
+    idempotency_table: str
+    artifacts_bucket: str
+    media_bucket: str
+    default_input_timeout_seconds: int = 7 * 24 * 3600
+    # Resolved workflows larger than this go to S3 (DynamoDB items stop at 400 KB).
+    inline_workflow_max_bytes: int = 64_000
+    idempotency_ttl_seconds: int = 24 * 3600
+
+
+class ApiSettings(Settings):
+    """The API also starts executions, so it needs the state machine."""
+
+    run_state_machine_arn: str

@@ -1,0 +1,67 @@
+"""The shape of a workflow. Types are strict (no "60" for 60) so that the validated model and
+the stored resolved JSON never disagree. Unknown keys are allowed at the workflow level
+(free-form metadata) and refused in steps and modules, where they are almost always typos."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+MAX_TIMEOUT_SECONDS = 365 * 24 * 3600  # 31,536,000
+_IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
+STATE_PATH = re.compile(rf"^{_IDENTIFIER}(?:\.{_IDENTIFIER})*$")
+OUTPUT_NAME = re.compile(rf"^{_IDENTIFIER}$")
+
+
+class ModuleSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    module_id: str = Field(min_length=1, max_length=128)
+    name: str | None = None
+    description: str | None = None
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    outputs_to_state: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("outputs_to_state")
+    @classmethod
+    def _state_targets(cls, mapping: dict[str, str]) -> dict[str, str]:
+        problems = []
+        for output, target in mapping.items():
+            if not OUTPUT_NAME.match(output):
+                problems.append(f"output name {output!r} must be an identifier")
+            if not STATE_PATH.match(target):
+                problems.append(
+                    f"state target {target!r} (for {output!r}) must be a state key or a "
+                    "dotted path of identifiers, without '$'"
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return mapping
+
+
+class Step(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    step_id: str = Field(min_length=1, max_length=128, pattern=ID_PATTERN)
+    name: str | None = None
+    description: str | None = None
+    timeout_seconds: int | None = Field(default=None, ge=1, le=MAX_TIMEOUT_SECONDS)
+    modules: list[ModuleSpec] = Field(min_length=1, max_length=100)
+
+
+class Workflow(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    workflow_id: str = Field(min_length=1, max_length=128, pattern=ID_PATTERN)
+    name: str | None = None
+    schema_version: str = Field(min_length=1, max_length=64)
+    steps: list[Step] = Field(min_length=1, max_length=200)
+
+    def step(self, step_id: str) -> Step:
+        for step in self.steps:
+            if step.step_id == step_id:
+                return step
+        raise KeyError(step_id)
