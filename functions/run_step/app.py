@@ -21,6 +21,6 @@ def handler(event: dict, context: LambdaContext) -> dict:
     logger.append_keys(run_id=event["run_id"], correlation_id=context.aws_request_id)
     result = relay.execution.run_step(event["run_id"], event.get("input"), context.aws_request_id)
     logger.info("run advanced", outcome=result["outcome"])
-    if result["outcome"] in ("completed", "failed"):
-        metrics.add_metric(name=f"Runs{result['outcome'].capitalize()}", unit=MetricUnit.Count, value=1)
+    # RunsPaused / RunsContinued / RunsCompleted / RunsFailed
+    metrics.add_metric(name=f"Runs{result['outcome'].capitalize()}", unit=MetricUnit.Count, value=1)
     return result

@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from relay.domain import Event, NewEvent, PendingInput, Run
+from relay.domain import Event, NewEvent, PendingInput, Run, RunStatus
 from relay.exceptions import ConcurrentUpdateError, ConflictError
 from relay.ids import new_id, now_iso
 
@@ -125,8 +125,10 @@ class RunRepository:
         extra: list[dict[str, Any]] | None = None,
     ) -> Run:
         """Write `after` over `before` (same rev), append `events`, and run `extra` items."""
-        after = after.model_copy(
-            update={
+        # model_copy(update=…) does not validate: validate here, once, for every writer.
+        after = Run.model_validate(
+            {
+                **after.model_dump(),
                 "rev": before.rev + 1,
                 "event_seq": before.event_seq + len(events),
                 "updated_at": now_iso(),
@@ -235,7 +237,7 @@ class RunRepository:
         """Claim the pause for this answer: pending item → answered, run → running."""
         now = now_iso()
         summary = run.pending_input.model_copy(update={"answered": True}) if run.pending_input else None
-        after = run.model_copy(update={"status": "running", "pending_input": summary})
+        after = run.model_copy(update={"status": RunStatus.running, "pending_input": summary})
         decide_op = {
             "Update": {
                 "TableName": self._pending,
@@ -258,12 +260,12 @@ class RunRepository:
             step_id=pending.step_id,
             data={"input_id": pending.input_id, "decided_by": decided_by},
         )
-        return self.commit(run, Run.model_validate(after.model_dump()), [event], new_id("corr"), [decide_op])
+        return self.commit(run, after, [event], new_id("corr"), [decide_op])
 
     def reopen(self, run: Run, pending: PendingInput) -> Run:
         """Undo `decide` when the answer could not be delivered (the pause goes on)."""
         summary = run.pending_input.model_copy(update={"answered": False}) if run.pending_input else None
-        after = run.model_copy(update={"status": "awaiting_input", "pending_input": summary})
+        after = run.model_copy(update={"status": RunStatus.awaiting_input, "pending_input": summary})
         reopen_op = {
             "Update": {
                 "TableName": self._pending,
@@ -281,7 +283,7 @@ class RunRepository:
         event = NewEvent(
             event_type="input_reopened", step_id=pending.step_id, data={"input_id": pending.input_id}
         )
-        return self.commit(run, Run.model_validate(after.model_dump()), [event], new_id("corr"), [reopen_op])
+        return self.commit(run, after, [event], new_id("corr"), [reopen_op])
 
     def pending_for_user(self, user_id: str, cursor: str | None, limit: int) -> tuple[list[PendingInput], str | None]:
         start = decode_cursor(cursor, expected_keys={"run_id", "input_id", "pending_user_id", "created_at"})

@@ -4,6 +4,7 @@ front, template.yaml deployed into it, and this process's environment pointed at
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import urllib.request
@@ -56,6 +57,7 @@ class LocalCloud:
         from moto.server import DomainDispatcherApplication, create_backend_app
         from werkzeug.serving import make_server
 
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per AWS call
         self.deployment = Deployment(stack_name=self.stack_name, region=REGION)
         app: Any = LambdaInvokeFront(DomainDispatcherApplication(create_backend_app), self.deployment, self.runner)
         if self._want_meter:

@@ -74,7 +74,7 @@ class ExecutionService:
                     "ended_at": now_iso() if result.status in TERMINAL_STATUSES else None,
                 }
             )
-            self._runs.commit(run, Run.model_validate(after.model_dump()), result.events, correlation_id)
+            self._runs.commit(run, after, result.events, correlation_id)
         return {
             "run_id": run_id,
             "outcome": result.outcome,
@@ -126,7 +126,7 @@ class ExecutionService:
                 "expires_at": pending.expires_at,
             },
         )
-        self._runs.commit(run, Run.model_validate(after.model_dump()), [event], correlation_id, ops)
+        self._runs.commit(run, after, [event], correlation_id, ops)
 
     # -- RecordFailure --------------------------------------------------------------------
     def record_failure(self, run_id: str, error: dict[str, Any], correlation_id: str) -> dict[str, Any]:
@@ -153,5 +153,5 @@ class ExecutionService:
             step_id=run.current_step,
             data={"error": run_error.model_dump(), "cause": {"error": name, "cause": cause[:4000]}},
         )
-        self._runs.commit(run, Run.model_validate(after.model_dump()), [event], correlation_id, ops)
+        self._runs.commit(run, after, [event], correlation_id, ops)
         return result

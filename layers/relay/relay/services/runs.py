@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from relay.domain import NewEvent, PendingInput, Run, RunStatus, User
+from relay.domain import NewEvent, PendingInput, Run, RunError, RunStatus, User
 from relay.exceptions import ConcurrentUpdateError, ConflictError, InvalidRequestError, NotFoundError
 from relay.ids import new_id, now_iso
 from relay.adapters.orchestrator import InputExpiredError
@@ -94,14 +94,10 @@ class RunService:
         try:
             execution_arn = self._orchestrator.start(run.run_id)
         except Exception as exc:
-            failed = run.model_copy(
-                update={"status": RunStatus.error, "error": {"code": "START_FAILED", "message": str(exc)}}
-            )
+            error = RunError(code="START_FAILED", message=str(exc))
+            failed = run.model_copy(update={"status": RunStatus.error, "error": error, "ended_at": now_iso()})
             self._runs.commit(
-                run,
-                Run.model_validate(failed.model_dump()),
-                [NewEvent(event_type="run_failed", data={"error": {"code": "START_FAILED", "message": str(exc)}})],
-                new_id("corr"),
+                run, failed, [NewEvent(event_type="run_failed", data={"error": error.model_dump()})], new_id("corr")
             )
             raise
         self._templates.touch_used(template)

@@ -1,0 +1,91 @@
+"""The local cloud and the API, started once for the integration tests: real HTTP to moto
+(DynamoDB, S3, Step Functions with its executor) and to the API served by uvicorn."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from relay.api import create_app
+from relay.bootstrap import Relay
+from relay.local import LocalCloud
+from relay.settings import ApiSettings
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def cloud() -> Iterator[LocalCloud]:
+    local = LocalCloud(meter=True)
+    local.start()
+    yield local
+    local.stop()
+
+
+@pytest.fixture(scope="session")
+def relay(cloud: LocalCloud) -> Relay:
+    return Relay(ApiSettings())
+
+
+@pytest.fixture(scope="session")
+def api_url(relay: Relay) -> Iterator[str]:
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(relay), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the API did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+_counter = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def make_client(relay: Relay, api_url: str) -> Iterator[Callable[..., httpx.Client]]:
+    """A new user (its own tenant) and an HTTP client authenticated as it."""
+    clients: list[httpx.Client] = []
+
+    def make(*, admin: bool = False) -> httpx.Client:
+        n = next(_counter)
+        user, key = relay.users.create_user(f"user{n}-{time.time_ns() % 10**8}", f"u{n}.{time.time_ns()}@example.com", is_admin=admin)
+        client = httpx.Client(base_url=api_url, headers={"Authorization": f"Bearer {key}"}, timeout=30)
+        client.user = user  # type: ignore[attr-defined]
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def client(make_client: Callable[..., httpx.Client]) -> httpx.Client:
+    return make_client()
+
+
+def wait_for_status(client: httpx.Client, run_id: str, *statuses: str, timeout: float = 20) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        run = client.get(f"/v1/runs/{run_id}").json()
+        if run["status"] in statuses:
+            return run
+        if time.monotonic() > deadline:
+            raise AssertionError(f"run {run_id} stayed {run['status']}, wanted {statuses}: {run}")
+        time.sleep(0.05)
