@@ -40,13 +40,26 @@ class IdempotentCall:
             return {"result": action()}
 
         self._call = start_run
+        self._config = config
 
-    def once(self, user_id: str, key: str, body: dict[str, Any], action: Callable[[], str]) -> str:
-        """Run `action` once per (user, key); later calls return its first result."""
+    def once(
+        self,
+        user_id: str,
+        key: str,
+        body: dict[str, Any],
+        action: Callable[[], str],
+        lambda_context: Any = None,
+    ) -> str:
+        """Run `action` once per (user, key); later calls return its first result.
+
+        With the Lambda context, an in-progress record expires with the invocation, so a
+        crashed start does not block its key until the record's TTL."""
         if not _KEY.match(key):
             raise InvalidRequestError(
                 "Idempotency-Key must be 1-255 printable ASCII characters", code="INVALID_IDEMPOTENCY_KEY"
             )
+        if lambda_context is not None:
+            self._config.register_lambda_context(lambda_context)
         try:
             return self._call(request={"user_id": user_id, "key": key, "body": body}, action=action)["result"]
         except IdempotencyValidationError as exc:

@@ -27,8 +27,12 @@ class RunOrchestrator:
         self._client = client
         self._state_machine_arn = state_machine_arn
 
+    def execution_arn(self, run_id: str) -> str:
+        """Known before the start: the execution is named by the run id."""
+        return self._state_machine_arn.replace(":stateMachine:", ":execution:", 1) + ":" + run_id
+
     def start(self, run_id: str) -> str:
-        """Start (or, for a retried call, find) the execution named by the run id."""
+        """Start the execution named by the run id (a retry with the same input is a no-op)."""
         payload = json.dumps({"run_id": run_id, "input": None})
         try:
             response = self._client.start_execution(

@@ -39,7 +39,9 @@ class RunService:
         self._idempotency = idempotency  # IdempotentCall, for Idempotency-Key
 
     # -- start ----------------------------------------------------------------------------
-    def start(self, user: User, request: StartRun, idempotency_key: str | None = None) -> Run:
+    def start(
+        self, user: User, request: StartRun, idempotency_key: str | None = None, lambda_context: Any = None
+    ) -> Run:
         if idempotency_key is None or self._idempotency is None:
             return self._start(user, request)
         body = {
@@ -50,7 +52,7 @@ class RunService:
             "inputs": request.inputs,
         }
         run_id = self._idempotency.once(
-            user.user_id, idempotency_key, body, lambda: self._start(user, request).run_id
+            user.user_id, idempotency_key, body, lambda: self._start(user, request).run_id, lambda_context
         )
         return self.get(user, run_id)
 
@@ -90,9 +92,10 @@ class RunService:
             event_type="run_created",
             data={"template_id": template.template_id, "version_id": version.version_id, "inputs": request.inputs},
         )
+        run.execution_arn = self._orchestrator.execution_arn(run.run_id)
         run = self._runs.create(run, [created], new_id("corr"))
         try:
-            execution_arn = self._orchestrator.start(run.run_id)
+            self._orchestrator.start(run.run_id)
         except Exception as exc:
             error = RunError(code="START_FAILED", message=str(exc))
             failed = run.model_copy(update={"status": RunStatus.error, "error": error, "ended_at": now_iso()})
@@ -101,17 +104,6 @@ class RunService:
             )
             raise
         self._templates.touch_used(template)
-        return self._set_execution(run, execution_arn)
-
-    def _set_execution(self, run: Run, execution_arn: str) -> Run:
-        # The engine may already have advanced the run; retry on its newer revision.
-        for _ in range(5):
-            try:
-                return self._runs.commit(run, run.model_copy(update={"execution_arn": execution_arn}), [], "")
-            except ConcurrentUpdateError:
-                run = self._runs.get(run.run_id)
-                if run.execution_arn:
-                    return run
         return run
 
     # -- read -----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, status
+from fastapi import APIRouter, Header, Query, Request, status
 
 from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep
 from relay.api.schemas import EventPublic, InputCreate, Page, RunCreate, RunDetail, RunPublic
@@ -12,6 +12,7 @@ router = APIRouter(prefix="/v1/runs", tags=["runs"])
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=RunDetail)
 def start_run(
+    request: Request,
     body: RunCreate,
     user: CurrentUser,
     relay: RelayDep,
@@ -19,8 +20,9 @@ def start_run(
 ):
     """Start a run of a template (its latest version), a version, or an inline workflow.
     With `Idempotency-Key`, a retried start returns the same run."""
-    request = StartRun(**body.model_dump())
-    return RunDetail.of(relay.runs.start(user, request, idempotency_key))
+    start = StartRun(**body.model_dump())
+    lambda_context = request.scope.get("aws.context")  # set by Mangum on Lambda
+    return RunDetail.of(relay.runs.start(user, start, idempotency_key, lambda_context))
 
 
 @router.get("", response_model=Page[RunPublic])
