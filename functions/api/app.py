@@ -8,7 +8,7 @@ from relay.bootstrap import Relay
 from relay.settings import ApiSettings
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=("botocore",))  # the API calls AWS only; patch nothing else
 metrics = Metrics()
 app = create_app(Relay(ApiSettings()))
 

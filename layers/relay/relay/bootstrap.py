@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
@@ -17,8 +17,13 @@ from relay.adapters.orchestrator import RunOrchestrator
 from relay.adapters.runs import RunRepository
 from relay.adapters.templates import TemplateRepository, WorkflowStore
 from relay.adapters.users import UserRepository
-from relay.services import ExecutionService, RunService, TemplateService, UserService
+from relay.services.runs import RunService
+from relay.services.templates import TemplateService
+from relay.services.users import UserService
 from relay.settings import ApiSettings, Settings
+
+if TYPE_CHECKING:
+    from relay.services.execution import ExecutionService
 
 _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=5, read_timeout=30)
 
@@ -93,6 +98,8 @@ class Relay:
 
     @cached_property
     def execution(self) -> ExecutionService:
+        from relay.services.execution import ExecutionService  # task Lambdas only, not the API
+
         return ExecutionService(
             self.run_repository,
             self.template_repository,

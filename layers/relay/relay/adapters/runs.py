@@ -50,6 +50,7 @@ class RunRepository:
     def list_for_user(
         self, user_id: str, status: str | None, cursor: str | None, limit: int
     ) -> tuple[list[Run], str | None]:
+        """Newest first. The indexes project a summary: listed runs carry no state/inputs."""
         if status:
             index, key_name, key = "ByUserStatus", "user_status", f"{user_id}#{status}"
         else:

@@ -58,7 +58,10 @@ class UserRepository:
             raise ConflictError("user could not be created; retry", code="USER_CONFLICT") from exc
 
     def by_key_hash(self, key_hash: str) -> User | None:
-        response = self._client.get_item(TableName=self._table, Key={"pk": {"S": f"key#{key_hash}"}})
+        # Strongly consistent: a key works the moment it is created.
+        response = self._client.get_item(
+            TableName=self._table, Key={"pk": {"S": f"key#{key_hash}"}}, ConsistentRead=True
+        )
         item = response.get("Item")
         if not item:
             return None

@@ -27,6 +27,7 @@ class LocalFunction:
     code_dir: Path
     environment: dict[str, str]
     timeout: int
+    memory_mb: int
 
 
 @dataclass
@@ -253,6 +254,7 @@ class Deployer:
             code_dir=(root / merged["CodeUri"]).resolve(),
             environment={k: str(v) for k, v in env.items() if v is not None},
             timeout=int(merged.get("Timeout", 3)),
+            memory_mb=int(merged.get("MemorySize", 128)),
         )
 
     def _state_machine(self, name: str, props: dict[str, Any], resolver: Resolver, root: Path) -> None:

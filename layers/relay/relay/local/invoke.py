@@ -66,7 +66,7 @@ class FunctionRunner:
         context = LambdaContext(
             function_name=function.name,
             invoked_function_arn=function.arn,
-            memory_limit_in_mb=512,
+            memory_limit_in_mb=function.memory_mb,
             aws_request_id=str(uuid.uuid4()),
             log_group_name=f"/aws/lambda/{function.name}",
             log_stream_name="local",

@@ -1,12 +1,13 @@
-"""Use cases. Each service takes plain values and injected repositories/adapters."""
+"""Use cases. Each service takes plain values and injected repositories/adapters.
 
-from .execution import ExecutionService
+`ExecutionService` (the task Lambdas' use cases) is imported from `relay.services.execution`
+directly, so the API does not load the run interpreter it never uses."""
+
 from .runs import RunService, StartRun
 from .templates import SubmittedTemplate, TemplateService
 from .users import UserService, hash_api_key
 
 __all__ = [
-    "ExecutionService",
     "RunService",
     "StartRun",
     "SubmittedTemplate",
