@@ -7,7 +7,6 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import httpx
 import pytest
@@ -78,14 +77,3 @@ def make_client(relay: Relay, api_url: str) -> Iterator[Callable[..., httpx.Clie
 @pytest.fixture
 def client(make_client: Callable[..., httpx.Client]) -> httpx.Client:
     return make_client()
-
-
-def wait_for_status(client: httpx.Client, run_id: str, *statuses: str, timeout: float = 20) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        run = client.get(f"/v1/runs/{run_id}").json()
-        if run["status"] in statuses:
-            return run
-        if time.monotonic() > deadline:
-            raise AssertionError(f"run {run_id} stayed {run['status']}, wanted {statuses}: {run}")
-        time.sleep(0.05)

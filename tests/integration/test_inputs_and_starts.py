@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import wait_for_status
-from workflows import greeting, module, step, workflow
+from polling import wait_for_status
+from documents import greeting, module, step, workflow
 
 
 def _problem(response, status: int, code: str) -> dict:

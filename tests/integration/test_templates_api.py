@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from workflows import greeting, module, step, workflow
+from documents import greeting, module, step, workflow
 
 
 def _zip(files: dict[str, bytes | str]) -> bytes:

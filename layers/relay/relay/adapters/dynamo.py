@@ -69,9 +69,24 @@ def decode_cursor(cursor: str | None, *, expected_keys: set[str]) -> dict[str, A
     if not isinstance(key, dict) or set(key) != expected_keys:
         raise InvalidRequestError("cursor is not valid", code="INVALID_CURSOR")
     for attr in key.values():
-        if not isinstance(attr, dict) or len(attr) != 1 or next(iter(attr)) not in ("S", "N"):
+        if not _key_attribute(attr):
             raise InvalidRequestError("cursor is not valid", code="INVALID_CURSOR")
     return key
+
+
+def _key_attribute(attr: Any) -> bool:
+    """A well-formed S or N key attribute, as DynamoDB would accept it."""
+    if not isinstance(attr, dict) or len(attr) != 1:
+        return False
+    kind, value = next(iter(attr.items()))
+    if kind not in ("S", "N") or not isinstance(value, str) or not value:
+        return False
+    if kind == "N":
+        try:
+            return Decimal(value).is_finite()
+        except ArithmeticError:
+            return False
+    return True
 
 
 def error_code(exc: Exception) -> str:

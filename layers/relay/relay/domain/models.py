@@ -68,6 +68,7 @@ class Cursor(BaseModel):
 
     step_index: int = 0
     module_index: int = 0
+    started: bool = False  # step_started was written for step_index (a retry must not repeat it)
 
 
 class PendingSummary(BaseModel):

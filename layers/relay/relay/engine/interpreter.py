@@ -77,12 +77,14 @@ def _set_path(state: dict[str, Any], path: str, value: Any) -> None:
 
 
 def _apply_outputs(spec: Any, outputs: dict[str, Any], state: dict[str, Any]) -> None:
+    """All of a module's mapped outputs, or (when one is missing) none of them."""
+    missing = [name for name in spec.outputs_to_state if name not in outputs]
+    if missing:
+        raise ModuleError(
+            f"{spec.module_id} has no output {missing[0]!r} (it has {sorted(outputs)})",
+            code="UNKNOWN_OUTPUT",
+        )
     for output_name, target in spec.outputs_to_state.items():
-        if output_name not in outputs:
-            raise ModuleError(
-                f"{spec.module_id} has no output {output_name!r} (it has {sorted(outputs)})",
-                code="UNKNOWN_OUTPUT",
-            )
         _set_path(state, target, outputs[output_name])
 
 
@@ -107,7 +109,7 @@ def advance(
 ) -> Advance:
     steps = workflow.steps
     state = copy.deepcopy(state)
-    step_index, module_index = cursor.step_index, cursor.module_index
+    step_index, module_index, started = cursor.step_index, cursor.module_index, cursor.started
     events: list[NewEvent] = []
 
     def progress(message: str | None = None) -> Progress:
@@ -119,7 +121,7 @@ def advance(
             outcome=outcome,
             status=status,
             state=state,
-            cursor=Cursor(step_index=step_index, module_index=module_index),
+            cursor=Cursor(step_index=step_index, module_index=module_index, started=started),
             progress=extra.pop("progress", None) or progress(),
             current_step=steps[step_index].step_id if step_index < len(steps) else None,
             events=events,
@@ -179,10 +181,11 @@ def advance(
             step = steps[step_index]
             if len(events) >= max_events:
                 return result("continue", RunStatus.running)
-            if module_index == 0:
+            if not started:
                 events.append(
                     NewEvent(event_type="step_started", step_id=step.step_id, data={"step_index": step_index})
                 )
+                started = True
             while module_index < len(step.modules):
                 if len(events) >= max_events and module_index > 0:
                     return result("continue", RunStatus.running)
@@ -228,7 +231,7 @@ def advance(
                     data={"step_index": step_index, "state": copy.deepcopy(state)},
                 )
             )
-            step_index, module_index = step_index + 1, 0
+            step_index, module_index, started = step_index + 1, 0, False
 
         events.append(NewEvent(event_type="run_completed", data={"state": copy.deepcopy(state)}))
         return result(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .base import Module, ModuleContext, ModuleInputs
 from .exceptions import InvalidAnswerError
@@ -14,6 +14,12 @@ class TextInputInputs(ModuleInputs):
     prompt: str = Field(min_length=1)
     default: str | None = None
     max_length: int | None = Field(default=None, ge=1, le=100_000)
+
+    @model_validator(mode="after")
+    def _default_fits(self) -> TextInputInputs:
+        if self.default is not None and self.max_length is not None and len(self.default) > self.max_length:
+            raise ValueError(f"default is longer than max_length ({self.max_length})")
+        return self
 
 
 class TextInput(Module):
@@ -36,6 +42,8 @@ class TextInput(Module):
 
 
 class SelectOption(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     value: str = Field(min_length=1)
     label: str | None = None
 

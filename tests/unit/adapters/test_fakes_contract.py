@@ -1,0 +1,32 @@
+"""The unit-test fakes offer exactly the adapters' public methods, with the same parameters,
+so services tested on fakes call nothing the real adapters lack."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from fakes import FakeTemplateRepository, FakeUserRepository, FakeWorkflowStore
+
+from relay.adapters.templates import TemplateRepository, WorkflowStore
+from relay.adapters.users import UserRepository
+
+
+def public_methods(cls) -> dict[str, list[str]]:
+    return {
+        name: [p for p in inspect.signature(member).parameters if p != "self"]
+        for name, member in inspect.getmembers(cls, inspect.isfunction)
+        if not name.startswith("_")
+    }
+
+
+@pytest.mark.parametrize(
+    ("fake", "real"),
+    [
+        (FakeUserRepository, UserRepository),
+        (FakeTemplateRepository, TemplateRepository),
+        (FakeWorkflowStore, WorkflowStore),
+    ],
+)
+def test_fake_mirrors_adapter(fake, real):
+    assert public_methods(fake) == public_methods(real)
