@@ -48,6 +48,16 @@ t1 = time.perf_counter()
 print("elapsed_ms=%.3f" % ((t1 - t0) * 1000))
 """
 
+# The framework floor: what the API cannot do without (boto3 + FastAPI + Mangum), for context.
+_IMPORT_FLOOR = """
+import sys, time
+sys.path.insert(0, {layer!r})
+t0 = time.perf_counter()
+import boto3, fastapi, mangum
+t1 = time.perf_counter()
+print("elapsed_ms=%.3f" % ((t1 - t0) * 1000))
+"""
+
 _IMPORT_BOTO3 = """
 import sys, time
 sys.path.insert(0, {layer!r})
@@ -105,6 +115,8 @@ def child_env(function: str, lambda_env: bool) -> dict[str, str]:
 def code_for(target: str) -> str:
     if target == "boto3":
         return _IMPORT_BOTO3.format(layer=str(LAYER))
+    if target == "floor":
+        return _IMPORT_FLOOR.format(layer=str(LAYER))
     return _IMPORT_HANDLER.format(layer=str(LAYER), path=str(HANDLERS[target]))
 
 
@@ -156,7 +168,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     lambda_env = not args.no_lambda_env
-    targets = ("boto3", "api", "step")
+    targets = ("boto3", "floor", "api", "step")
 
     for target in targets:  # warm-up: writes .pyc files, fills the OS page cache
         measure(target, lambda_env)
@@ -172,6 +184,7 @@ def main() -> int:
     print(f"step_import_median_ms: {median['step']:.1f}")
     print(f"api_import_ratio: {median['api'] / median['boto3']:.2f}")
     print(f"step_import_ratio: {median['step'] / median['boto3']:.2f}")
+    print(f"framework_floor_ratio: {median['floor'] / median['boto3']:.2f}  (import boto3, fastapi, mangum)")
 
     print(f"\nTop {args.top} imports of the API handler by cumulative time (python -X importtime, one run):")
     print(f"  {'cumulative ms':>13}  {'self ms':>8}  module")

@@ -21,7 +21,8 @@ def test_run_pauses_resumes_and_completes(client):
     paused = wait_for_status(client, run["run_id"], "awaiting_input")
     assert paused["current_step"] == "ask"
     assert paused["pending_input"]["step_id"] == "ask"
-    assert paused["pending_input"]["request"]["prompt"] == "Your name?"
+    assert paused["pending_input"]["prompt"] == "Your name?"
+    assert paused["pending_input"]["request"] == {"prompt": "Your name?", "default": None, "max_length": 20}
     assert paused["pending_input"]["expires_at"] > paused["pending_input"]["created_at"]
 
     answered = client.post(f"/v1/runs/{run['run_id']}/input", json={"step_id": "ask", "value": "Ada"})
@@ -30,7 +31,7 @@ def test_run_pauses_resumes_and_completes(client):
 
     paused = wait_for_status(client, run["run_id"], "awaiting_input")
     assert paused["current_step"] == "pick"
-    assert paused["pending_input"]["request"]["options"] == [
+    assert paused["pending_input"]["options"] == paused["pending_input"]["request"]["options"] == [
         {"value": "warm", "label": None},
         {"value": "formal", "label": None},
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from relay.domain import PendingInput, Progress, Run, RunError, RunStatus, Template, User, Version
 
@@ -105,9 +105,18 @@ class PendingInputPublic(BaseModel):
     run_id: str | None = None
     step_id: str
     module_id: str
-    request: dict[str, Any] = Field(description="what is asked: prompt, options, max_length …")
+    prompt: str | None = Field(default=None, description="the question (also in request)")
+    options: list[dict[str, Any]] | None = Field(default=None, description="for user.select (also in request)")
+    request: dict[str, Any] = Field(description="everything the module asks: prompt, options, max_length …")
     created_at: str
     expires_at: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lift_prompt_and_options(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("request"), dict):
+            data = {**data, "prompt": data["request"].get("prompt"), "options": data["request"].get("options")}
+        return data
 
 
 class RunPublic(BaseModel):
