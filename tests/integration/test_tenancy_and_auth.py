@@ -71,3 +71,14 @@ def test_another_users_records_answer_404(make_client):
     assert other.get("/v1/templates").json()["items"] == []
     # the owner's run is untouched
     assert owner.get(f"/v1/runs/{run_id}").json()["status"] == "awaiting_input"
+
+
+def test_a_cursor_only_pages_the_list_it_came_from(make_client):
+    owner, other = make_client(), make_client()
+    for name in ("c1", "c2"):
+        owner.post("/v1/templates", json={"workflow": greeting(name)})
+    cursor = owner.get("/v1/templates", params={"limit": 1}).json()["next_cursor"]
+    assert cursor
+    stolen = other.get("/v1/templates", params={"cursor": cursor})
+    assert stolen.status_code == 400 and stolen.json()["code"] == "INVALID_CURSOR"
+    assert owner.get("/v1/runs", params={"cursor": cursor}).json()["code"] == "INVALID_CURSOR"

@@ -106,3 +106,40 @@ def cancellation_codes(exc: Exception) -> list[str]:
     if "[" in message and message.endswith("]"):
         return [part.strip() for part in message[message.rindex("[") + 1 : -1].split(",")]
     return []
+
+
+def query_page(
+    client: Any,
+    *,
+    table: str,
+    partition: tuple[str, str],
+    cursor: str | None,
+    limit: int,
+    index: str | None = None,
+    sort_key: str,
+    table_keys: tuple[str, ...],
+    newest_first: bool = False,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of a Query on `partition` (attribute, value), resuming after `cursor`.
+
+    A cursor from another list (other keys, or another partition) is a 400."""
+    name, value = partition
+    start = decode_cursor(cursor, expected_keys={name, sort_key, *table_keys})
+    if start is not None and start[name] != {"S": value}:
+        raise InvalidRequestError("cursor is not valid", code="INVALID_CURSOR")
+    kwargs: dict[str, Any] = {
+        "TableName": table,
+        "KeyConditionExpression": "#pk = :pk",
+        "ExpressionAttributeNames": {"#pk": name},
+        "ExpressionAttributeValues": {":pk": {"S": value}},
+        "ScanIndexForward": not newest_first,
+        "Limit": limit,
+    }
+    if index:
+        kwargs["IndexName"] = index
+    if start is not None:
+        kwargs["ExclusiveStartKey"] = start
+    response = client.query(**kwargs)
+    items = [from_item(item) for item in response.get("Items", [])]
+    return items, encode_cursor(response.get("LastEvaluatedKey"))
+

@@ -15,7 +15,7 @@ from relay.domain import Event, NewEvent, PendingInput, Run, RunStatus
 from relay.exceptions import ConcurrentUpdateError, ConflictError
 from relay.ids import new_id, now_iso
 
-from .dynamo import cancellation_codes, decode_cursor, encode_cursor, error_code, from_item, to_attr, to_item
+from .dynamo import cancellation_codes, error_code, from_item, query_page, to_attr, to_item
 
 MAX_TRANSACTION_ITEMS = 100
 
@@ -52,27 +52,23 @@ class RunRepository:
     ) -> tuple[list[Run], str | None]:
         """Newest first. The indexes project a summary: listed runs carry no state/inputs."""
         if status:
-            index, key_name, key = "ByUserStatus", "user_status", f"{user_id}#{status}"
+            index, partition = "ByUserStatus", ("user_status", f"{user_id}#{status}")
         else:
-            index, key_name, key = "ByUser", "user_id", user_id
-        start = decode_cursor(cursor, expected_keys={"run_id", key_name, "created_at"})
-        kwargs: dict[str, Any] = {
-            "TableName": self._runs,
-            "IndexName": index,
-            "KeyConditionExpression": f"{key_name} = :k",
-            "ExpressionAttributeValues": {":k": {"S": key}},
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if start and start[key_name] == {"S": key}:
-            kwargs["ExclusiveStartKey"] = start
-        response = self._client.query(**kwargs)
-        runs = []
-        for item in response.get("Items", []):
-            record = from_item(item)
+            index, partition = "ByUser", ("user_id", user_id)
+        items, next_cursor = query_page(
+            self._client,
+            table=self._runs,
+            index=index,
+            partition=partition,
+            sort_key="created_at",
+            table_keys=("run_id",),
+            cursor=cursor,
+            limit=limit,
+            newest_first=True,
+        )
+        for record in items:
             record.pop("user_status", None)
-            runs.append(Run.model_validate(record))
-        return runs, encode_cursor(response.get("LastEvaluatedKey"))
+        return [Run.model_validate(r) for r in items], next_cursor
 
     def _event_puts(self, run: Run, first_seq: int, events: list[NewEvent], correlation_id: str) -> list[dict[str, Any]]:
         now = now_iso()
@@ -168,29 +164,17 @@ class RunRepository:
     def events(
         self, run_id: str, branch_id: str | None, cursor: str | None, limit: int
     ) -> tuple[list[Event], str | None]:
+        """In sequence order; with `branch_id`, that branch's events only (ByBranch)."""
         if branch_id:
-            index_kwargs = {"IndexName": "ByBranch"}
-            condition, value, keys = "run_branch = :k", f"{run_id}#{branch_id}", {"run_id", "seq", "run_branch"}
+            where = {"index": "ByBranch", "partition": ("run_branch", f"{run_id}#{branch_id}"), "table_keys": ("run_id",)}
         else:
-            index_kwargs = {}
-            condition, value, keys = "run_id = :k", run_id, {"run_id", "seq"}
-        start = decode_cursor(cursor, expected_keys=keys)
-        kwargs: dict[str, Any] = {
-            "TableName": self._events,
-            "KeyConditionExpression": condition,
-            "ExpressionAttributeValues": {":k": {"S": value}},
-            "Limit": limit,
-            **index_kwargs,
-        }
-        if start and start["run_id"] == {"S": run_id}:
-            kwargs["ExclusiveStartKey"] = start
-        response = self._client.query(**kwargs)
-        events = []
-        for item in response.get("Items", []):
-            record = from_item(item)
+            where = {"partition": ("run_id", run_id), "table_keys": ()}
+        items, next_cursor = query_page(
+            self._client, table=self._events, sort_key="seq", cursor=cursor, limit=limit, **where
+        )
+        for record in items:
             record.pop("run_branch", None)
-            events.append(Event.model_validate(record))
-        return events, encode_cursor(response.get("LastEvaluatedKey"))
+        return [Event.model_validate(r) for r in items], next_cursor
 
     # -- pending inputs -------------------------------------------------------------------
     def put_pending_op(self, pending: PendingInput, ttl: int) -> dict[str, Any]:
@@ -232,7 +216,7 @@ class RunRepository:
         )
         if "Item" not in response:
             return None
-        return self._pending_record(response["Item"])
+        return self._pending_record(from_item(response["Item"]))
 
     def decide(self, run: Run, pending: PendingInput, value: Any, decided_by: str) -> Run:
         """Claim the pause for this answer: pending item → answered, run → running."""
@@ -287,26 +271,22 @@ class RunRepository:
         return self.commit(run, after, [event], new_id("corr"), [reopen_op])
 
     def pending_for_user(self, user_id: str, cursor: str | None, limit: int) -> tuple[list[PendingInput], str | None]:
-        start = decode_cursor(cursor, expected_keys={"run_id", "input_id", "pending_user_id", "created_at"})
-        kwargs: dict[str, Any] = {
-            "TableName": self._pending,
-            "IndexName": "ByUser",
-            "KeyConditionExpression": "pending_user_id = :u",
-            "ExpressionAttributeValues": {":u": {"S": user_id}},
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if start and start["pending_user_id"] == {"S": user_id}:
-            kwargs["ExclusiveStartKey"] = start
-        response = self._client.query(**kwargs)
-        return (
-            [self._pending_record(i) for i in response.get("Items", [])],
-            encode_cursor(response.get("LastEvaluatedKey")),
+        """The approvals inbox, newest first (the sparse ByUser index)."""
+        items, next_cursor = query_page(
+            self._client,
+            table=self._pending,
+            index="ByUser",
+            partition=("pending_user_id", user_id),
+            sort_key="created_at",
+            table_keys=("run_id", "input_id"),
+            cursor=cursor,
+            limit=limit,
+            newest_first=True,
         )
+        return [self._pending_record(i) for i in items], next_cursor
 
     @staticmethod
-    def _pending_record(item: dict[str, Any]) -> PendingInput:
-        record = from_item(item)
+    def _pending_record(record: dict[str, Any]) -> PendingInput:
         for extra in ("pending_user_id", "ttl", "closed_at"):
             record.pop(extra, None)
         return PendingInput.model_validate(record)

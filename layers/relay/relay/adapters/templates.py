@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 from relay.domain import Template, Version
 from relay.ids import now_iso
 
-from .dynamo import decode_cursor, encode_cursor, error_code, from_item, to_attr, to_item
+from .dynamo import error_code, from_item, query_page, to_attr, to_item
 
 
 class TemplateRepository:
@@ -54,21 +54,16 @@ class TemplateRepository:
         return True
 
     def list(self, user_id: str, cursor: str | None, limit: int) -> tuple[list[Template], str | None]:
-        start = decode_cursor(cursor, expected_keys={"user_id", "template_name"})
-        kwargs: dict[str, Any] = {
-            "TableName": self._templates,
-            "KeyConditionExpression": "user_id = :u",
-            "ExpressionAttributeValues": {":u": {"S": user_id}},
-            "Limit": limit,
-        }
-        if start:
-            if start["user_id"] != {"S": user_id}:
-                start = None
-            else:
-                kwargs["ExclusiveStartKey"] = start
-        response = self._client.query(**kwargs)
-        items = [Template.model_validate(from_item(i)) for i in response.get("Items", [])]
-        return items, encode_cursor(response.get("LastEvaluatedKey"))
+        items, next_cursor = query_page(
+            self._client,
+            table=self._templates,
+            partition=("user_id", user_id),
+            sort_key="template_name",
+            table_keys=(),
+            cursor=cursor,
+            limit=limit,
+        )
+        return [Template.model_validate(i) for i in items], next_cursor
 
     def record_version(self, template: Template, version_id: str) -> None:
         now = now_iso()
@@ -126,24 +121,25 @@ class TemplateRepository:
         self, template_id: str, cursor: str | None, limit: int
     ) -> tuple[list[Version], str | None]:
         """Newest first (the ByCreated LSI)."""
-        start = decode_cursor(cursor, expected_keys={"template_id", "content_hash", "created_at"})
-        kwargs: dict[str, Any] = {
-            "TableName": self._versions,
-            "IndexName": "ByCreated",
-            "KeyConditionExpression": "template_id = :t",
-            "ExpressionAttributeValues": {":t": {"S": template_id}},
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if start and start["template_id"] == {"S": template_id}:
-            kwargs["ExclusiveStartKey"] = start
-        response = self._client.query(**kwargs)
-        versions = [self._version(i) for i in response.get("Items", [])]
-        return versions, encode_cursor(response.get("LastEvaluatedKey"))
+        items, next_cursor = query_page(
+            self._client,
+            table=self._versions,
+            index="ByCreated",
+            partition=("template_id", template_id),
+            sort_key="created_at",
+            table_keys=("content_hash",),
+            cursor=cursor,
+            limit=limit,
+            newest_first=True,
+        )
+        return [self._version_record(i) for i in items], next_cursor
+
+    @classmethod
+    def _version(cls, item: dict[str, Any]) -> Version:
+        return cls._version_record(from_item(item))
 
     @staticmethod
-    def _version(item: dict[str, Any]) -> Version:
-        record = from_item(item)
+    def _version_record(record: dict[str, Any]) -> Version:
         raw = record.pop("workflow_json", None)
         record["workflow"] = json.loads(raw) if raw is not None else None
         return Version.model_validate(record)
