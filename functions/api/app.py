@@ -13,7 +13,7 @@ metrics = Metrics()
 app = create_app(Relay(ApiSettings()))
 
 handler = logger.inject_lambda_context(
-    tracer.capture_lambda_handler(metrics.log_metrics(Mangum(app, lifespan="off"))),
+    tracer.capture_lambda_handler(metrics.log_metrics(Mangum(app, lifespan="off"), capture_cold_start_metric=True)),
     correlation_id_path="requestContext.requestId",
     clear_state=True,
 )

@@ -2,6 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, status
 
+from relay.api import metrics
 from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep
 from relay.api.schemas import EventPublic, InputCreate, Page, RunCreate, RunDetail, RunPublic
 from relay.domain import RunStatus
@@ -22,7 +23,9 @@ def start_run(
     With `Idempotency-Key`, a retried start returns the same run."""
     start = StartRun(**body.model_dump())
     lambda_context = request.scope.get("aws.context")  # set by Mangum on Lambda
-    return RunDetail.of(relay.runs.start(user, start, idempotency_key, lambda_context))
+    run = relay.runs.start(user, start, idempotency_key, lambda_context)
+    metrics.count("RunsStarted")
+    return RunDetail.of(run)
 
 
 @router.get("", response_model=Page[RunPublic])
@@ -60,4 +63,6 @@ def list_events(
 @router.post("/{run_id}/input", status_code=status.HTTP_202_ACCEPTED, response_model=RunDetail)
 def answer_input(run_id: str, body: InputCreate, user: CurrentUser, relay: RelayDep):
     """Answer the run's pause at `step_id`. The run resumes; a second answer is a 409."""
-    return RunDetail.of(relay.runs.answer(user, run_id, body.step_id, body.value))
+    run = relay.runs.answer(user, run_id, body.step_id, body.value)
+    metrics.count("InputsAnswered")
+    return RunDetail.of(run)

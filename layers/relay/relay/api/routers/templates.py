@@ -3,6 +3,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from relay.api import metrics
 from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep
 from relay.api.schemas import (
     Page,
@@ -109,6 +110,7 @@ async def _submission(request: Request, user, relay) -> SubmittedTemplate:
 async def submit_template(request: Request, response: Response, user: CurrentUser, relay: RelayDep) -> TemplateSubmitted:
     """Submit a workflow (JSON, or a zip with `workflow.json` and the files its `$ref`s name)."""
     submitted = await _submission(request, user, relay)
+    metrics.count("VersionsCreated" if submitted.created else "VersionsResubmitted")
     if not submitted.created:
         response.status_code = status.HTTP_200_OK
     return TemplateSubmitted(
