@@ -15,8 +15,10 @@ from relay.exceptions import NotFoundError
 from relay.ids import iso, new_id, now_iso, utcnow
 from relay.workflows import Workflow
 
-# A run's version is immutable, so its parsed workflow can live for the container's life.
+# A run's version is immutable, so its parsed workflow can live for the container's life
+# (bounded: a warm container may serve runs of many versions).
 _WORKFLOWS: dict[str, Workflow] = {}
+_WORKFLOWS_MAX = 64
 
 TIMEOUT_ERRORS = {"States.Timeout", "States.HeartbeatTimeout"}
 
@@ -40,6 +42,8 @@ class ExecutionService:
             if version is None:
                 raise NotFoundError(f"version {version_id} not found")
             document = version.workflow if version.workflow is not None else self._store.get(version.workflow_key)
+            if len(_WORKFLOWS) >= _WORKFLOWS_MAX:
+                _WORKFLOWS.pop(next(iter(_WORKFLOWS)))  # oldest first
             _WORKFLOWS[version_id] = Workflow.model_validate(document)
         return _WORKFLOWS[version_id]
 
