@@ -88,6 +88,24 @@ def _apply_outputs(spec: Any, outputs: dict[str, Any], state: dict[str, Any]) ->
         _set_path(state, target, outputs[output_name])
 
 
+def _module_completed(step_id: str, module_index: int, spec: Any, outputs: dict[str, Any]) -> NewEvent:
+    return NewEvent(
+        event_type="module_completed",
+        step_id=step_id,
+        data={"module_index": module_index, "module_id": spec.module_id, "outputs": outputs},
+    )
+
+
+def _pause(step: Any, module_index: int, request: dict[str, Any], default_timeout_seconds: int) -> Pause:
+    return Pause(
+        step_id=step.step_id,
+        module_index=module_index,
+        module_id=step.modules[module_index].module_id,
+        request=request,
+        timeout_seconds=step.timeout_seconds or default_timeout_seconds,
+    )
+
+
 def _as_error(exc: Exception) -> RunError:
     if isinstance(exc, RelayError):
         return RunError(code=exc.code, message=exc.detail)
@@ -155,25 +173,11 @@ def advance(
                     },
                 )
             )
-            events.append(
-                NewEvent(
-                    event_type="module_completed",
-                    step_id=pending.step_id,
-                    data={"module_index": module_index, "module_id": spec.module_id, "outputs": outputs},
-                )
-            )
+            events.append(_module_completed(pending.step_id, module_index, spec, outputs))
             module_index += 1
         elif pending is not None:
             # Still paused and no (matching) answer: nothing to do but wait again.
-            step = steps[step_index]
-            spec = step.modules[module_index]
-            pause = Pause(
-                step_id=step.step_id,
-                module_index=module_index,
-                module_id=spec.module_id,
-                request=pending.request,
-                timeout_seconds=step.timeout_seconds or default_timeout_seconds,
-            )
+            pause = _pause(steps[step_index], module_index, pending.request, default_timeout_seconds)
             return result("paused", RunStatus.running, pause=pause)
 
         # 2. Run modules until something stops us.
@@ -202,26 +206,13 @@ def advance(
                         state=state,
                     )
                     if module.pauses:
-                        request = module.request(parsed, ctx)
-                        pause = Pause(
-                            step_id=step.step_id,
-                            module_index=module_index,
-                            module_id=spec.module_id,
-                            request=request,
-                            timeout_seconds=step.timeout_seconds or default_timeout_seconds,
-                        )
+                        pause = _pause(step, module_index, module.request(parsed, ctx), default_timeout_seconds)
                         return result("paused", RunStatus.running, pause=pause)
                     outputs = module.execute(parsed, ctx)
                     _apply_outputs(spec, outputs, state)
                 except Exception as exc:
                     raise _Failed(_as_error(exc), step.step_id, module_index, spec.module_id) from exc
-                events.append(
-                    NewEvent(
-                        event_type="module_completed",
-                        step_id=step.step_id,
-                        data={"module_index": module_index, "module_id": spec.module_id, "outputs": outputs},
-                    )
-                )
+                events.append(_module_completed(step.step_id, module_index, spec, outputs))
                 module_index += 1
             # Step done: its snapshot lets a later branch restart from here.
             events.append(

@@ -105,15 +105,7 @@ class ExecutionService:
             created_at=iso(now),
             expires_at=iso(expires),
         )
-        summary = PendingSummary(
-            input_id=pending.input_id,
-            step_id=pending.step_id,
-            module_index=pending.module_index,
-            module_id=pending.module_id,
-            request=pending.request,
-            created_at=pending.created_at,
-            expires_at=pending.expires_at,
-        )
+        summary = PendingSummary.model_validate(pending.model_dump(exclude={"task_token"}))
         ops = [self._runs.put_pending_op(pending, ttl=int(expires.timestamp()) + 30 * 24 * 3600)]
         if run.pending_input is not None:
             # A retried wait got a new token: the old pending input can never be answered.
