@@ -13,14 +13,28 @@ tracer = Tracer()
 metrics = Metrics()
 relay = Relay(Settings())
 
+_OUTCOME_METRICS = {
+    "paused": "RunsPaused",
+    "continue": "RunStepsContinued",
+    "continued": "RunsContinuedAsNew",
+    "completed": "RunsCompleted",
+    "failed": "RunsFailed",
+}
+
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict, context: LambdaContext) -> dict:
     logger.append_keys(run_id=event["run_id"], correlation_id=context.aws_request_id)
-    result = relay.execution.run_step(event["run_id"], event.get("input"), context.aws_request_id)
+    result = relay.execution.run_step(
+        event["run_id"],
+        event.get("input"),
+        context.aws_request_id,
+        invocations=event.get("invocations") or 0,
+        execution_arn=event.get("execution_arn"),
+        state_machine_arn=event.get("state_machine_arn"),
+    )
     logger.info("run advanced", outcome=result["outcome"])
-    # RunsPaused / RunsContinued / RunsCompleted / RunsFailed
-    metrics.add_metric(name=f"Runs{result['outcome'].capitalize()}", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=_OUTCOME_METRICS[result["outcome"]], unit=MetricUnit.Count, value=1)
     return result

@@ -26,7 +26,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def cloud() -> Iterator[LocalCloud]:
-    local = LocalCloud(meter=True)
+    # Continue-as-new after 4 RunSteps, so the suite exercises the hand-over (default 1000).
+    local = LocalCloud(meter=True, parameters={"ContinueAsNewAfter": 4})
     local.start()
     yield local
     local.stop()

@@ -105,4 +105,6 @@ class Relay:
             self.template_repository,
             self.workflow_store,
             default_input_timeout_seconds=self.settings.default_input_timeout_seconds,
+            continue_as_new_after=self.settings.continue_as_new_after,
+            orchestrator_for=lambda arn: RunOrchestrator(self.stepfunctions, arn),
         )

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     artifacts_bucket: str
     media_bucket: str
     default_input_timeout_seconds: int = 7 * 24 * 3600
+    # RunStep invocations per execution before the run continues as a new one.
+    continue_as_new_after: int = 1000
     # Resolved workflows larger than this go to S3 (DynamoDB items stop at 400 KB).
     inline_workflow_max_bytes: int = 64_000
     idempotency_ttl_seconds: int = 24 * 3600

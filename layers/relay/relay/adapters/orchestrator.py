@@ -31,14 +31,18 @@ class RunOrchestrator:
         """Known before the start: the execution is named by the run id."""
         return self._state_machine_arn.replace(":stateMachine:", ":execution:", 1) + ":" + run_id
 
-    def start(self, run_id: str) -> str:
-        """Start the execution named by the run id (a retry with the same input is a no-op)."""
-        payload = json.dumps({"run_id": run_id, "input": None})
+    def start(self, run_id: str, execution_name: str | None = None) -> str:
+        """Start an execution of the run (named by the run id, or `execution_name` for a
+        continuation). Starting a name that already exists is a retry: its ARN is returned."""
+        name = execution_name or run_id
+        payload = json.dumps({"run_id": run_id, "input": None, "invocations": 0})
         try:
             response = self._client.start_execution(
-                stateMachineArn=self._state_machine_arn, name=run_id, input=payload
+                stateMachineArn=self._state_machine_arn, name=name, input=payload
             )
         except ClientError as exc:
+            if error_code(exc) == "ExecutionAlreadyExists":
+                return self._state_machine_arn.replace(":stateMachine:", ":execution:", 1) + ":" + name
             if error_code(exc) in {"ThrottlingException", "ServiceUnavailable", "InternalServerError"}:
                 raise ServiceUnavailableError("could not start the run; retry") from exc
             raise

@@ -50,7 +50,11 @@ class Deployment:
         return merged
 
 
-def _names(resources: dict[str, Any], stack: str, region: str) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+def _names(
+    resources: dict[str, Any], stack: str, region: str, pseudo: Resolver
+) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Local physical names: an explicit `Name` (resolved against parameters and pseudo
+    parameters only), else `<stack>-<LogicalId>` as CloudFormation would generate."""
     refs: dict[str, str] = {}
     attributes: dict[str, dict[str, str]] = {}
     for logical_id, resource in resources.items():
@@ -68,7 +72,8 @@ def _names(resources: dict[str, Any], stack: str, region: str) -> tuple[dict[str
             refs[logical_id] = name
             attributes[logical_id] = {"Arn": f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{name}"}
         elif kind == "AWS::Serverless::StateMachine":
-            name = f"{stack}-{logical_id}"
+            explicit = resource.get("Properties", {}).get("Name")
+            name = str(pseudo.resolve(explicit)) if explicit else f"{stack}-{logical_id}"
             arn = f"arn:aws:states:{region}:{ACCOUNT_ID}:stateMachine:{name}"
             refs[logical_id] = arn
             attributes[logical_id] = {"Arn": arn, "Name": name}
@@ -128,7 +133,6 @@ class Deployer:
         resources: dict[str, Any] = template["Resources"]
         values = {name: spec.get("Default") for name, spec in template.get("Parameters", {}).items()}
         values.update(parameters or {})
-        refs, attributes = _names(resources, stack_name, self.region)
         pseudo = {
             "AWS::Region": self.region,
             "AWS::AccountId": ACCOUNT_ID,
@@ -137,7 +141,8 @@ class Deployer:
             "AWS::URLSuffix": "amazonaws.com",
             "AWS::NoValue": None,
         }
-        resolver = Resolver({k: v for k, v in values.items()}, pseudo, refs, attributes)
+        refs, attributes = _names(resources, stack_name, self.region, Resolver(values, pseudo, {}, {}))
+        resolver = Resolver(values, pseudo, refs, attributes)
         deployment = Deployment(stack_name=stack_name, region=self.region, refs=refs)
         function_globals = template.get("Globals", {}).get("Function", {})
 

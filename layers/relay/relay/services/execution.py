@@ -23,12 +23,30 @@ _WORKFLOWS_MAX = 64
 TIMEOUT_ERRORS = {"States.Timeout", "States.HeartbeatTimeout"}
 
 
+def _next_execution_name(execution_arn: str | None, run_id: str) -> str:
+    """`<run_id>` → `<run_id>-g2` → `<run_id>-g3` …: every execution of a run sorts by its id."""
+    name = execution_arn.rsplit(":", 1)[-1] if execution_arn else run_id
+    generation = int(name.rsplit("-g", 1)[1]) if "-g" in name else 1
+    return f"{run_id}-g{generation + 1}"
+
+
 class ExecutionService:
-    def __init__(self, runs, templates, workflow_store, *, default_input_timeout_seconds: int) -> None:
+    def __init__(
+        self,
+        runs,
+        templates,
+        workflow_store,
+        *,
+        default_input_timeout_seconds: int,
+        continue_as_new_after: int = 1000,
+        orchestrator_for=None,  # state machine ARN -> RunOrchestrator
+    ) -> None:
         self._runs = runs  # RunRepository
         self._templates = templates  # TemplateRepository
         self._store = workflow_store
         self._default_timeout = default_input_timeout_seconds
+        self._continue_as_new_after = continue_as_new_after
+        self._orchestrator_for = orchestrator_for
 
     def _load(self, run_id: str) -> Run:
         run = self._runs.get(run_id)
@@ -48,11 +66,27 @@ class ExecutionService:
         return _WORKFLOWS[version_id]
 
     # -- RunStep --------------------------------------------------------------------------
-    def run_step(self, run_id: str, answer: dict[str, Any] | None, correlation_id: str) -> dict[str, Any]:
+    def run_step(
+        self,
+        run_id: str,
+        answer: dict[str, Any] | None,
+        correlation_id: str,
+        *,
+        invocations: int = 0,
+        execution_arn: str | None = None,
+        state_machine_arn: str | None = None,
+    ) -> dict[str, Any]:
+        """Advance the run; return the state machine's next state object.
+
+        `invocations` counts RunSteps in this execution: from `continue_as_new_after` on, a run
+        that would pause or continue starts its next execution (`<run_id>-g<N>`) and this one
+        ends with `continued`. The state is committed first, so the next execution simply picks
+        up from the cursor; a retry that starts the same name again is harmless."""
         run = self._load(run_id)
+        invocations += 1
         if run.status in TERMINAL_STATUSES:
             outcome = "completed" if run.status == RunStatus.completed else "failed"
-            return {"run_id": run_id, "outcome": outcome, "pause": None, "input": None}
+            return self._next(run_id, outcome, invocations)
         result = advance(
             self._workflow(run.current_version_id),
             run_id=run.run_id,
@@ -64,7 +98,8 @@ class ExecutionService:
             answer=Answer(**answer) if answer else None,
             default_timeout_seconds=self._default_timeout,
         )
-        if result.events:
+        moved = execution_arn is not None and execution_arn != run.execution_arn
+        if result.events or moved:
             applied_answer = any(e.event_type == "input_received" for e in result.events)
             after = run.model_copy(
                 update={
@@ -76,15 +111,23 @@ class ExecutionService:
                     "error": result.error,
                     "pending_input": None if applied_answer else run.pending_input,
                     "ended_at": now_iso() if result.status in TERMINAL_STATUSES else None,
+                    "execution_arn": execution_arn or run.execution_arn,
                 }
             )
             self._runs.commit(run, after, result.events, correlation_id)
-        return {
-            "run_id": run_id,
-            "outcome": result.outcome,
-            "pause": result.pause.as_dict() if result.pause else None,
-            "input": None,
-        }
+        if (
+            result.outcome in ("paused", "continue")
+            and invocations >= self._continue_as_new_after
+            and state_machine_arn is not None
+        ):
+            orchestrator = self._orchestrator_for(state_machine_arn)
+            orchestrator.start(run_id, _next_execution_name(execution_arn, run_id))
+            return self._next(run_id, "continued", invocations)
+        return self._next(run_id, result.outcome, invocations, pause=result.pause.as_dict() if result.pause else None)
+
+    @staticmethod
+    def _next(run_id: str, outcome: str, invocations: int, *, pause: dict[str, Any] | None = None) -> dict[str, Any]:
+        return {"run_id": run_id, "outcome": outcome, "pause": pause, "input": None, "invocations": invocations}
 
     # -- AwaitInput -----------------------------------------------------------------------
     def await_input(self, run_id: str, pause: dict[str, Any], task_token: str, correlation_id: str) -> None:
@@ -127,7 +170,7 @@ class ExecutionService:
     # -- RecordFailure --------------------------------------------------------------------
     def record_failure(self, run_id: str, error: dict[str, Any], correlation_id: str) -> dict[str, Any]:
         run = self._load(run_id)
-        result = {"run_id": run_id, "outcome": "failed", "pause": None, "input": None}
+        result = self._next(run_id, "failed", 0)
         if run.status in TERMINAL_STATUSES:
             return result
         name = str(error.get("Error") or "States.TaskFailed")
