@@ -15,6 +15,11 @@ POWERTOOLS_TRACE_DISABLED is *not* set (and removed if inherited): Powertools' T
 itself off when LAMBDA_TASK_ROOT is absent, so without it the X-Ray patching that happens at
 a real cold start would be skipped. `--no-lambda-env` leaves those three Lambda variables out.
 
+Two floors are measured in the same run for context: "framework" (`import boto3, fastapi,
+mangum`) and "stack" (that plus pydantic-settings, Powertools Logger/Tracer/Metrics and a
+one-route FastAPI app: what DESIGN.md prescribes for the API function); `relay_own_ms` is
+the API handler minus the stack floor.
+
 Prints ratios (the figures to watch) and medians in ms (for information; they depend on the
 machine). Never asserts; exits 0.
 
@@ -48,12 +53,35 @@ t1 = time.perf_counter()
 print("elapsed_ms=%.3f" % ((t1 - t0) * 1000))
 """
 
-# The framework floor: what the API cannot do without (boto3 + FastAPI + Mangum), for context.
+# Floors, for context: what any API handler of this shape pays before Relay's own code runs.
+# "framework": boto3 + FastAPI + Mangum imported.
 _IMPORT_FLOOR = """
 import sys, time
 sys.path.insert(0, {layer!r})
 t0 = time.perf_counter()
 import boto3, fastapi, mangum
+t1 = time.perf_counter()
+print("elapsed_ms=%.3f" % ((t1 - t0) * 1000))
+"""
+
+# "stack": the stack DESIGN.md prescribes for the API function, built as a handler builds it:
+# pydantic-settings, Powertools Logger/Tracer(botocore)/Metrics, and a FastAPI app with one
+# route taking a pydantic body (the first route is when FastAPI imports pydantic.v1).
+_IMPORT_STACK = """
+import sys, time
+sys.path.insert(0, {layer!r})
+t0 = time.perf_counter()
+import boto3, mangum, pydantic, pydantic_settings
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from fastapi import FastAPI
+Logger(); Tracer(patch_modules=("botocore",)); Metrics()
+class Body(pydantic.BaseModel):
+    name: str
+app = FastAPI()
+@app.post("/items", response_model=Body)
+def create(body: Body) -> Body:
+    return body
+mangum.Mangum(app, lifespan="off")
 t1 = time.perf_counter()
 print("elapsed_ms=%.3f" % ((t1 - t0) * 1000))
 """
@@ -117,6 +145,8 @@ def code_for(target: str) -> str:
         return _IMPORT_BOTO3.format(layer=str(LAYER))
     if target == "floor":
         return _IMPORT_FLOOR.format(layer=str(LAYER))
+    if target == "stack":
+        return _IMPORT_STACK.format(layer=str(LAYER))
     return _IMPORT_HANDLER.format(layer=str(LAYER), path=str(HANDLERS[target]))
 
 
@@ -168,7 +198,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     lambda_env = not args.no_lambda_env
-    targets = ("boto3", "floor", "api", "step")
+    targets = ("boto3", "floor", "stack", "api", "step")
 
     for target in targets:  # warm-up: writes .pyc files, fills the OS page cache
         measure(target, lambda_env)
@@ -185,6 +215,11 @@ def main() -> int:
     print(f"api_import_ratio: {median['api'] / median['boto3']:.2f}")
     print(f"step_import_ratio: {median['step'] / median['boto3']:.2f}")
     print(f"framework_floor_ratio: {median['floor'] / median['boto3']:.2f}  (import boto3, fastapi, mangum)")
+    print(
+        f"stack_floor_ratio: {median['stack'] / median['boto3']:.2f}  "
+        "(+ pydantic-settings, Powertools Logger/Tracer/Metrics, a one-route FastAPI app)"
+    )
+    print(f"relay_own_ms: {median['api'] - median['stack']:.1f}  (api minus stack floor)")
 
     print(f"\nTop {args.top} imports of the API handler by cumulative time (python -X importtime, one run):")
     print(f"  {'cumulative ms':>13}  {'self ms':>8}  module")

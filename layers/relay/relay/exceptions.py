@@ -53,6 +53,13 @@ class ConcurrentUpdateError(ConflictError):
     code = "CONCURRENT_UPDATE"
 
 
+class PayloadTooLargeError(RelayError):
+    """A body, or one value in it, is over a documented size limit."""
+
+    code = "PAYLOAD_TOO_LARGE"
+    status = 413
+
+
 class UnprocessableError(RelayError):
     code = "UNPROCESSABLE"
     status = 422

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from relay.domain import Cursor, NewEvent, PendingSummary, Progress, RunError, RunStatus
+from relay.domain.limits import MAX_EVENT_BYTES_PER_COMMIT, MAX_REQUEST_BYTES, MAX_STATE_BYTES, json_size
 from relay.exceptions import RelayError
 from relay.modules import ModuleContext, get_module, resolve
 from relay.modules.exceptions import ModuleError
@@ -77,15 +78,45 @@ def _set_path(state: dict[str, Any], path: str, value: Any) -> None:
 
 
 def _apply_outputs(spec: Any, outputs: dict[str, Any], state: dict[str, Any]) -> None:
-    """All of a module's mapped outputs, or (when one is missing) none of them."""
+    """All of a module's mapped outputs, or (when one is missing or the state would outgrow
+    its limit) none of them."""
     missing = [name for name in spec.outputs_to_state if name not in outputs]
     if missing:
         raise ModuleError(
             f"{spec.module_id} has no output {missing[0]!r} (it has {sorted(outputs)})",
             code="UNKNOWN_OUTPUT",
         )
+    size = json_size(outputs)
+    if size > MAX_STATE_BYTES:
+        raise ModuleError(
+            f"{spec.module_id} returned {size} bytes of outputs; at most {MAX_STATE_BYTES} allowed",
+            code="OUTPUT_TOO_LARGE",
+        )
+    roots = {target.split(".", 1)[0] for target in spec.outputs_to_state.values()}
+    saved = {root: copy.deepcopy(state[root]) for root in roots if root in state}
     for output_name, target in spec.outputs_to_state.items():
         _set_path(state, target, outputs[output_name])
+    size = json_size(state)
+    if size > MAX_STATE_BYTES:
+        for root in roots:  # put back what was there, so the run keeps its last good state
+            if root in saved:
+                state[root] = saved[root]
+            else:
+                state.pop(root, None)
+        raise ModuleError(
+            f"the state would be {size} bytes after {spec.module_id}; at most {MAX_STATE_BYTES} allowed",
+            code="STATE_TOO_LARGE",
+        )
+
+
+def _checked_request(request: dict[str, Any]) -> dict[str, Any]:
+    size = json_size(request)
+    if size > MAX_REQUEST_BYTES:
+        raise ModuleError(
+            f"the pause asks {size} bytes (prompt, options …); at most {MAX_REQUEST_BYTES} allowed",
+            code="REQUEST_TOO_LARGE",
+        )
+    return request
 
 
 def _module_completed(step_id: str, module_index: int, spec: Any, outputs: dict[str, Any]) -> NewEvent:
@@ -124,11 +155,22 @@ def advance(
     answer: Answer | None,
     default_timeout_seconds: int,
     max_events: int = 60,
+    max_event_bytes: int = MAX_EVENT_BYTES_PER_COMMIT,
 ) -> Advance:
     steps = workflow.steps
     state = copy.deepcopy(state)
     step_index, module_index, started = cursor.step_index, cursor.module_index, cursor.started
     events: list[NewEvent] = []
+    event_bytes = 0
+
+    def emit(event: NewEvent) -> None:
+        nonlocal event_bytes
+        events.append(event)
+        event_bytes += json_size(event.data)
+
+    def budget_spent() -> bool:
+        """What one RunStep may commit: DynamoDB takes 100 items and 4 MB per transaction."""
+        return len(events) >= max_events or event_bytes >= max_event_bytes
 
     def progress(message: str | None = None) -> Progress:
         stage = steps[step_index].step_id if step_index < len(steps) else None
@@ -160,7 +202,7 @@ def advance(
                 _apply_outputs(spec, outputs, state)
             except Exception as exc:  # a module's answer handling is the module's failure
                 raise _Failed(_as_error(exc), pending.step_id, module_index, spec.module_id) from exc
-            events.append(
+            emit(
                 NewEvent(
                     event_type="input_received",
                     step_id=pending.step_id,
@@ -173,7 +215,7 @@ def advance(
                     },
                 )
             )
-            events.append(_module_completed(pending.step_id, module_index, spec, outputs))
+            emit(_module_completed(pending.step_id, module_index, spec, outputs))
             module_index += 1
         elif pending is not None:
             # Still paused and no (matching) answer: nothing to do but wait again.
@@ -183,15 +225,15 @@ def advance(
         # 2. Run modules until something stops us.
         while step_index < len(steps):
             step = steps[step_index]
-            if len(events) >= max_events:
+            if budget_spent():
                 return result("continue", RunStatus.running)
             if not started:
-                events.append(
+                emit(
                     NewEvent(event_type="step_started", step_id=step.step_id, data={"step_index": step_index})
                 )
                 started = True
             while module_index < len(step.modules):
-                if len(events) >= max_events and module_index > 0:
+                if budget_spent() and module_index > 0:
                     return result("continue", RunStatus.running)
                 spec = step.modules[module_index]
                 try:
@@ -206,16 +248,17 @@ def advance(
                         state=state,
                     )
                     if module.pauses:
-                        pause = _pause(step, module_index, module.request(parsed, ctx), default_timeout_seconds)
+                        request = _checked_request(module.request(parsed, ctx))
+                        pause = _pause(step, module_index, request, default_timeout_seconds)
                         return result("paused", RunStatus.running, pause=pause)
                     outputs = module.execute(parsed, ctx)
                     _apply_outputs(spec, outputs, state)
                 except Exception as exc:
                     raise _Failed(_as_error(exc), step.step_id, module_index, spec.module_id) from exc
-                events.append(_module_completed(step.step_id, module_index, spec, outputs))
+                emit(_module_completed(step.step_id, module_index, spec, outputs))
                 module_index += 1
             # Step done: its snapshot lets a later branch restart from here.
-            events.append(
+            emit(
                 NewEvent(
                     event_type="step_completed",
                     step_id=step.step_id,
@@ -224,12 +267,12 @@ def advance(
             )
             step_index, module_index, started = step_index + 1, 0, False
 
-        events.append(NewEvent(event_type="run_completed", data={"state": copy.deepcopy(state)}))
+        emit(NewEvent(event_type="run_completed", data={"state": copy.deepcopy(state)}))
         return result(
             "completed", RunStatus.completed, progress=Progress(value=1.0, stage=None, message="completed")
         )
     except _Failed as failed:
-        events.append(
+        emit(
             NewEvent(
                 event_type="module_failed",
                 step_id=failed.step_id,
@@ -240,5 +283,5 @@ def advance(
                 },
             )
         )
-        events.append(NewEvent(event_type="run_failed", data={"error": failed.error.model_dump()}))
+        emit(NewEvent(event_type="run_failed", data={"error": failed.error.model_dump()}))
         return result("failed", RunStatus.error, error=failed.error, progress=progress(failed.error.message))

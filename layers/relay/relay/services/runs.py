@@ -6,7 +6,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from relay.domain import NewEvent, PendingInput, Run, RunError, RunStatus, User
-from relay.exceptions import ConcurrentUpdateError, ConflictError, InvalidRequestError, NotFoundError
+from relay.domain.limits import MAX_ANSWER_BYTES, MAX_INPUTS_BYTES, json_size
+from relay.exceptions import (
+    ConcurrentUpdateError,
+    ConflictError,
+    InvalidRequestError,
+    NotFoundError,
+    PayloadTooLargeError,
+)
 from relay.ids import new_id, now_iso
 from relay.adapters.orchestrator import InputExpiredError
 from relay.modules import get_module
@@ -20,6 +27,12 @@ class NotAwaitingInputError(ConflictError):
 
 class AlreadyAnsweredError(ConflictError):
     code = "INPUT_ALREADY_ANSWERED"
+
+
+def _check_size(value: Any, limit: int, name: str, code: str) -> None:
+    size = json_size(value)
+    if size > limit:
+        raise PayloadTooLargeError(f"{name} is {size} bytes as JSON; at most {limit} allowed", code=code)
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,7 @@ class RunService:
     def start(
         self, user: User, request: StartRun, idempotency_key: str | None = None, lambda_context: Any = None
     ) -> Run:
+        _check_size(request.inputs, MAX_INPUTS_BYTES, "inputs", "INPUTS_TOO_LARGE")
         if idempotency_key is None or self._idempotency is None:
             return self._start(user, request)
         body = {
@@ -126,6 +140,7 @@ class RunService:
     # -- answer ---------------------------------------------------------------------------
     def answer(self, user: User, run_id: str, step_id: str, value: Any) -> Run:
         """Validate the answer, claim the pause, then resume the execution with it."""
+        _check_size(value, MAX_ANSWER_BYTES, "value", "VALUE_TOO_LARGE")
         for _ in range(3):
             run = self.get(user, run_id)
             pending_summary = run.pending_input

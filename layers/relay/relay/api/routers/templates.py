@@ -13,7 +13,7 @@ from relay.api.schemas import (
     VersionDetail,
     VersionPublic,
 )
-from relay.exceptions import InvalidRequestError, RelayError
+from relay.exceptions import InvalidRequestError, PayloadTooLargeError, RelayError
 from relay.services import SubmittedTemplate
 
 router = APIRouter(prefix="/v1", tags=["templates"])
@@ -41,11 +41,6 @@ _SUBMIT_BODY = {
         },
     }
 }
-
-
-class PayloadTooLargeError(RelayError):
-    code = "PAYLOAD_TOO_LARGE"
-    status = 413
 
 
 async def _read_body(request: Request) -> bytes:
