@@ -73,6 +73,26 @@ def test_another_users_records_answer_404(make_client):
     assert owner.get(f"/v1/runs/{run_id}").json()["status"] == "awaiting_input"
 
 
+def test_ids_of_the_wrong_shape_answer_404_without_a_lookup(make_client):
+    client = make_client()
+    long_id = "run_" + "r" * 3000  # DynamoDB would refuse it as a key (over 2 KB)
+    for path in (
+        f"/v1/runs/{long_id}",
+        f"/v1/runs/{long_id}/events",
+        "/v1/runs/tpl_0123456789abcdef",
+        "/v1/templates/" + "t" * 3000,
+        "/v1/templates/run_0123456789abcdef/versions",
+        "/v1/versions/ver_NOT-AN-ID",
+    ):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.json()["code"] == "NOT_FOUND"
+        assert len(response.json()["detail"]) < 100  # the id is not echoed back whole
+    answer = client.post(f"/v1/runs/{long_id}/input", json={"step_id": "ask", "value": "x"})
+    assert answer.status_code == 404
+    assert client.post("/v1/runs", json={"version_id": "ver_" + "v" * 60}).status_code == 404
+
+
 def test_a_cursor_only_pages_the_list_it_came_from(make_client):
     owner, other = make_client(), make_client()
     for name in ("c1", "c2"):

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import UTC, datetime
 
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+_ID_BODY = re.compile(r"[0-9a-z]{1,40}")
 
 
 def new_id(prefix: str, length: int = 16) -> str:
     return prefix + "_" + "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def is_id(value: str, prefix: str) -> bool:
+    """Whether `value` has the shape of a `<prefix>_…` id. Anything else names nothing: it is
+    answered 404 without a read, and never reaches DynamoDB's key-size checks."""
+    head, sep, body = value.partition("_")
+    return head == prefix and sep == "_" and _ID_BODY.fullmatch(body) is not None
 
 
 def utcnow() -> datetime:

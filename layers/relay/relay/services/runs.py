@@ -14,7 +14,7 @@ from relay.exceptions import (
     NotFoundError,
     PayloadTooLargeError,
 )
-from relay.ids import new_id, now_iso
+from relay.ids import is_id, new_id, now_iso
 from relay.adapters.orchestrator import InputExpiredError
 from relay.modules import get_module
 
@@ -122,9 +122,9 @@ class RunService:
 
     # -- read -----------------------------------------------------------------------------
     def get(self, user: User, run_id: str) -> Run:
-        run = self._runs.get(run_id)
+        run = self._runs.get(run_id) if is_id(run_id, "run") else None
         if run is None or run.user_id != user.user_id:
-            raise NotFoundError(f"run {run_id} not found")
+            raise NotFoundError(f"run {run_id[:64]} not found")
         return run
 
     def list(self, user: User, status: RunStatus | None, cursor: str | None, limit: int):

@@ -12,7 +12,7 @@ from typing import Any
 
 from relay.domain import Template, User, Version
 from relay.exceptions import InvalidRequestError, NotFoundError
-from relay.ids import new_id, now_iso
+from relay.ids import is_id, new_id, now_iso
 from relay.workflows import PreparedWorkflow, prepare_workflow, prepare_workflow_zip
 
 TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
@@ -120,9 +120,9 @@ class TemplateService:
 
     # -- read -----------------------------------------------------------------------------
     def get_template(self, user: User, template_id: str) -> Template:
-        template = self._templates.get(template_id)
+        template = self._templates.get(template_id) if is_id(template_id, "tpl") else None
         if template is None or template.user_id != user.user_id:
-            raise NotFoundError(f"template {template_id} not found")
+            raise NotFoundError(f"template {template_id[:64]} not found")
         return template
 
     def template_by_name(self, user: User, name: str) -> Template:
@@ -139,9 +139,9 @@ class TemplateService:
         return self._templates.list_versions(template.template_id, cursor, limit)
 
     def get_version(self, user: User, version_id: str, *, with_workflow: bool = True) -> Version:
-        version = self._templates.get_version(version_id)
+        version = self._templates.get_version(version_id) if is_id(version_id, "ver") else None
         if version is None or version.user_id != user.user_id:
-            raise NotFoundError(f"version {version_id} not found")
+            raise NotFoundError(f"version {version_id[:64]} not found")
         if with_workflow and version.workflow is None and version.workflow_key:
             version.workflow = self._store.get(version.workflow_key)
         return version
