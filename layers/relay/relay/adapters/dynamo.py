@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ConnectionError as BotoConnectionError
+from botocore.exceptions import HTTPClientError
 
 from relay.exceptions import InvalidRequestError
 
@@ -89,10 +91,34 @@ def _key_attribute(attr: Any) -> bool:
     return True
 
 
+# Throttling and capacity errors of any AWS service. botocore has retried them already
+# (standard mode); one that still surfaces means "try again later", not a bug.
+TRANSIENT_ERROR_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "SlowDown",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+
+
 def error_code(exc: Exception) -> str:
     """The AWS error code of a botocore ClientError (empty for anything else)."""
     response = getattr(exc, "response", None) or {}
     return response.get("Error", {}).get("Code", "")
+
+
+def is_transient(exc: Exception) -> bool:
+    """An AWS call that failed for now (throttled, overloaded, unreachable) after botocore's
+    retries: the request may be retried as it is."""
+    if isinstance(exc, (BotoConnectionError, HTTPClientError)):
+        return True
+    return error_code(exc) in TRANSIENT_ERROR_CODES
 
 
 def cancellation_codes(exc: Exception) -> list[str]:

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from relay.adapters.dynamo import is_transient
 from relay.exceptions import RelayError
 
 logger = logging.getLogger("relay.api")
@@ -30,7 +31,7 @@ def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
         "code": code,
         **extra,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {"Retry-After": "1"} if status == 503 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -67,5 +68,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if is_transient(exc):  # throttled or unreachable after botocore's retries
+            logger.warning("AWS call failed for now", exc_info=exc)
+            return problem(503, "SERVICE_UNAVAILABLE", "the service is busy; retry the request")
         logger.exception("unhandled error")
         return problem(500, "INTERNAL_ERROR", "the server failed to handle this request")
