@@ -40,37 +40,33 @@ LAYER = ROOT / "layers" / "relay"
 HANDLERS = {"api": ROOT / "functions" / "api" / "app.py", "step": ROOT / "functions" / "run_step" / "app.py"}
 
 # The child puts the layer first on sys.path (as Lambda does with /opt/python) before the
-# clock starts, then times only the import.
-_IMPORT_HANDLER = """
-import importlib.util, sys, time
+# clock starts, then times only the work.
+_TIMED = """
+import sys, time
 sys.path.insert(0, {layer!r})
 t0 = time.perf_counter()
+{work}
+t1 = time.perf_counter()
+print("elapsed_ms=%.3f" % ((t1 - t0) * 1000))
+"""
+
+_IMPORT_HANDLER = """
+import importlib.util
 spec = importlib.util.spec_from_file_location("handler_under_test", {path!r})
 module = importlib.util.module_from_spec(spec)
 sys.modules["handler_under_test"] = module
 spec.loader.exec_module(module)
-t1 = time.perf_counter()
-print("elapsed_ms=%.3f" % ((t1 - t0) * 1000))
 """
 
 # Floors, for context: what any API handler of this shape pays before Relay's own code runs.
 # "framework": boto3 + FastAPI + Mangum imported.
-_IMPORT_FLOOR = """
-import sys, time
-sys.path.insert(0, {layer!r})
-t0 = time.perf_counter()
-import boto3, fastapi, mangum
-t1 = time.perf_counter()
-print("elapsed_ms=%.3f" % ((t1 - t0) * 1000))
-"""
-
 # "stack": the stack DESIGN.md prescribes for the API function, built as a handler builds it:
 # pydantic-settings, Powertools Logger/Tracer(botocore)/Metrics, and a FastAPI app with one
 # route taking a pydantic body (the first route is when FastAPI imports pydantic.v1).
-_IMPORT_STACK = """
-import sys, time
-sys.path.insert(0, {layer!r})
-t0 = time.perf_counter()
+_WORK = {
+    "boto3": "import boto3",
+    "floor": "import boto3, fastapi, mangum",
+    "stack": """
 import boto3, mangum, pydantic, pydantic_settings
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from fastapi import FastAPI
@@ -82,18 +78,8 @@ app = FastAPI()
 def create(body: Body) -> Body:
     return body
 mangum.Mangum(app, lifespan="off")
-t1 = time.perf_counter()
-print("elapsed_ms=%.3f" % ((t1 - t0) * 1000))
-"""
-
-_IMPORT_BOTO3 = """
-import sys, time
-sys.path.insert(0, {layer!r})
-t0 = time.perf_counter()
-import boto3
-t1 = time.perf_counter()
-print("elapsed_ms=%.3f" % ((t1 - t0) * 1000))
-"""
+""",
+}
 
 
 def required_settings() -> dict[str, str]:
@@ -141,13 +127,8 @@ def child_env(function: str, lambda_env: bool) -> dict[str, str]:
 
 
 def code_for(target: str) -> str:
-    if target == "boto3":
-        return _IMPORT_BOTO3.format(layer=str(LAYER))
-    if target == "floor":
-        return _IMPORT_FLOOR.format(layer=str(LAYER))
-    if target == "stack":
-        return _IMPORT_STACK.format(layer=str(LAYER))
-    return _IMPORT_HANDLER.format(layer=str(LAYER), path=str(HANDLERS[target]))
+    work = _WORK.get(target) or _IMPORT_HANDLER.format(path=str(HANDLERS[target]))
+    return _TIMED.format(layer=str(LAYER), work=work)
 
 
 def measure(target: str, lambda_env: bool) -> float:

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from polling import wait_for_status
 from documents import greeting, module, step, workflow
-
-
-def _problem(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["code"] == code, response.json()
-    return response.json()
+from problems import assert_problem
 
 
 def _paused_run(client, wf_id="answers"):
@@ -22,11 +16,11 @@ def _paused_run(client, wf_id="answers"):
 def test_bad_answers_are_rejected_and_change_nothing(client):
     run_id, before = _paused_run(client)
     url = f"/v1/runs/{run_id}/input"
-    _problem(client.post(url, json={"step_id": "ask", "value": "x" * 21}), 400, "INVALID_INPUT_VALUE")
-    _problem(client.post(url, json={"step_id": "ask", "value": 42}), 400, "INVALID_INPUT_VALUE")
-    _problem(client.post(url, json={"step_id": "pick", "value": "warm"}), 409, "NOT_AWAITING_INPUT")
-    _problem(client.post(url, json={"step_id": "nope", "value": "x"}), 409, "NOT_AWAITING_INPUT")
-    _problem(client.post(url, json={"value": "x"}), 400, "INVALID_REQUEST")
+    assert_problem(client.post(url, json={"step_id": "ask", "value": "x" * 21}), 400, "INVALID_INPUT_VALUE")
+    assert_problem(client.post(url, json={"step_id": "ask", "value": 42}), 400, "INVALID_INPUT_VALUE")
+    assert_problem(client.post(url, json={"step_id": "pick", "value": "warm"}), 409, "NOT_AWAITING_INPUT")
+    assert_problem(client.post(url, json={"step_id": "nope", "value": "x"}), 409, "NOT_AWAITING_INPUT")
+    assert_problem(client.post(url, json={"value": "x"}), 400, "INVALID_REQUEST")
     after = client.get(f"/v1/runs/{run_id}").json()
     assert after == before  # nothing changed: same pause, same state, same revision
 
@@ -37,8 +31,8 @@ def test_bad_answers_are_rejected_and_change_nothing(client):
 
     paused = wait_for_status(client, run_id, "awaiting_input")
     assert paused["current_step"] == "pick"
-    _problem(client.post(url, json={"step_id": "pick", "value": "loud"}), 400, "INVALID_INPUT_VALUE")
-    _problem(client.post(url, json={"step_id": "pick", "value": ["warm"]}), 400, "INVALID_INPUT_VALUE")
+    assert_problem(client.post(url, json={"step_id": "pick", "value": "loud"}), 400, "INVALID_INPUT_VALUE")
+    assert_problem(client.post(url, json={"step_id": "pick", "value": ["warm"]}), 400, "INVALID_INPUT_VALUE")
     assert client.get(f"/v1/runs/{run_id}").json()["state"] == {"name": "Ada"}
 
 
@@ -51,9 +45,9 @@ def test_multiple_select_takes_a_list_of_offered_options(client):
     run_id = client.post("/v1/runs", json={"template_name": "multi"}).json()["run_id"]
     wait_for_status(client, run_id, "awaiting_input")
     url = f"/v1/runs/{run_id}/input"
-    _problem(client.post(url, json={"step_id": "tags", "value": "a"}), 400, "INVALID_INPUT_VALUE")
-    _problem(client.post(url, json={"step_id": "tags", "value": ["a", "z"]}), 400, "INVALID_INPUT_VALUE")
-    _problem(client.post(url, json={"step_id": "tags", "value": ["a", "a"]}), 400, "INVALID_INPUT_VALUE")
+    assert_problem(client.post(url, json={"step_id": "tags", "value": "a"}), 400, "INVALID_INPUT_VALUE")
+    assert_problem(client.post(url, json={"step_id": "tags", "value": ["a", "z"]}), 400, "INVALID_INPUT_VALUE")
+    assert_problem(client.post(url, json={"step_id": "tags", "value": ["a", "a"]}), 400, "INVALID_INPUT_VALUE")
     assert client.post(url, json={"step_id": "tags", "value": ["c", "a"]}).status_code == 202
     assert wait_for_status(client, run_id, "completed")["state"] == {"tags": ["c", "a"]}
 
@@ -68,15 +62,15 @@ def test_text_input_default_applies_to_an_empty_answer(client):
 
 
 def test_bad_starts(client):
-    _problem(client.post("/v1/runs", json={"template_name": "never_submitted"}), 404, "TEMPLATE_NOT_FOUND")
-    _problem(client.post("/v1/runs", json={}), 400, "INVALID_RUN_REQUEST")
+    assert_problem(client.post("/v1/runs", json={"template_name": "never_submitted"}), 404, "TEMPLATE_NOT_FOUND")
+    assert_problem(client.post("/v1/runs", json={}), 400, "INVALID_RUN_REQUEST")
     client.post("/v1/templates", json={"workflow": greeting("starts")})
     version_id = client.get("/v1/templates").json()["items"][0]["latest_version_id"]
-    _problem(client.post("/v1/runs", json={"template_name": "starts", "version_id": version_id}), 400, "INVALID_RUN_REQUEST")
-    _problem(client.post("/v1/runs", json={"version_id": "ver_missing"}), 404, "NOT_FOUND")
-    _problem(client.post("/v1/runs", json={"template_name": "starts", "inputs": [1]}), 400, "INVALID_REQUEST")
-    _problem(client.get("/v1/runs", params={"status": "sleeping"}), 400, "INVALID_REQUEST")
-    _problem(client.get("/v1/runs/run_missing"), 404, "NOT_FOUND")
+    assert_problem(client.post("/v1/runs", json={"template_name": "starts", "version_id": version_id}), 400, "INVALID_RUN_REQUEST")
+    assert_problem(client.post("/v1/runs", json={"version_id": "ver_missing"}), 404, "NOT_FOUND")
+    assert_problem(client.post("/v1/runs", json={"template_name": "starts", "inputs": [1]}), 400, "INVALID_REQUEST")
+    assert_problem(client.get("/v1/runs", params={"status": "sleeping"}), 400, "INVALID_REQUEST")
+    assert_problem(client.get("/v1/runs/run_missing"), 404, "NOT_FOUND")
     assert client.get("/v1/runs").json()["items"] == []  # no bad start made a run
 
 
@@ -92,7 +86,7 @@ def test_idempotency_key_returns_the_same_run(client):
     other = client.post("/v1/runs", json=body, headers={"Idempotency-Key": "start-2"})
     assert other.json()["run_id"] != first.json()["run_id"]
     reused = client.post("/v1/runs", json={**body, "project_name": "q"}, headers={"Idempotency-Key": "start-1"})
-    _problem(reused, 422, "IDEMPOTENCY_KEY_REUSED")
+    assert_problem(reused, 422, "IDEMPOTENCY_KEY_REUSED")
     assert len(client.get("/v1/runs").json()["items"]) == 2
 
 

@@ -7,15 +7,9 @@ import json
 
 from polling import wait_for_status
 from documents import module, step, workflow
+from problems import assert_problem
 
 KIB = 1024
-
-
-def _problem(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text[:300]
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["code"] == code, response.json()
-    return response.json()
 
 
 def _submit(client, wf) -> None:
@@ -26,7 +20,7 @@ def test_run_inputs_over_the_limit_start_nothing(client):
     _submit(client, workflow("big_inputs", step("s", module("transform.format", {"template": "ok"}, value="v"))))
     before = client.get("/v1/runs").json()["items"]
     response = client.post("/v1/runs", json={"template_name": "big_inputs", "inputs": {"text": "x" * (65 * KIB)}})
-    problem = _problem(response, 413, "INPUTS_TOO_LARGE")
+    problem = assert_problem(response, 413, "INPUTS_TOO_LARGE")
     assert "65536" in problem["detail"]
     assert client.get("/v1/runs").json()["items"] == before
 
@@ -41,7 +35,7 @@ def test_an_answer_over_the_limit_is_refused_and_the_pause_goes_on(client):
     before = wait_for_status(client, run_id, "awaiting_input")
     url = f"/v1/runs/{run_id}/input"
 
-    _problem(client.post(url, json={"step_id": "ask", "value": "y" * (65 * KIB)}), 413, "VALUE_TOO_LARGE")
+    assert_problem(client.post(url, json={"step_id": "ask", "value": "y" * (65 * KIB)}), 413, "VALUE_TOO_LARGE")
     assert client.get(f"/v1/runs/{run_id}").json() == before
 
     assert client.post(url, json={"step_id": "ask", "value": "y" * (60 * KIB)}).status_code == 202

@@ -10,6 +10,7 @@ import zipfile
 import pytest
 
 from documents import greeting, module, step, workflow
+from problems import assert_problem
 
 
 def _zip(files: dict[str, bytes | str]) -> bytes:
@@ -23,15 +24,6 @@ def _zip(files: dict[str, bytes | str]) -> bytes:
 def _canonical_hash(document) -> str:
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _problem(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body = response.json()
-    assert body["code"] == code, body
-    assert body["status"] == status and body["title"] and body["detail"] and body["type"]
-    return body
 
 
 def test_same_content_is_the_same_version_new_content_a_new_one(client):
@@ -75,7 +67,7 @@ def test_client_hash_is_verified(client):
     ok = client.post("/v1/templates", json={"workflow": wf, "content_hash": _canonical_hash(wf)})
     assert ok.status_code == 201
     bad = client.post("/v1/templates", json={"workflow": greeting("hashed2"), "content_hash": "sha256:" + "0" * 64})
-    _problem(bad, 400, "HASH_MISMATCH")
+    assert_problem(bad, 400, "HASH_MISMATCH")
     assert "hashed2" not in [t["template_name"] for t in client.get("/v1/templates").json()["items"]]
 
 
@@ -137,15 +129,15 @@ def test_zip_with_refs_resolves_and_hashes_like_the_inline_json(client):
 def test_unsafe_or_broken_zips_are_400_and_store_nothing(client, files, code):
     before = client.get("/v1/templates").json()["items"]
     response = client.post("/v1/templates", files={"file": ("wf.zip", _zip(files), "application/zip")})
-    _problem(response, 400, code)
+    assert_problem(response, 400, code)
     assert client.get("/v1/templates").json()["items"] == before
 
 
 def test_zip_bomb_and_non_zip(client):
     bomb = _zip({"workflow.json": json.dumps(greeting("bomb")), "big.txt": "0" * (40 * 1024 * 1024)})
     assert len(bomb) < 200_000
-    _problem(client.post("/v1/templates", files={"file": ("b.zip", bomb, "application/zip")}), 400, "ZIP_BOMB")
-    _problem(client.post("/v1/templates", files={"file": ("b.zip", b"not a zip", "application/zip")}), 400, "INVALID_ZIP")
+    assert_problem(client.post("/v1/templates", files={"file": ("b.zip", bomb, "application/zip")}), 400, "ZIP_BOMB")
+    assert_problem(client.post("/v1/templates", files={"file": ("b.zip", b"not a zip", "application/zip")}), 400, "INVALID_ZIP")
 
 
 @pytest.mark.parametrize(
@@ -160,23 +152,23 @@ def test_zip_bomb_and_non_zip(client):
     ],
 )
 def test_invalid_workflows_are_400_naming_step_and_module(client, wf, fragment):
-    body = _problem(client.post("/v1/templates", json={"workflow": wf}), 400, "INVALID_WORKFLOW")
+    body = assert_problem(client.post("/v1/templates", json={"workflow": wf}), 400, "INVALID_WORKFLOW")
     assert fragment in body["detail"]
     assert body["problems"]
 
 
 def test_plain_json_cannot_carry_file_refs(client):
     wf = workflow("w", step("s", module("transform.format", {"template": {"$ref": "p.txt"}})))
-    _problem(client.post("/v1/templates", json={"workflow": wf}), 400, "UNRESOLVED_REF")
+    assert_problem(client.post("/v1/templates", json={"workflow": wf}), 400, "UNRESOLVED_REF")
 
 
 def test_malformed_requests(client):
-    _problem(client.post("/v1/templates", content=b"{nope", headers={"content-type": "application/json"}), 400, "INVALID_REQUEST")
-    _problem(client.post("/v1/templates", json={"workflow": greeting(), "surprise": 1}), 400, "INVALID_REQUEST")
-    _problem(client.post("/v1/templates", json={"template_name": "x"}), 400, "INVALID_REQUEST")
-    _problem(client.post("/v1/templates", content=b"x", headers={"content-type": "text/plain"}), 415, "UNSUPPORTED_MEDIA_TYPE")
-    _problem(client.post("/v1/templates", json={"workflow": greeting(), "template_name": "bad name!"}), 400, "INVALID_TEMPLATE_NAME")
-    _problem(client.get("/v1/templates", params={"cursor": "garbage!!"}), 400, "INVALID_CURSOR")
-    _problem(client.get("/v1/templates", params={"limit": 0}), 400, "INVALID_REQUEST")
-    _problem(client.get("/v1/templates/tpl_doesnotexist"), 404, "NOT_FOUND")
-    _problem(client.get("/v1/versions/ver_doesnotexist"), 404, "NOT_FOUND")
+    assert_problem(client.post("/v1/templates", content=b"{nope", headers={"content-type": "application/json"}), 400, "INVALID_REQUEST")
+    assert_problem(client.post("/v1/templates", json={"workflow": greeting(), "surprise": 1}), 400, "INVALID_REQUEST")
+    assert_problem(client.post("/v1/templates", json={"template_name": "x"}), 400, "INVALID_REQUEST")
+    assert_problem(client.post("/v1/templates", content=b"x", headers={"content-type": "text/plain"}), 415, "UNSUPPORTED_MEDIA_TYPE")
+    assert_problem(client.post("/v1/templates", json={"workflow": greeting(), "template_name": "bad name!"}), 400, "INVALID_TEMPLATE_NAME")
+    assert_problem(client.get("/v1/templates", params={"cursor": "garbage!!"}), 400, "INVALID_CURSOR")
+    assert_problem(client.get("/v1/templates", params={"limit": 0}), 400, "INVALID_REQUEST")
+    assert_problem(client.get("/v1/templates/tpl_doesnotexist"), 404, "NOT_FOUND")
+    assert_problem(client.get("/v1/versions/ver_doesnotexist"), 404, "NOT_FOUND")
