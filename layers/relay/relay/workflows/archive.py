@@ -143,7 +143,7 @@ def _read_entries(data: bytes, limits: ZipLimits) -> dict[str, bytes]:
                 EOFError,
                 OSError,
                 RuntimeError,
-                NotImplementedError,
+                NotImplementedError,  # zipfile: an unsupported compression method
                 ValueError,
             ) as exc:
                 raise InvalidZipError(f"zip entry {info.filename!r} is unreadable: {exc}") from exc
