@@ -3,25 +3,18 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-import uvicorn
+
+from servers import serving
 
 from relay.api import create_app
 from relay.bootstrap import Relay
 from relay.local import LocalCloud
 from relay.settings import ApiSettings
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -40,18 +33,8 @@ def relay(cloud: LocalCloud) -> Relay:
 
 @pytest.fixture(scope="session")
 def api_url(relay: Relay) -> Iterator[str]:
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(relay), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the API did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=5)
+    with serving(create_app(relay)) as url:
+        yield url
 
 
 _counter = iter(range(1, 1_000_000))

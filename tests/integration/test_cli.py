@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+from servers import free_port
 
 RELAY = [sys.executable, "-m", "relay.cli.main"]
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,14 +38,8 @@ def test_admin_create_user_prints_a_working_key_once(cloud, api_url):
     assert "USERNAME_TAKEN" in again.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _start_local(extra_env: dict[str, str]) -> tuple[subprocess.Popen, int]:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RELAY_", "AWS_", "MOTO_"))}
     env.update(extra_env)
     process = subprocess.Popen(

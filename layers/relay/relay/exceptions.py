@@ -53,6 +53,12 @@ class ConcurrentUpdateError(ConflictError):
     code = "CONCURRENT_UPDATE"
 
 
+class AlreadyDecidedError(ConflictError):
+    """A pending input was decided already: answered, expired or superseded."""
+
+    code = "INPUT_ALREADY_ANSWERED"
+
+
 class PayloadTooLargeError(RelayError):
     """A body, or one value in it, is over a documented size limit."""
 

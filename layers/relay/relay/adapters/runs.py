@@ -11,17 +11,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from relay.domain import Event, NewEvent, PendingInput, Run, RunStatus
-from relay.exceptions import ConcurrentUpdateError, ConflictError
+from relay.domain import Event, NewEvent, PendingInput, Run, RunError, RunStatus
+from relay.exceptions import AlreadyDecidedError, ConcurrentUpdateError
 from relay.ids import new_id, now_iso
 
 from .dynamo import cancellation_codes, error_code, from_item, query_page, to_attr, to_item
 
 MAX_TRANSACTION_ITEMS = 100
-
-
-class AlreadyDecidedError(ConflictError):
-    code = "INPUT_ALREADY_ANSWERED"
 
 
 class RunRepository:
@@ -110,7 +106,7 @@ class RunRepository:
             },
             *self._event_puts(run, 1, events, correlation_id),
         ]
-        self._transact(items)
+        self._transact(items, run_items=1 + len(events))
         return run
 
     def commit(
@@ -143,10 +139,13 @@ class RunRepository:
             *self._event_puts(after, before.event_seq + 1, events, correlation_id),
             *(extra or []),
         ]
-        self._transact(items)
+        self._transact(items, run_items=1 + len(events))
         return after
 
-    def _transact(self, items: list[dict[str, Any]]) -> None:
+    def _transact(self, items: list[dict[str, Any]], *, run_items: int) -> None:
+        """Write `items` at once. The first `run_items` are the run and its events: a failed
+        condition there means another writer moved the run on (its `rev`, or an event `seq`
+        it took). A failed condition on a later item is a pending input already decided."""
         if len(items) > MAX_TRANSACTION_ITEMS:
             raise ValueError(f"{len(items)} items exceed one transaction ({MAX_TRANSACTION_ITEMS})")
         try:
@@ -154,11 +153,38 @@ class RunRepository:
         except ClientError as exc:
             if error_code(exc) == "TransactionCanceledException":
                 reasons = cancellation_codes(exc)
-                if reasons and reasons[0] == "ConditionalCheckFailed":
+                if "ConditionalCheckFailed" in reasons[:run_items]:
                     raise ConcurrentUpdateError("the run changed meanwhile; reload and retry") from exc
-                if "ConditionalCheckFailed" in reasons[1:]:
-                    raise AlreadyDecidedError("that input was already answered") from exc
+                if "ConditionalCheckFailed" in reasons[run_items:]:
+                    raise AlreadyDecidedError("that input was already decided") from exc
             raise
+
+    def force_error(self, run: Run, error: RunError) -> None:
+        """End a run in `error` with no event: the last resort when a failure cannot be
+        committed the normal way (its history could not be appended). Only a run that has not
+        ended; bumps `rev` so any writer still holding the old run fails its commit."""
+        now = now_iso()
+        try:
+            self._client.update_item(
+                TableName=self._runs,
+                Key={"run_id": {"S": run.run_id}},
+                UpdateExpression="SET #s = :error, #e = :detail, ended_at = :now, updated_at = :now, "
+                "user_status = :user_status, rev = rev + :one REMOVE pending_input",
+                ConditionExpression="#s IN (:running, :awaiting)",
+                ExpressionAttributeNames={"#s": "status", "#e": "error"},
+                ExpressionAttributeValues={
+                    ":error": {"S": RunStatus.error.value},
+                    ":detail": to_attr(error.model_dump()),
+                    ":now": {"S": now},
+                    ":user_status": {"S": f"{run.user_id}#{RunStatus.error.value}"},
+                    ":one": {"N": "1"},
+                    ":running": {"S": RunStatus.running.value},
+                    ":awaiting": {"S": RunStatus.awaiting_input.value},
+                },
+            )
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise  # else it has ended meanwhile: nothing to do
 
     # -- events ---------------------------------------------------------------------------
     def events(
@@ -190,20 +216,38 @@ class RunRepository:
         }
 
     def close_pending_op(
-        self, run_id: str, input_id: str, status: str, *, from_status: str = "pending"
+        self, run_id: str, input_id: str, status: str, *, from_statuses: tuple[str, ...] = ("pending",)
     ) -> dict[str, Any]:
-        """Leave the inbox (drop the sparse key) with a final status; only from `from_status`."""
+        """Leave the inbox (drop the sparse key) with a final status; only from `from_statuses`."""
+        names = {f":from{i}": {"S": s} for i, s in enumerate(from_statuses)}
         return {
             "Update": {
                 "TableName": self._pending,
                 "Key": {"run_id": {"S": run_id}, "input_id": {"S": input_id}},
                 "UpdateExpression": "SET #s = :s, closed_at = :now REMOVE pending_user_id",
-                "ConditionExpression": "#s = :pending",
+                "ConditionExpression": f"#s IN ({', '.join(names)})",
                 "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": {":s": {"S": status}, ":now": {"S": now_iso()}, **names},
+            }
+        }
+
+    def applied_op(self, run_id: str, input_id: str, value: Any, decided_by: str | None) -> dict[str, Any]:
+        """RunStep applied this answer: the pending input records the value that was
+        delivered, whoever claimed it, and can no longer be reopened."""
+        now = now_iso()
+        return {
+            "Update": {
+                "TableName": self._pending,
+                "Key": {"run_id": {"S": run_id}, "input_id": {"S": input_id}},
+                "UpdateExpression": "SET #s = :answered, #v = :value, decided_by = :by, "
+                "decided_at = if_not_exists(decided_at, :now), applied_at = :now REMOVE pending_user_id",
+                "ConditionExpression": "attribute_exists(input_id)",
+                "ExpressionAttributeNames": {"#s": "status", "#v": "value"},
                 "ExpressionAttributeValues": {
-                    ":s": {"S": status},
-                    ":now": {"S": now_iso()},
-                    ":pending": {"S": from_status},
+                    ":answered": {"S": "answered"},
+                    ":value": to_attr(value),
+                    ":by": to_attr(decided_by),
+                    ":now": {"S": now},
                 },
             }
         }
@@ -256,7 +300,7 @@ class RunRepository:
                 "TableName": self._pending,
                 "Key": {"run_id": {"S": run.run_id}, "input_id": {"S": pending.input_id}},
                 "UpdateExpression": "SET #s = :pending, pending_user_id = :user REMOVE #v, decided_by, decided_at",
-                "ConditionExpression": "#s = :answered",
+                "ConditionExpression": "#s = :answered AND attribute_not_exists(applied_at)",
                 "ExpressionAttributeNames": {"#s": "status", "#v": "value"},
                 "ExpressionAttributeValues": {
                     ":answered": {"S": "answered"},
@@ -269,6 +313,30 @@ class RunRepository:
             event_type="input_reopened", step_id=pending.step_id, data={"input_id": pending.input_id}
         )
         return self.commit(run, after, [event], new_id("corr"), [reopen_op])
+
+    def last_answer(self, run_id: str, step_id: str) -> PendingInput | None:
+        """The latest answered pending input of `step_id` in this run (a run has one pending
+        input per pause, so its partition is small)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self._pending,
+            "KeyConditionExpression": "run_id = :run",
+            "FilterExpression": "step_id = :step AND #s = :answered",
+            "ExpressionAttributeNames": {"#s": "status"},
+            "ExpressionAttributeValues": {
+                ":run": {"S": run_id},
+                ":step": {"S": step_id},
+                ":answered": {"S": "answered"},
+            },
+            "ConsistentRead": True,
+        }
+        answered: list[PendingInput] = []
+        while True:
+            response = self._client.query(**kwargs)
+            answered.extend(self._pending_record(from_item(i)) for i in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                break
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return max(answered, key=lambda p: p.created_at, default=None)
 
     def pending_for_user(self, user_id: str, cursor: str | None, limit: int) -> tuple[list[PendingInput], str | None]:
         """The approvals inbox, newest first (the sparse ByUser index)."""
@@ -287,6 +355,6 @@ class RunRepository:
 
     @staticmethod
     def _pending_record(record: dict[str, Any]) -> PendingInput:
-        for extra in ("pending_user_id", "ttl", "closed_at"):
+        for extra in ("pending_user_id", "ttl", "closed_at", "applied_at"):
             record.pop(extra, None)
         return PendingInput.model_validate(record)

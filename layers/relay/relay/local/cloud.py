@@ -13,6 +13,7 @@ from typing import Any
 
 from .deployer import Deployer, Deployment
 from .invoke import FunctionRunner, LambdaInvokeFront
+from .isolation import SerializedServices
 from .metering import CallMeter
 
 REGION = "us-east-1"
@@ -59,7 +60,8 @@ class LocalCloud:
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per AWS call
         self.deployment = Deployment(stack_name=self.stack_name, region=REGION)
-        app: Any = LambdaInvokeFront(DomainDispatcherApplication(create_backend_app), self.deployment, self.runner)
+        moto = SerializedServices(DomainDispatcherApplication(create_backend_app))
+        app: Any = LambdaInvokeFront(moto, self.deployment, self.runner)
         if self._want_meter:
             app = self.meter = CallMeter(app)
         self._server = make_server(self.host, self.port, app, threaded=True)

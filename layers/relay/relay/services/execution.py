@@ -11,7 +11,8 @@ from typing import Any
 
 from relay.domain import TERMINAL_STATUSES, NewEvent, PendingInput, PendingSummary, Run, RunError, RunStatus
 from relay.engine import Answer, advance
-from relay.exceptions import NotFoundError
+from relay.adapters.dynamo import is_transient
+from relay.exceptions import ConflictError, NotFoundError, RelayError, ServiceUnavailableError
 from relay.ids import iso, new_id, now_iso, utcnow
 from relay.workflows import Workflow
 
@@ -21,6 +22,7 @@ _WORKFLOWS: dict[str, Workflow] = {}
 _WORKFLOWS_MAX = 64
 
 TIMEOUT_ERRORS = {"States.Timeout", "States.HeartbeatTimeout"}
+_RECORD_ATTEMPTS = 3
 
 
 def _next_execution_name(execution_arn: str | None, run_id: str) -> str:
@@ -100,7 +102,11 @@ class ExecutionService:
         )
         moved = execution_arn is not None and execution_arn != run.execution_arn
         if result.events or moved:
-            applied_answer = any(e.event_type == "input_received" for e in result.events)
+            ops = None
+            if answer and any(e.event_type == "input_received" for e in result.events):
+                # The delivered answer is the one that counts, whoever claimed the pause: the
+                # pending input records it and can no longer be reopened.
+                ops = [self._runs.applied_op(run_id, answer["input_id"], answer["value"], answer.get("decided_by"))]
             after = run.model_copy(
                 update={
                     "status": result.status,
@@ -109,12 +115,12 @@ class ExecutionService:
                     "progress": result.progress,
                     "current_step": result.current_step,
                     "error": result.error,
-                    "pending_input": None if applied_answer else run.pending_input,
+                    "pending_input": None if ops else run.pending_input,
                     "ended_at": now_iso() if result.status in TERMINAL_STATUSES else None,
                     "execution_arn": execution_arn or run.execution_arn,
                 }
             )
-            self._runs.commit(run, after, result.events, correlation_id)
+            self._runs.commit(run, after, result.events, correlation_id, ops)
         if (
             result.outcome in ("paused", "continue")
             and invocations >= self._continue_as_new_after
@@ -152,7 +158,12 @@ class ExecutionService:
         ops = [self._runs.put_pending_op(pending, ttl=int(expires.timestamp()) + 30 * 24 * 3600)]
         if run.pending_input is not None:
             # A retried wait got a new token: the old pending input can never be answered.
-            ops.append(self._runs.close_pending_op(run_id, run.pending_input.input_id, "superseded"))
+            # A claimed but undeliverable answer (its token died with the attempt) goes too.
+            ops.append(
+                self._runs.close_pending_op(
+                    run_id, run.pending_input.input_id, "superseded", from_statuses=("pending", "answered")
+                )
+            )
         after = run.model_copy(update={"status": RunStatus.awaiting_input, "pending_input": summary})
         event = NewEvent(
             event_type="input_requested",
@@ -169,28 +180,52 @@ class ExecutionService:
 
     # -- RecordFailure --------------------------------------------------------------------
     def record_failure(self, run_id: str, error: dict[str, Any], correlation_id: str) -> dict[str, Any]:
-        run = self._load(run_id)
+        """End the run in `error` with the failure as an event. If that commit cannot be made
+        (the run's history will not take it), end the run anyway with BOOKKEEPING_FAILED and
+        no event, so neither the run nor the execution is left hanging."""
         result = self._next(run_id, "failed", 0)
-        if run.status in TERMINAL_STATUSES:
-            return result
         name = str(error.get("Error") or "States.TaskFailed")
         cause = str(error.get("Cause") or "")
         if name in TIMEOUT_ERRORS:
             run_error = RunError(code="INPUT_TIMEOUT", message="no input arrived before the pause timed out")
         else:
             run_error = RunError(code="TASK_FAILED", message=f"{name}: {cause}"[:2000])
+        event = NewEvent(
+            event_type="run_failed",
+            data={"error": run_error.model_dump(), "cause": {"error": name, "cause": cause[:4000]}},
+        )
+        problem: Exception | None = None
+        for _ in range(_RECORD_ATTEMPTS):
+            run = self._load(run_id)
+            if run.status in TERMINAL_STATUSES:
+                return result
+            try:
+                self._commit_failure(run, run_error, event, correlation_id)
+                return result
+            except ConflictError as exc:
+                problem = exc  # the run or its pending input moved on meanwhile: reload, try again
+            except RelayError as exc:
+                problem = exc
+                break
+            except Exception as exc:
+                if is_transient(exc):  # throttled or unreachable: Step Functions retries this
+                    raise ServiceUnavailableError(f"could not record the failure: {exc}") from exc
+                problem = exc
+                break
+        detail = f"{run_error.code} ({run_error.message[:1000]}); recording it failed: {type(problem).__name__}: {problem}"
+        self._runs.force_error(run, RunError(code="BOOKKEEPING_FAILED", message=detail[:2000]))
+        return result
+
+    def _commit_failure(self, run: Run, run_error: RunError, event: NewEvent, correlation_id: str) -> None:
         ops = []
         if run.pending_input is not None:
-            pending = self._runs.get_pending(run_id, run.pending_input.input_id)
+            pending = self._runs.get_pending(run.run_id, run.pending_input.input_id)
             if pending is not None and pending.status in ("pending", "answered"):
-                ops.append(self._runs.close_pending_op(run_id, pending.input_id, "expired", from_status=pending.status))
+                ops.append(
+                    self._runs.close_pending_op(run.run_id, pending.input_id, "expired", from_statuses=(pending.status,))
+                )
         after = run.model_copy(
             update={"status": RunStatus.error, "error": run_error, "pending_input": None, "ended_at": now_iso()}
         )
-        event = NewEvent(
-            event_type="run_failed",
-            step_id=run.current_step,
-            data={"error": run_error.model_dump(), "cause": {"error": name, "cause": cause[:4000]}},
-        )
+        event = event.model_copy(update={"step_id": run.current_step})
         self._runs.commit(run, after, [event], correlation_id, ops)
-        return result

@@ -8,6 +8,7 @@ from typing import Any
 from relay.domain import NewEvent, PendingInput, Run, RunError, RunStatus, User
 from relay.domain.limits import MAX_ANSWER_BYTES, MAX_INPUTS_BYTES, json_size
 from relay.exceptions import (
+    AlreadyDecidedError,
     ConcurrentUpdateError,
     ConflictError,
     InvalidRequestError,
@@ -16,17 +17,29 @@ from relay.exceptions import (
 )
 from relay.ids import is_id, new_id, now_iso
 from relay.adapters.orchestrator import InputExpiredError
-from relay.modules import get_module
 
 from .templates import TemplateService
+
+
+def get_module(module_id: str) -> Any:
+    """The step module that checks an answer. Imported on first use, like the workflows in
+    `TemplateService`: the API's other requests never load the step modules."""
+    from relay.modules import get_module as module_for
+
+    return module_for(module_id)
 
 
 class NotAwaitingInputError(ConflictError):
     code = "NOT_AWAITING_INPUT"
 
 
-class AlreadyAnsweredError(ConflictError):
-    code = "INPUT_ALREADY_ANSWERED"
+class AlreadyAnsweredError(AlreadyDecidedError):
+    """Told to every answer but the winner, with the winning input's id."""
+
+
+# Claim attempts per answer: each failed claim means another writer committed meanwhile, so
+# after the winner's commit a reload sees the pause answered; a few cover the engine's writes.
+_CLAIM_ATTEMPTS = 5
 
 
 def _check_size(value: Any, limit: int, name: str, code: str) -> None:
@@ -138,27 +151,31 @@ class RunService:
         return self._runs.pending_for_user(user.user_id, cursor, limit)
 
     # -- answer ---------------------------------------------------------------------------
-    def answer(self, user: User, run_id: str, step_id: str, value: Any) -> Run:
-        """Validate the answer, claim the pause, then resume the execution with it."""
+    def answer(self, user: User, run_id: str, step_id: str, value: Any) -> tuple[Run, str]:
+        """Validate the answer, claim the pause, then resume the execution with it.
+
+        Claiming is one conditional transaction on the run (`rev`) and the pending input
+        (`status = pending`): of any number of concurrent answers exactly one commits; every
+        other reloads and is told which input won. Returns the claimed run and its input id."""
         _check_size(value, MAX_ANSWER_BYTES, "value", "VALUE_TOO_LARGE")
-        for _ in range(3):
+        for _ in range(_CLAIM_ATTEMPTS):
             run = self.get(user, run_id)
-            pending_summary = run.pending_input
-            if pending_summary is None or pending_summary.step_id != step_id:
-                raise NotAwaitingInputError(f"step {step_id!r} of run {run_id} is not waiting for input")
-            if pending_summary.answered or run.status != RunStatus.awaiting_input:
-                raise AlreadyAnsweredError(f"step {step_id!r} was already answered")
-            get_module(pending_summary.module_id).accept(pending_summary.request, value)
-            pending = self._runs.get_pending(run_id, pending_summary.input_id)
+            summary = run.pending_input
+            if summary is None or summary.step_id != step_id:
+                raise self._not_waiting(run_id, step_id)
+            if summary.answered or run.status != RunStatus.awaiting_input:
+                raise self._already_answered(run_id, summary.input_id)
+            get_module(summary.module_id).accept(summary.request, value)
+            pending = self._runs.get_pending(run_id, summary.input_id)
             if pending is None or pending.status != "pending":
-                raise AlreadyAnsweredError(f"step {step_id!r} was already answered")
+                raise self._already_answered(run_id, summary.input_id, pending)
             try:
                 claimed = self._runs.decide(run, pending, value, user.username)
-            except ConcurrentUpdateError:
-                continue  # reload: another answer or the engine got there first
+            except (ConcurrentUpdateError, AlreadyDecidedError):
+                continue  # another answer (or the engine) got there first: reload and see
             break
         else:
-            raise AlreadyAnsweredError(f"step {step_id!r} was already answered")
+            raise ConcurrentUpdateError(f"run {run_id} kept changing; retry the answer")
 
         output = {"input_id": pending.input_id, "step_id": step_id, "value": value, "decided_by": user.username}
         try:
@@ -168,7 +185,24 @@ class RunService:
         except Exception:
             self._reopen(claimed, pending)  # not delivered: the pause goes on
             raise
-        return claimed
+        return claimed, pending.input_id
+
+    def _already_answered(
+        self, run_id: str, input_id: str, pending: PendingInput | None = None
+    ) -> AlreadyAnsweredError:
+        """409 naming the input that won, who decided it and when."""
+        pending = pending or self._runs.get_pending(run_id, input_id)
+        decided = {"decided_by": pending.decided_by, "decided_at": pending.decided_at} if pending else {}
+        return AlreadyAnsweredError(
+            f"input {input_id} of this pause was already answered", input_id=input_id, **decided
+        )
+
+    def _not_waiting(self, run_id: str, step_id: str) -> ConflictError:
+        """The step is not paused now: if it was answered (the run moved on), say by whom."""
+        answered = self._runs.last_answer(run_id, step_id)
+        if answered is not None:
+            return self._already_answered(run_id, answered.input_id, answered)
+        return NotAwaitingInputError(f"step {step_id!r} of run {run_id} is not waiting for input")
 
     def _reopen(self, run: Run, pending: PendingInput) -> None:
         for _ in range(3):
@@ -177,3 +211,5 @@ class RunService:
                 return
             except ConcurrentUpdateError:
                 run = self._runs.get(run.run_id)
+            except AlreadyDecidedError:
+                return  # RunStep applied it after all: the answer was delivered
