@@ -13,6 +13,7 @@ from typing import Any
 
 from .deployer import Deployer, Deployment
 from .invoke import FunctionRunner, LambdaInvokeFront
+from . import transactions
 from .isolation import SerializedServices
 from .metering import CallMeter
 
@@ -60,6 +61,7 @@ class LocalCloud:
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per AWS call
         self.deployment = Deployment(stack_name=self.stack_name, region=REGION)
+        transactions.install()  # item-level rollback: safe because requests are serialised
         moto = SerializedServices(DomainDispatcherApplication(create_backend_app))
         app: Any = LambdaInvokeFront(moto, self.deployment, self.runner)
         if self._want_meter:
