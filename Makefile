@@ -1,8 +1,29 @@
 # Relay: every target sets itself up on a fresh machine (a .venv from pyproject.toml).
-PYTHON ?= python3.11
+
+# Python 3.13, the Lambda runtime's version: on PATH, else under pyenv. Each candidate is run,
+# because pyenv's `python3.13` shim is on PATH even when 3.13 is not an active pyenv version,
+# and then it only fails. PYTHON=/path/to/python3.13 overrides the search.
+LAMBDA_PYTHON := 3.13
+INSTALL_PY313 := pyenv install 3.13 (found under $$(pyenv root)/versions, no need to activate it), \
+  or your OS package (Debian/Ubuntu: apt-get install python3.13 python3.13-venv; macOS: brew install python@3.13)
+find_python = $(shell for p in "$$(command -v python$(1) 2>/dev/null)" \
+  $$(pyenv root 2>/dev/null)/versions/$(1)*/bin/python$(1) /usr/local/bin/python$(1) /usr/bin/python$(1); do \
+  [ -n "$$p" ] && "$$p" -c 'import os, sys; assert sys.version_info[:2] == ($(subst .,$(comma) ,$(1))); \
+  print(os.path.realpath(sys.executable))' 2>/dev/null && break; done)
+comma := ,
+ifeq ($(origin PYTHON),undefined)
+PYTHON313 := $(call find_python,$(LAMBDA_PYTHON))
+PYTHON := $(or $(PYTHON313),$(call find_python,3.12),$(call find_python,3.11))
+else
+override PYTHON := $(shell "$(PYTHON)" -c 'import os, sys; print(os.path.realpath(sys.executable))' 2>/dev/null)
+PYTHON313 := $(shell "$(PYTHON)" -c 'import os, sys; sys.version_info[:2] == (3, 13) and print(sys.executable)' 2>/dev/null)
+endif
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The venv is made again when its interpreter is not the one chosen above (say it was made with
+# 3.11 before 3.13 was installed): the stamp is forced, and its recipe starts afresh.
+VENV_BASE := $(shell [ -x $(PY) ] && $(PY) -c 'import os, sys; print(os.path.realpath(sys._base_executable))' 2>/dev/null)
 # aws-sam-cli pins its own boto3/pydantic, so it lives in a venv of its own. It and the cfn-lint it
 # runs are pinned: a new release (cfn-lint ships new rules weekly) must not change what `make lint`
 # and `make build` accept without a commit. Bumping either reinstalls the venv (the stamp names them).
@@ -15,17 +36,38 @@ export SAM_CLI_TELEMETRY := 0
 
 .PHONY: dev test lint build bench clean
 
-$(PY):
-	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+.PHONY: python-check python313-check FORCE
+python-check:
+ifeq ($(PYTHON),)
+	@echo "No Python 3.11+ found. Install Python $(LAMBDA_PYTHON): $(INSTALL_PY313)" >&2; exit 1
+else ifeq ($(PYTHON313),)
+	@echo "WARNING: python$(LAMBDA_PYTHON) (the Lambda runtime's) not found; using $(PYTHON)." >&2
+	@echo "WARNING: install it for a faithful .venv: $(INSTALL_PY313)" >&2
+endif
 
-$(STAMP): pyproject.toml layers/relay/requirements.txt | $(PY)
+python313-check:
+ifeq ($(PYTHON313),)
+	@echo "make build needs python$(LAMBDA_PYTHON), the runtime's version (sam build resolves the layer with it" >&2
+	@echo "and compiles its bytecode). Not on PATH, not under pyenv. Install: $(INSTALL_PY313)" >&2; exit 1
+endif
+
+ifneq ($(VENV_BASE),$(PYTHON))
+$(STAMP): FORCE
+endif
+FORCE:
+
+$(STAMP): pyproject.toml layers/relay/requirements.txt | python-check
+	@if [ -e $(VENV) ] && [ "$(VENV_BASE)" != "$(PYTHON)" ]; then \
+	  echo "$(VENV) is on $(or $(VENV_BASE),an interpreter that no longer runs), not $(PYTHON): making it again"; \
+	  rm -rf $(VENV); fi
+	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[local,dev]'
 	touch $@
 
-$(SAM_STAMP):
+$(SAM_STAMP): | python-check
 	rm -f $(SAM_VENV)/.installed-*
-	$(PYTHON) -m venv $(SAM_VENV) || python3 -m venv $(SAM_VENV)
+	$(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/pip install -q 'aws-sam-cli==$(SAM_CLI_VERSION)' 'cfn-lint==$(CFN_LINT_VERSION)'
 	touch $@
 
@@ -63,11 +105,18 @@ test: $(STAMP)
 lint: $(SAM_STAMP)
 	$(SAM) validate --lint
 
-## sam build (python3.11, arm64; no Docker needed: dependencies are resolved on this host, then
-## compiled ones are swapped for their manylinux aarch64 wheels), then check the result
-build: $(SAM_STAMP)
-	$(SAM) build
+## sam build (python3.13, arm64; no Docker needed: dependencies are resolved on this host, then
+## compiled ones are swapped for their manylinux aarch64 wheels), then ship bytecode and check it.
+## sam looks for `python3.13` on PATH, so the one found above goes first there. The bytecode is
+## hash-based (PEP 552) and unchecked: SAM zips every file with a 1980 timestamp, so ordinary
+## (timestamp) .pyc never validate on Lambda, and a published layer never changes, so there is
+## nothing for a per-import hash check to find (tools/lambda_bytecode.py says more). The check
+## fails the build if any .py lacks a cpython-313, hash-based .pyc matching its source.
+build: $(SAM_STAMP) | python313-check
+	PATH="$(dir $(PYTHON313)):$$PATH" $(SAM) build
 	$(SAM_VENV)/bin/python -c "$$CHECK_ARM64_BUILD"
+	$(PYTHON313) tools/lambda_bytecode.py compile .aws-sam/build --expect-tag cpython-313
+	$(PYTHON313) tools/lambda_bytecode.py check .aws-sam/build --expect-tag cpython-313
 
 ## Benchmarks: cold-start import ratios and per-run AWS call counts/cost
 bench: $(STAMP)
