@@ -1,8 +1,14 @@
-"""The REST API on Lambda: the FastAPI app behind Mangum (HTTP API payload v2)."""
+"""The REST API on Lambda: the FastAPI app behind Mangum (HTTP API payload v2).
+
+Init builds everything a request needs, and nothing unique to one execution environment, so
+it is safe to snapshot with SnapStart (`ApiSnapStart`): `relay.snapstart` makes fresh what a
+restored environment must not share (boto3 session and clients, the `random` seed).
+"""
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from mangum import Mangum
 
+from relay import snapstart
 from relay.api import create_app
 from relay.bootstrap import Relay
 from relay.settings import ApiSettings
@@ -10,7 +16,9 @@ from relay.settings import ApiSettings
 logger = Logger()
 tracer = Tracer(patch_modules=("botocore",))  # the API calls AWS only; patch nothing else
 metrics = Metrics()
-app = create_app(Relay(ApiSettings()))
+relay = Relay(ApiSettings())
+app = create_app(relay)
+snapstart.register(relay)
 
 handler = logger.inject_lambda_context(
     tracer.capture_lambda_handler(metrics.log_metrics(Mangum(app, lifespan="off"), capture_cold_start_metric=True)),

@@ -1,7 +1,8 @@
 """The composition root: settings → boto3 clients → adapters → services.
 
-Nothing here talks to AWS when built; clients are made on first use (thread-safe, since
-the local API serves sync routes from a thread pool).
+Nothing here talks to AWS when built; the boto3 session and clients are made on first use
+(thread-safe, since the local API serves sync routes from a thread pool). `refresh()` drops
+them, so that a Lambda SnapStart restore makes its own (see `relay.snapstart`).
 """
 
 from __future__ import annotations
@@ -31,12 +32,27 @@ _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect
 class Relay:
     def __init__(self, settings: Settings, session: Any | None = None) -> None:
         self.settings = settings
-        self._session = session or boto3.session.Session()
+        self._given_session = session
+        self._session = session
         self._lock = threading.RLock()
 
     def client(self, service: str) -> Any:
         with self._lock:
+            if self._session is None:
+                self._session = boto3.session.Session()
             return self._session.client(service, config=_CLIENT_CONFIG)
+
+    def refresh(self) -> None:
+        """Forget every client, adapter and service built so far, and the session made here.
+
+        They hold what must not be shared between execution environments: resolved credentials
+        and pooled connections (a restored snapshot's sockets are dead). The next use builds
+        them again. A session passed in (tests, the CLI, the local cloud) is kept."""
+        with self._lock:
+            self._session = self._given_session
+            for name, value in vars(type(self)).items():
+                if isinstance(value, cached_property):
+                    self.__dict__.pop(name, None)
 
     @cached_property
     def dynamodb(self) -> Any:
