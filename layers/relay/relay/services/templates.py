@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from relay.domain import Template, User, Version
 from relay.exceptions import InvalidRequestError, NotFoundError
 from relay.ids import is_id, new_id, now_iso
-from relay.workflows import PreparedWorkflow, prepare_workflow, prepare_workflow_zip
+
+if TYPE_CHECKING:
+    from relay.workflows import PreparedWorkflow
+
+# `relay.workflows` (validation, zips, step modules) is imported by the submits that use it,
+# not with the API: no other request needs it, so the API's cold start does not pay for it.
 
 TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
 
@@ -43,6 +48,8 @@ class TemplateService:
     ) -> SubmittedTemplate:
         if not isinstance(workflow, dict):
             raise InvalidRequestError("workflow must be a JSON object", code="INVALID_WORKFLOW")
+        from relay.workflows import prepare_workflow
+
         prepared = prepare_workflow(workflow, claimed_hash=content_hash)
         return self._store_version(user, prepared, "json", template_name, display_name)
 
@@ -55,6 +62,8 @@ class TemplateService:
         display_name: str | None = None,
         content_hash: str | None = None,
     ) -> SubmittedTemplate:
+        from relay.workflows import prepare_workflow_zip
+
         prepared = prepare_workflow_zip(data, claimed_hash=content_hash)
         return self._store_version(user, prepared, "zip", template_name, display_name)
 

@@ -1,133 +1,137 @@
 """Submitted workflows: `$ref` resolution, safe zip reading, validation and the canonical
 content hash. Pure domain code: no AWS, no web framework."""
 
+# The parts are imported on first use (PEP 562 `__getattr__`), so importing this package, or one
+# of its modules, costs only what is used: the API's schemas need `models` and `canonical` at
+# every cold start; resolution, zips and validation (and the step modules validation loads)
+# only when a workflow is submitted.
+
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from .archive import WorkflowArchive, ZipLimits, read_workflow_zip
-from .canonical import (
-    HASH_PREFIX,
-    canonical_json,
-    check_claimed_hash,
-    content_hash,
-    verify_content_hash,
-)
-from .exceptions import (
-    DocumentTooDeepError,
-    HashMismatchError,
-    InvalidContentHashError,
-    InvalidJsonValueError,
-    InvalidRefError,
-    InvalidWorkflowJsonError,
-    InvalidZipError,
-    RefCycleError,
-    RefError,
-    RefInvalidJsonError,
-    RefInvalidTextError,
-    RefNotFoundError,
-    RefOutsideArchiveError,
-    RefTooDeepError,
-    RefTooLargeError,
-    UnresolvedRefError,
-    WorkflowError,
-    WorkflowValidationError,
-    ZipBombError,
-    ZipError,
-    ZipNoWorkflowError,
-    ZipTooLargeError,
-    ZipTooManyEntriesError,
-    ZipUnsafeEntryError,
-)
-from .models import ModuleSpec, Step, Workflow
-from .refs import DictSource, DirectorySource, FileSource, NoFiles, RefLimits, resolve_refs
-from .validation import validate_workflow
+_EXPORTS = {
+    "canonical_json": "canonical",
+    "check_claimed_hash": "canonical",
+    "content_hash": "canonical",
+    "DictSource": "refs",
+    "DirectorySource": "refs",
+    "DocumentTooDeepError": "exceptions",
+    "FileSource": "refs",
+    "HASH_PREFIX": "canonical",
+    "HashMismatchError": "exceptions",
+    "InvalidContentHashError": "exceptions",
+    "InvalidJsonValueError": "exceptions",
+    "InvalidRefError": "exceptions",
+    "InvalidWorkflowJsonError": "exceptions",
+    "InvalidZipError": "exceptions",
+    "ModuleSpec": "models",
+    "NoFiles": "refs",
+    "prepare_workflow": "prepare",
+    "prepare_workflow_zip": "prepare",
+    "PreparedWorkflow": "prepare",
+    "read_workflow_zip": "archive",
+    "RefCycleError": "exceptions",
+    "RefError": "exceptions",
+    "RefInvalidJsonError": "exceptions",
+    "RefInvalidTextError": "exceptions",
+    "RefLimits": "refs",
+    "RefNotFoundError": "exceptions",
+    "RefOutsideArchiveError": "exceptions",
+    "RefTooDeepError": "exceptions",
+    "RefTooLargeError": "exceptions",
+    "resolve_refs": "refs",
+    "Step": "models",
+    "UnresolvedRefError": "exceptions",
+    "validate_workflow": "validation",
+    "verify_content_hash": "canonical",
+    "Workflow": "models",
+    "WorkflowArchive": "archive",
+    "WorkflowError": "exceptions",
+    "WorkflowValidationError": "exceptions",
+    "ZipBombError": "exceptions",
+    "ZipError": "exceptions",
+    "ZipLimits": "archive",
+    "ZipNoWorkflowError": "exceptions",
+    "ZipTooLargeError": "exceptions",
+    "ZipTooManyEntriesError": "exceptions",
+    "ZipUnsafeEntryError": "exceptions",
+}
 
-
-@dataclass(frozen=True)
-class PreparedWorkflow:
-    workflow: Workflow  # the validated model
-    resolved: dict[str, Any]  # the resolved document as submitted: what is stored and hashed
-    content_hash: str  # "sha256:<hex>" of canonical_json(resolved)
-    canonical_size: int  # len(canonical_json(resolved))
-    canonical: bytes = field(default=b"", repr=False)  # canonical_json(resolved)
-
-
-def prepare_workflow(
-    document: Any,
-    source: FileSource = NoFiles(),
-    *,
-    claimed_hash: str | None = None,
-    limits: RefLimits = RefLimits(),
-) -> PreparedWorkflow:
-    """Resolve `$ref`s (from `source`; none allowed with `NoFiles`), validate, and hash the
-    resolved document. A `claimed_hash` must match (HASH_MISMATCH / INVALID_CONTENT_HASH)."""
-    if not isinstance(document, dict):
-        validate_workflow(document)  # raises INVALID_WORKFLOW: not an object
-    return _finish(resolve_refs(document, source, limits=limits), claimed_hash)
+__all__ = sorted(_EXPORTS)
 
 
-def _finish(resolved: dict[str, Any], claimed_hash: str | None) -> PreparedWorkflow:
-    workflow = validate_workflow(resolved)
-    canonical = canonical_json(resolved)
-    digest = HASH_PREFIX + hashlib.sha256(canonical).hexdigest()
-    check_claimed_hash(digest, claimed_hash)
-    return PreparedWorkflow(workflow, resolved, digest, len(canonical), canonical)
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
 
-def prepare_workflow_zip(
-    data: bytes, limits: ZipLimits = ZipLimits(), *, claimed_hash: str | None = None
-) -> PreparedWorkflow:
-    """`read_workflow_zip` then validate and hash, as `prepare_workflow`."""
-    return _finish(read_workflow_zip(data, limits).document, claimed_hash)
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
 
 
-__all__ = [
-    "HASH_PREFIX",
-    "DictSource",
-    "DirectorySource",
-    "DocumentTooDeepError",
-    "FileSource",
-    "HashMismatchError",
-    "InvalidContentHashError",
-    "InvalidJsonValueError",
-    "InvalidRefError",
-    "InvalidWorkflowJsonError",
-    "InvalidZipError",
-    "ModuleSpec",
-    "NoFiles",
-    "PreparedWorkflow",
-    "RefCycleError",
-    "RefError",
-    "RefInvalidJsonError",
-    "RefInvalidTextError",
-    "RefLimits",
-    "RefNotFoundError",
-    "RefOutsideArchiveError",
-    "RefTooDeepError",
-    "RefTooLargeError",
-    "Step",
-    "UnresolvedRefError",
-    "Workflow",
-    "WorkflowArchive",
-    "WorkflowError",
-    "WorkflowValidationError",
-    "ZipBombError",
-    "ZipError",
-    "ZipLimits",
-    "ZipNoWorkflowError",
-    "ZipTooLargeError",
-    "ZipTooManyEntriesError",
-    "ZipUnsafeEntryError",
-    "canonical_json",
-    "check_claimed_hash",
-    "content_hash",
-    "prepare_workflow",
-    "prepare_workflow_zip",
-    "read_workflow_zip",
-    "resolve_refs",
-    "validate_workflow",
-    "verify_content_hash",
-]
+if TYPE_CHECKING:
+    from .archive import (
+        WorkflowArchive,
+        ZipLimits,
+        read_workflow_zip,
+    )
+    from .canonical import (
+        HASH_PREFIX,
+        canonical_json,
+        check_claimed_hash,
+        content_hash,
+        verify_content_hash,
+    )
+    from .exceptions import (
+        DocumentTooDeepError,
+        HashMismatchError,
+        InvalidContentHashError,
+        InvalidJsonValueError,
+        InvalidRefError,
+        InvalidWorkflowJsonError,
+        InvalidZipError,
+        RefCycleError,
+        RefError,
+        RefInvalidJsonError,
+        RefInvalidTextError,
+        RefNotFoundError,
+        RefOutsideArchiveError,
+        RefTooDeepError,
+        RefTooLargeError,
+        UnresolvedRefError,
+        WorkflowError,
+        WorkflowValidationError,
+        ZipBombError,
+        ZipError,
+        ZipNoWorkflowError,
+        ZipTooLargeError,
+        ZipTooManyEntriesError,
+        ZipUnsafeEntryError,
+    )
+    from .models import (
+        ModuleSpec,
+        Step,
+        Workflow,
+    )
+    from .prepare import (
+        PreparedWorkflow,
+        prepare_workflow,
+        prepare_workflow_zip,
+    )
+    from .refs import (
+        DictSource,
+        DirectorySource,
+        FileSource,
+        NoFiles,
+        RefLimits,
+        resolve_refs,
+    )
+    from .validation import (
+        validate_workflow,
+    )

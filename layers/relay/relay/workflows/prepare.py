@@ -1,0 +1,52 @@
+"""Resolve, validate and hash a submitted workflow: the whole path from a document (or a zip)
+to what is stored."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from .archive import ZipLimits, read_workflow_zip
+from .canonical import HASH_PREFIX, canonical_json, check_claimed_hash
+from .models import Workflow
+from .refs import FileSource, NoFiles, RefLimits, resolve_refs
+from .validation import validate_workflow
+
+
+@dataclass(frozen=True)
+class PreparedWorkflow:
+    workflow: Workflow  # the validated model
+    resolved: dict[str, Any]  # the resolved document as submitted: what is stored and hashed
+    content_hash: str  # "sha256:<hex>" of canonical_json(resolved)
+    canonical_size: int  # len(canonical_json(resolved))
+    canonical: bytes = field(default=b"", repr=False)  # canonical_json(resolved)
+
+
+def prepare_workflow(
+    document: Any,
+    source: FileSource = NoFiles(),
+    *,
+    claimed_hash: str | None = None,
+    limits: RefLimits = RefLimits(),
+) -> PreparedWorkflow:
+    """Resolve `$ref`s (from `source`; none allowed with `NoFiles`), validate, and hash the
+    resolved document. A `claimed_hash` must match (HASH_MISMATCH / INVALID_CONTENT_HASH)."""
+    if not isinstance(document, dict):
+        validate_workflow(document)  # raises INVALID_WORKFLOW: not an object
+    return _finish(resolve_refs(document, source, limits=limits), claimed_hash)
+
+
+def _finish(resolved: dict[str, Any], claimed_hash: str | None) -> PreparedWorkflow:
+    workflow = validate_workflow(resolved)
+    canonical = canonical_json(resolved)
+    digest = HASH_PREFIX + hashlib.sha256(canonical).hexdigest()
+    check_claimed_hash(digest, claimed_hash)
+    return PreparedWorkflow(workflow, resolved, digest, len(canonical), canonical)
+
+
+def prepare_workflow_zip(
+    data: bytes, limits: ZipLimits = ZipLimits(), *, claimed_hash: str | None = None
+) -> PreparedWorkflow:
+    """`read_workflow_zip` then validate and hash, as `prepare_workflow`."""
+    return _finish(read_workflow_zip(data, limits).document, claimed_hash)
