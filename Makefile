@@ -137,6 +137,7 @@ build: $(SAM_STAMP) | python313-check
 bench: $(STAMP)
 	$(PY) tests/bench/cold_start.py
 	$(PY) tests/bench/run_cost.py
+	$(PY) tests/bench/concurrent_answers.py
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .cache/cold_start

@@ -105,13 +105,14 @@ def main() -> None:
     from answer_race import TWO_PAUSES
     from servers import serving
 
-    from relay.api import create_app
-    from relay.bootstrap import Relay
     from relay.local import LocalCloud
-    from relay.settings import ApiSettings
 
     cloud = LocalCloud(parameters={"LogLevel": "WARNING"})
-    cloud.start()
+    cloud.start()  # sets the local environment (no EMF metrics) before the app is imported
+    from relay.api import create_app
+    from relay.bootstrap import Relay
+    from relay.settings import ApiSettings
+
     relay = Relay(ApiSettings())
     _, key = relay.users.create_user("bench", "bench@example.com")
     with serving(create_app(relay)) as url:
