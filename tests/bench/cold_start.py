@@ -20,24 +20,47 @@ mangum`) and "stack" (that plus pydantic-settings, Powertools Logger/Tracer/Metr
 one-route FastAPI app: what DESIGN.md prescribes for the API function); `relay_own_ms` is
 the API handler minus the stack floor.
 
+"Deployed" measures what Lambda loads instead of the warm virtualenv: a copy of the layer laid
+out as Lambda sees it (`python/`: `pip install --target` of layers/relay/requirements.txt at
+the venv's versions, for this host, plus the relay package), with the bytecode `make build`
+ships (tools/lambda_bytecode.py: every `.py` compiled to unchecked-hash `.pyc`), and the API
+function's own directory likewise. Both go through a zip written as SAM writes it (every entry
+dated 1980-01-01) and are extracted with those dates, as Lambda does; the handler is then
+imported from there with PYTHONDONTWRITEBYTECODE=1 (Lambda's /opt and /var/task are read-only)
+and `python -S` (only the copy and the standard library on sys.path, as on Lambda). The same
+copy extracted without its `__pycache__` entries gives the figure for a build that ships no
+bytecode (what `sam build` alone produces). The dependencies are installed and compiled once
+and kept in .cache/cold_start/, keyed by a hash of the requirements, the venv's versions and
+this Python; the relay package and the function are copied and compiled again on every run.
+`deployed_cold_ratio` (deployed / warm venv, goal <= 1.10) and `relay_over_stack_ratio` (API
+handler / stack floor, goal <= 1.10) are the figures to watch.
+
 Prints ratios (the figures to watch) and medians in ms (for information; they depend on the
 machine). Never asserts; exits 0.
 
-    .venv/bin/python tests/bench/cold_start.py [--runs 7] [--top 10] [--no-lambda-env]
+    .venv/bin/python tests/bench/cold_start.py [--runs 7] [--top 10] [--no-lambda-env] [--no-deployed]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import time
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 LAYER = ROOT / "layers" / "relay"
 HANDLERS = {"api": ROOT / "functions" / "api" / "app.py", "step": ROOT / "functions" / "run_step" / "app.py"}
+CACHE = ROOT / ".cache" / "cold_start"
+
+sys.path.insert(0, str(ROOT / "tools"))
+import lambda_bytecode  # noqa: E402  (the bytecode step `make build` runs)
 
 # The child puts the layer first on sys.path (as Lambda does with /opt/python) before the
 # clock starts, then times only the work.
@@ -120,22 +143,169 @@ def child_env(function: str, lambda_env: bool) -> dict[str, str]:
             {
                 "LAMBDA_TASK_ROOT": str(HANDLERS.get(function, HANDLERS["api"]).parent),
                 "AWS_LAMBDA_FUNCTION_NAME": f"relay-bench-{function}",
-                "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+                "AWS_EXECUTION_ENV": f"AWS_Lambda_python{sys.version_info[0]}.{sys.version_info[1]}",
             }
         )
     return env
 
 
+# -- the deployed copy -------------------------------------------------------------------
+def _venv_pins() -> str:
+    """`name==version` of the venv's copy of every distribution the layer's requirements pull
+    in, so the copy has the versions the warm venv measures, not whatever is newest today."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    todo = [
+        Requirement(line)
+        for line in (LAYER / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    pinned: dict[str, tuple[str, set[str]]] = {}
+    while todo:
+        requirement = todo.pop()
+        name = canonicalize_name(requirement.name)
+        try:
+            dist = distribution(requirement.name)
+        except PackageNotFoundError:
+            continue
+        known = pinned.get(name, (dist.version, set()))[1]
+        if name in pinned and set(requirement.extras) <= known:
+            continue
+        extras = known | set(requirement.extras)
+        pinned[name] = (dist.version, extras)
+        for spec in dist.requires or []:
+            dependency = Requirement(spec)
+            if dependency.marker is None or any(
+                dependency.marker.evaluate({"extra": extra}) for extra in (extras or {""})
+            ):
+                todo.append(dependency)
+    return "".join(f"{name}=={version}\n" for name, (version, _) in sorted(pinned.items()))
+
+
+def _dependencies() -> Path:
+    """The layer's dependencies for this host, installed and compiled once per key."""
+    requirements = (LAYER / "requirements.txt").read_bytes()
+    pins = _venv_pins()
+    key = hashlib.sha256(
+        b"\0".join([requirements, pins.encode(), sys.version.encode(), os.uname().machine.encode()])
+    ).hexdigest()[:16]
+    deps = CACHE / f"deps-{key}"
+    if (deps / ".complete").is_file():
+        return deps
+    print(f"building the layer's dependencies for this host into {deps.relative_to(ROOT)} (once)", file=sys.stderr)
+    for stale in CACHE.glob("deps-*"):  # other requirements, versions or Pythons
+        shutil.rmtree(stale, ignore_errors=True)
+    for stale in CACHE.glob("constraints-*.txt"):
+        stale.unlink()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    constraints = CACHE / f"constraints-{key}.txt"
+    constraints.write_text(pins)
+    pip = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
+         "--target", str(deps / "python"), "-r", str(LAYER / "requirements.txt"), "-c", str(constraints)],
+        capture_output=True,
+        text=True,
+    )
+    if pip.returncode:
+        raise RuntimeError(f"pip install --target failed:\n{pip.stdout[-2000:]}\n{pip.stderr[-3000:]}")
+    lambda_bytecode.compile_tree(deps / "python")
+    (deps / ".complete").touch()
+    return deps
+
+
+def _sam_zip(source: Path, archive: Path) -> None:
+    """A zip as `sam package`/`sam deploy` writes one (samcli.lib.package.utils.make_zip): every
+    file under `source`, deflated, each entry dated 1980-01-01 (ZipInfo's default)."""
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for root, _, files in os.walk(source):
+            for name in files:
+                path = Path(root) / name
+                info = zipfile.ZipInfo(str(path.relative_to(source)))
+                info.create_system = 3
+                info.external_attr = path.stat().st_mode << 16
+                zf.writestr(info, path.read_bytes(), compress_type=zipfile.ZIP_DEFLATED)
+
+
+def _extract(archive: Path, target: Path, with_bytecode: bool) -> None:
+    """Extract as Lambda does: each file's mtime is its entry's date (1980-01-01)."""
+    shutil.rmtree(target, ignore_errors=True)
+    with zipfile.ZipFile(archive) as zf:
+        for info in zf.infolist():
+            if not with_bytecode and "__pycache__/" in info.filename:
+                continue
+            path = Path(zf.extract(info, target))
+            stamp = time.mktime((*info.date_time, 0, 0, -1))
+            os.utime(path, (stamp, stamp))
+
+
+def build_deployed() -> dict[str, Path]:
+    """{"layer": …/python, "handler": …/app.py, "layer_source", "handler_source"}: the API
+    handler and its layer as Lambda would load them, with and without the shipped bytecode."""
+    deps = _dependencies()
+    stage = CACHE / "stage"
+    shutil.rmtree(stage, ignore_errors=True)
+    shutil.copytree(deps / "python", stage / "layer" / "python", symlinks=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(LAYER / "relay", stage / "layer" / "python" / "relay", ignore=ignore)
+    shutil.copytree(HANDLERS["api"].parent, stage / "function", ignore=ignore)
+    lambda_bytecode.compile_tree(stage / "layer" / "python" / "relay")  # the dependencies are compiled
+    lambda_bytecode.compile_tree(stage / "function")
+    for part in ("layer", "function"):
+        count, problems = lambda_bytecode.check_tree(stage / part)
+        if problems:
+            raise RuntimeError(f"{len(problems)} of {count} .py in the {part} lack bytecode: {problems[:5]}")
+    paths = {}
+    for part in ("layer", "function"):
+        archive = CACHE / f"{part}.zip"
+        _sam_zip(stage / part, archive)
+        _extract(archive, CACHE / "deployed" / part, with_bytecode=True)
+        _extract(archive, CACHE / "deployed-source" / part, with_bytecode=False)
+    shutil.rmtree(stage)
+    return {
+        "layer": CACHE / "deployed" / "layer" / "python",
+        "handler": CACHE / "deployed" / "function" / "app.py",
+        "layer_source": CACHE / "deployed-source" / "layer" / "python",
+        "handler_source": CACHE / "deployed-source" / "function" / "app.py",
+    }
+
+
+DEPLOYED: dict[str, Path] = {}  # filled by main() when the deployed copy is measured
+
+
 def code_for(target: str) -> str:
+    if target in ("deployed", "deployed_source"):
+        suffix = "_source" if target == "deployed_source" else ""
+        work = _IMPORT_HANDLER.format(path=str(DEPLOYED["handler" + suffix]))
+        return _TIMED.format(layer=str(DEPLOYED["layer" + suffix]), work=work)
     work = _WORK.get(target) or _IMPORT_HANDLER.format(path=str(HANDLERS[target]))
     return _TIMED.format(layer=str(LAYER), work=work)
 
 
+def command_for(target: str, *flags: str) -> list[str]:
+    if target in ("deployed", "deployed_source"):
+        # -S: no site-packages, so nothing outside the copy (and the standard library) is found.
+        return [sys.executable, "-S", *flags, "-c", code_for(target)]
+    return [sys.executable, *flags, "-c", code_for(target)]
+
+
+def env_for(target: str, lambda_env: bool) -> dict[str, str]:
+    if target in ("deployed", "deployed_source"):
+        env = child_env("api", lambda_env)
+        env["PYTHONDONTWRITEBYTECODE"] = "1"  # /opt and /var/task are read-only on Lambda
+        if lambda_env:
+            env["LAMBDA_TASK_ROOT"] = str(DEPLOYED["handler"].parent)
+        return env
+    return child_env(target, lambda_env)
+
+
 def measure(target: str, lambda_env: bool) -> float:
     result = subprocess.run(
-        [sys.executable, "-c", code_for(target)],
+        command_for(target),
         cwd=ROOT,
-        env=child_env(target, lambda_env),
+        env=env_for(target, lambda_env),
         capture_output=True,
         text=True,
         timeout=120,
@@ -149,9 +319,9 @@ def measure(target: str, lambda_env: bool) -> float:
 def importtime_top(target: str, lambda_env: bool, top: int) -> list[tuple[int, int, str]]:
     """(cumulative µs, self µs, module) of `python -X importtime`, largest cumulative first."""
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", code_for(target)],
+        command_for(target, "-X", "importtime"),
         cwd=ROOT,
-        env=child_env(target, lambda_env),
+        env=env_for(target, lambda_env),
         capture_output=True,
         text=True,
         timeout=120,
@@ -177,9 +347,15 @@ def main() -> int:
         action="store_true",
         help="leave LAMBDA_TASK_ROOT etc. out (Powertools' Tracer then disables itself)",
     )
+    parser.add_argument(
+        "--no-deployed", action="store_true", help="skip the deployed-copy measurement (no pip install)"
+    )
     args = parser.parse_args()
     lambda_env = not args.no_lambda_env
-    targets = ("boto3", "floor", "stack", "api", "step")
+    targets: tuple[str, ...] = ("boto3", "floor", "stack", "api", "step")
+    if not args.no_deployed:
+        DEPLOYED.update(build_deployed())
+        targets += ("deployed", "deployed_source")
 
     for target in targets:  # warm-up: writes .pyc files, fills the OS page cache
         measure(target, lambda_env)
@@ -201,6 +377,15 @@ def main() -> int:
         "(+ pydantic-settings, Powertools Logger/Tracer/Metrics, a one-route FastAPI app)"
     )
     print(f"relay_own_ms: {median['api'] - median['stack']:.1f}  (api minus stack floor)")
+    print(f"relay_over_stack_ratio: {median['api'] / median['stack']:.2f}  (api / stack floor; goal <= 1.10)")
+    if "deployed" in median:
+        print(f"deployed_import_median_ms: {median['deployed']:.1f}")
+        print(f"deployed_no_bytecode_import_median_ms: {median['deployed_source']:.1f}")
+        print(
+            f"deployed_cold_ratio: {median['deployed'] / median['api']:.2f}  "
+            f"deployed_no_bytecode_ratio: {median['deployed_source'] / median['api']:.2f}  "
+            "(API handler from the layer as deployed / from the warm venv; goal <= 1.10)"
+        )
 
     print(f"\nTop {args.top} imports of the API handler by cumulative time (python -X importtime, one run):")
     print(f"  {'cumulative ms':>13}  {'self ms':>8}  module")
