@@ -14,8 +14,10 @@ from typing import Any
 from .deployer import Deployer, Deployment
 from .invoke import FunctionRunner, LambdaInvokeFront
 from . import transactions
+from . import notifications
 from .isolation import SerializedServices
 from .metering import CallMeter
+from .post_policy import PostPolicyFront
 
 REGION = "us-east-1"
 
@@ -62,7 +64,11 @@ class LocalCloud:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per AWS call
         self.deployment = Deployment(stack_name=self.stack_name, region=REGION)
         transactions.install()  # item-level rollback: safe because requests are serialised
-        moto = SerializedServices(DomainDispatcherApplication(create_backend_app))
+        # S3 form uploads are checked against their policy inside the S3 lock, so what moto
+        # stores (and the tags the form asks for) is complete before anything reads it.
+        moto = SerializedServices(
+            PostPolicyFront(DomainDispatcherApplication(create_backend_app), secrets={"local": "local"})
+        )
         app: Any = LambdaInvokeFront(moto, self.deployment, self.runner)
         if self._want_meter:
             app = self.meter = CallMeter(app)
@@ -102,10 +108,13 @@ class LocalCloud:
         # The front holds this object: fill it in rather than replace it.
         self.deployment.refs, self.deployment.outputs = deployed.refs, deployed.outputs
         self.deployment.functions.update(deployed.functions)
+        notifications.install(self.deployment, self.runner)  # S3 events → local functions
         os.environ.update(self.deployment.environment())
         return self.deployment
 
     def stop(self) -> None:
+        if self.deployment is not None:
+            notifications.uninstall(self.deployment)
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

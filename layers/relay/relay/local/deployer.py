@@ -1,8 +1,9 @@
 """Create template.yaml's resources in the local cloud, as CloudFormation would.
 
-Supported: DynamoDB tables (keys, GSIs, LSIs, TTL, PITR), S3 buckets (versioning, encryption,
-public access block, CORS, lifecycle), log groups (retention), SAM functions (registered for
-the in-process invoke front), SAM state machines (DefinitionUri + DefinitionSubstitutions).
+Supported: DynamoDB tables (keys, GSIs, LSIs, TTL, PITR), S3 buckets (`BucketName`,
+versioning, encryption, public access block, CORS, lifecycle, and the notifications of the
+functions' SAM `S3` events), log groups (retention), SAM functions (registered for the
+in-process invoke front), SAM state machines (DefinitionUri + DefinitionSubstitutions).
 HTTP APIs and layers need nothing locally: uvicorn serves the API, the layer is on sys.path.
 """
 
@@ -64,7 +65,8 @@ def _names(
             refs[logical_id] = name
             attributes[logical_id] = {"Arn": f"arn:aws:dynamodb:{region}:{ACCOUNT_ID}:table/{name}"}
         elif kind == "AWS::S3::Bucket":
-            name = f"{stack}-{logical_id}".lower()
+            explicit = resource.get("Properties", {}).get("BucketName")
+            name = str(pseudo.resolve(explicit)) if explicit else f"{stack}-{logical_id}".lower()
             refs[logical_id] = name
             attributes[logical_id] = {"Arn": f"arn:aws:s3:::{name}", "DomainName": f"{name}.s3.amazonaws.com"}
         elif kind == "AWS::Serverless::Function":
@@ -158,6 +160,7 @@ class Deployer:
                 function = self._function(logical_id, refs[logical_id], attributes[logical_id]["Arn"],
                                           props, function_globals, resolver, root)
                 deployment.functions[function.name] = function
+        self._notifications(resources, refs, attributes, resolver)
         for logical_id, resource in resources.items():
             if resource["Type"] == "AWS::Serverless::StateMachine":
                 self._state_machine(attributes[logical_id]["Name"], resource.get("Properties", {}), resolver, root)
@@ -237,6 +240,34 @@ class Deployer:
             self.s3.put_bucket_lifecycle_configuration(
                 Bucket=name,
                 LifecycleConfiguration={"Rules": [_lifecycle_rule(r) for r in lifecycle["Rules"]]},
+            )
+
+    def _notifications(self, resources: dict[str, Any], refs: dict[str, str],
+                       attributes: dict[str, dict[str, str]], resolver: Resolver) -> None:
+        """SAM `S3` events of functions → each bucket's notification configuration, as SAM
+        writes it into the bucket (moto records it and sends Lambda events by it; see
+        relay.local.notifications for how they reach the function)."""
+        by_bucket: dict[str, list[dict[str, Any]]] = {}
+        for logical_id, resource in resources.items():
+            if resource["Type"] != "AWS::Serverless::Function":
+                continue
+            for event_id, event in (resource.get("Properties", {}).get("Events") or {}).items():
+                if event.get("Type") != "S3":
+                    continue
+                props = resolver.resolve(event["Properties"])
+                events = props["Events"] if isinstance(props["Events"], list) else [props["Events"]]
+                config: dict[str, Any] = {
+                    "Id": f"{logical_id}{event_id}",
+                    "LambdaFunctionArn": attributes[logical_id]["Arn"],
+                    "Events": events,
+                }
+                rules = (props.get("Filter") or {}).get("S3Key", {}).get("Rules")
+                if rules:
+                    config["Filter"] = {"Key": {"FilterRules": [{"Name": r["Name"], "Value": r["Value"]} for r in rules]}}
+                by_bucket.setdefault(props["Bucket"], []).append(config)
+        for bucket, configs in by_bucket.items():
+            self.s3.put_bucket_notification_configuration(
+                Bucket=bucket, NotificationConfiguration={"LambdaFunctionConfigurations": configs}
             )
 
     def _log_group(self, name: str, props: dict[str, Any]) -> None:

@@ -32,6 +32,15 @@ def service_of(environ: dict[str, Any]) -> str:
         scope = authorization.split("Credential=", 1)[1].split(",", 1)[0].split("/")
         if len(scope) >= 4:
             return scope[3]
+    query = environ.get("QUERY_STRING", "")
+    if "X-Amz-Credential=" in query:  # presigned URLs: KEY%2FDATE%2FREGION%2FSERVICE%2Faws4_request
+        scope = query.split("X-Amz-Credential=", 1)[1].split("&", 1)[0].replace("%2F", "/").split("/")
+        if len(scope) >= 4:
+            return scope[3]
+    if "AWSAccessKeyId=" in query or (
+        environ.get("REQUEST_METHOD") == "POST" and environ.get("CONTENT_TYPE", "").startswith("multipart/form-data")
+    ):
+        return "s3"  # SigV2 presigned URLs; browser form uploads (signed in the form)
     return environ.get("PATH_INFO", "/").split("/", 2)[1] or "/"
 
 
