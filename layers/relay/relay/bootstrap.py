@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.config import Config
 
+from relay.adapters.media import MediaRepository, MediaStorage
 from relay.adapters.orchestrator import RunOrchestrator
 from relay.adapters.runs import RunRepository
 from relay.adapters.templates import TemplateRepository, WorkflowStore
 from relay.adapters.users import UserRepository
+from relay.services.media import MediaService
 from relay.services.runs import RunService
 from relay.services.templates import TemplateService
 from relay.services.users import UserService
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
     from relay.services.execution import ExecutionService
 
 _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=5, read_timeout=30)
+# Presigned POSTs and URLs signed with SigV4 (botocore's default for presigning is still SigV2).
+_S3_CONFIG = _CLIENT_CONFIG.merge(Config(signature_version="s3v4"))
 
 
 class Relay:
@@ -36,11 +40,11 @@ class Relay:
         self._session = session
         self._lock = threading.RLock()
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, config: Config = _CLIENT_CONFIG) -> Any:
         with self._lock:
             if self._session is None:
                 self._session = boto3.session.Session()
-            return self._session.client(service, config=_CLIENT_CONFIG)
+            return self._session.client(service, config=config)
 
     def refresh(self) -> None:
         """Forget every client, adapter and service built so far, and the session made here.
@@ -60,7 +64,7 @@ class Relay:
 
     @cached_property
     def s3(self) -> Any:
-        return self.client("s3")
+        return self.client("s3", _S3_CONFIG)
 
     @cached_property
     def stepfunctions(self) -> Any:
@@ -81,6 +85,10 @@ class Relay:
         return RunRepository(self.dynamodb, s.runs_table, s.events_table, s.pending_inputs_table)
 
     @cached_property
+    def media_repository(self) -> MediaRepository:
+        return MediaRepository(self.dynamodb, self.settings.media_table)
+
+    @cached_property
     def workflow_store(self) -> WorkflowStore:
         return WorkflowStore(self.s3, self.settings.artifacts_bucket)
 
@@ -98,6 +106,18 @@ class Relay:
         )
 
     @cached_property
+    def media(self) -> MediaService:
+        s = self.settings
+        return MediaService(
+            self.media_repository,
+            MediaStorage(self.s3, s.media_bucket),
+            self.run_repository,
+            max_bytes=s.media_max_upload_mb * 1024 * 1024,
+            upload_expiry_seconds=s.media_upload_expiry_seconds,
+            download_expiry_seconds=s.media_download_expiry_seconds,
+        )
+
+    @cached_property
     def runs(self) -> RunService:
         if not isinstance(self.settings, ApiSettings):
             raise TypeError("starting runs needs ApiSettings (RELAY_RUN_STATE_MACHINE_ARN)")
@@ -110,6 +130,7 @@ class Relay:
             IdempotentCall(
                 self.dynamodb, self.settings.idempotency_table, self.settings.idempotency_ttl_seconds
             ),
+            media=self.media,
         )
 
     @cached_property

@@ -20,8 +20,14 @@ class Settings(BaseSettings):
     events_table: str
     pending_inputs_table: str
     idempotency_table: str
+    media_table: str
     artifacts_bucket: str
     media_bucket: str
+    # Media uploads: the largest accepted (MediaMaxUploadMb), how long an upload form and a
+    # download URL stay valid.
+    media_max_upload_mb: int = 25
+    media_upload_expiry_seconds: int = 900
+    media_download_expiry_seconds: int = 900
     default_input_timeout_seconds: int = 7 * 24 * 3600
     # RunStep invocations per execution before the run continues as a new one.
     continue_as_new_after: int = 1000

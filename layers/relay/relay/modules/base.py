@@ -35,6 +35,10 @@ class Module:
     module_id: ClassVar[str]
     Inputs: ClassVar[type[ModuleInputs]] = ModuleInputs
     pauses: ClassVar[bool] = False
+    # A pausing module whose answer names a stored record (e.g. "media"): the service that
+    # answers the pause looks it up (answer_key → the record's id) and passes it to
+    # resolve_answer; accept then checks the resolved value. Modules themselves do no I/O.
+    answer_lookup: ClassVar[str | None] = None
 
     # -- validation ---------------------------------------------------------------------
     def parse_inputs(self, resolved: dict[str, Any]) -> ModuleInputs:
@@ -71,3 +75,11 @@ class Module:
     def accept(self, request: dict[str, Any], value: Any) -> dict[str, Any]:
         """For pausing modules: validate `value` against the stored request; return outputs."""
         raise TypeError(f"{self.module_id} does not pause")
+
+    def answer_key(self, value: Any) -> str:
+        """With `answer_lookup`: the id of the record the answer names."""
+        raise TypeError(f"{self.module_id} looks nothing up")
+
+    def resolve_answer(self, request: dict[str, Any], value: Any, record: dict[str, Any]) -> Any:
+        """With `answer_lookup`: the answer and its record → the value the run receives."""
+        raise TypeError(f"{self.module_id} looks nothing up")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from .base import Module
 from .exceptions import UnknownModuleError
+from .media import MediaUpload
 from .transform import Format
 from .user import Select, TextInput
 
-_MODULES: dict[str, type[Module]] = {cls.module_id: cls for cls in (TextInput, Select, Format)}
+_MODULES: dict[str, type[Module]] = {cls.module_id: cls for cls in (TextInput, Select, MediaUpload, Format)}
 
 
 def module_ids() -> list[str]:

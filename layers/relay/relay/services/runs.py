@@ -58,11 +58,12 @@ class StartRun:
 
 
 class RunService:
-    def __init__(self, runs, templates: TemplateService, orchestrator, idempotency=None) -> None:
+    def __init__(self, runs, templates: TemplateService, orchestrator, idempotency=None, media=None) -> None:
         self._runs = runs  # RunRepository
         self._templates = templates
         self._orchestrator = orchestrator  # RunOrchestrator
         self._idempotency = idempotency  # IdempotentCall, for Idempotency-Key
+        self._media = media  # MediaService: answers naming an upload (user.media_upload)
 
     # -- start ----------------------------------------------------------------------------
     def start(
@@ -158,6 +159,7 @@ class RunService:
         (`status = pending`): of any number of concurrent answers exactly one commits; every
         other reloads and is told which input won. Returns the claimed run and its input id."""
         _check_size(value, MAX_ANSWER_BYTES, "value", "VALUE_TOO_LARGE")
+        looked_up: dict[str, Any] = {}
         for _ in range(_CLAIM_ATTEMPTS):
             run = self.get(user, run_id)
             summary = run.pending_input
@@ -165,19 +167,27 @@ class RunService:
                 raise self._not_waiting(run_id, step_id)
             if summary.answered or run.status != RunStatus.awaiting_input:
                 raise self._already_answered(run_id, summary.input_id)
-            get_module(summary.module_id).accept(summary.request, value)
+            module = get_module(summary.module_id)
+            delivered = self._resolve(user, run_id, module, summary.request, value, looked_up)
+            module.accept(summary.request, delivered)
             pending = self._runs.get_pending(run_id, summary.input_id)
             if pending is None or pending.status != "pending":
                 raise self._already_answered(run_id, summary.input_id, pending)
             try:
-                claimed = self._runs.decide(run, pending, value, user.username)
+                claimed = self._runs.decide(run, pending, delivered, user.username)
             except (ConcurrentUpdateError, AlreadyDecidedError):
                 continue  # another answer (or the engine) got there first: reload and see
             break
         else:
             raise ConcurrentUpdateError(f"run {run_id} kept changing; retry the answer")
 
-        output = {"input_id": pending.input_id, "step_id": step_id, "value": value, "decided_by": user.username}
+        if module.answer_lookup == "media":
+            try:
+                self._media.attach(looked_up["media"], run_id)
+            except Exception:
+                self._reopen(claimed, pending)  # not attached: the pause goes on
+                raise
+        output = {"input_id": pending.input_id, "step_id": step_id, "value": delivered, "decided_by": user.username}
         try:
             self._orchestrator.deliver(pending.task_token, output)
         except InputExpiredError:
@@ -186,6 +196,23 @@ class RunService:
             self._reopen(claimed, pending)  # not delivered: the pause goes on
             raise
         return claimed, pending.input_id
+
+    def _resolve(
+        self, user: User, run_id: str, module: Any, request: dict[str, Any], value: Any, looked_up: dict[str, Any]
+    ) -> Any:
+        """The value the run receives: the answer itself, or for a module with an
+        `answer_lookup` the answer resolved with the record it names (looked up once)."""
+        if module.answer_lookup is None:
+            return value
+        if module.answer_lookup != "media" or self._media is None:
+            raise TypeError(f"{module.module_id}: no lookup for {module.answer_lookup!r}")
+        media_id = module.answer_key(value)
+        media = looked_up.get("media")
+        if media is None or media.media_id != media_id:
+            media = looked_up["media"] = self._media.get(user, media_id)  # 404 unless the caller's
+        if media.run_id not in (None, run_id):
+            raise InvalidRequestError(f"media {media_id} is attached to another run", code="INVALID_INPUT_VALUE")
+        return module.resolve_answer(request, value, media.model_dump(mode="json"))
 
     def _already_answered(
         self, run_id: str, input_id: str, pending: PendingInput | None = None

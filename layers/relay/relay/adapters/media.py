@@ -1,0 +1,195 @@
+"""Media records (MediaTable, key media_id; GSIs ByUser, ByRun) and their objects in the media
+bucket: presigned POST/GET, HEAD, the first bytes, a streamed sha256, tags, delete."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+from xml.sax.saxutils import escape
+
+from botocore.exceptions import ClientError
+
+from relay.domain.media import Media, MediaStatus
+from relay.exceptions import ConflictError
+
+from .dynamo import error_code, from_item, to_attr, to_item
+
+_MISSING = {"NoSuchKey", "404", "NotFound"}
+
+
+class MediaRepository:
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def get(self, media_id: str) -> Media | None:
+        response = self._client.get_item(
+            TableName=self._table, Key={"media_id": {"S": media_id}}, ConsistentRead=True
+        )
+        return Media.model_validate(from_item(response["Item"])) if "Item" in response else None
+
+    def add(self, media: Media) -> None:
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=to_item(media.model_dump(mode="json")),
+                ConditionExpression="attribute_not_exists(media_id)",
+            )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                raise ConflictError(f"media {media.media_id} exists already") from exc
+            raise
+
+    def decide(self, media: Media, *, from_status: MediaStatus, **changes: Any) -> Media | None:
+        """Set `changes` if the record is still `from_status` (and, from `ready`, still the
+        verified object). None when another writer decided first."""
+        names = {"#status": "status"}
+        values: dict[str, Any] = {":from": to_attr(from_status.value)}
+        sets, removes = [], []
+        for i, (field, value) in enumerate(changes.items()):
+            names[f"#f{i}"] = field
+            if value is None:
+                removes.append(f"#f{i}")
+            else:
+                values[f":v{i}"] = to_attr(value.value if isinstance(value, MediaStatus) else value)
+                sets.append(f"#f{i} = :v{i}")
+        expression = ("SET " + ", ".join(sets) if sets else "") + (" REMOVE " + ", ".join(removes) if removes else "")
+        condition = "#status = :from"
+        if from_status is MediaStatus.ready and media.etag:
+            names["#etag"], values[":etag"] = "etag", to_attr(media.etag)
+            condition += " AND #etag = :etag"
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key={"media_id": {"S": media.media_id}},
+                UpdateExpression=expression.strip(),
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return None
+            raise
+        return Media.model_validate(from_item(response["Attributes"]))
+
+    def attach(self, media: Media, run_id: str, now: str) -> Media | None:
+        """Record the run (ByRun) and drop the expiry, if the media is ready and not attached
+        to another run. None if it is not (any more)."""
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key={"media_id": {"S": media.media_id}},
+                UpdateExpression="SET run_id = :run, retention = :ret, updated_at = :now REMOVE expires_at, #ttl",
+                ConditionExpression="#status = :ready AND (attribute_not_exists(run_id) OR run_id = :run)",
+                ExpressionAttributeNames={"#status": "status", "#ttl": "ttl"},
+                ExpressionAttributeValues={
+                    ":run": {"S": run_id},
+                    ":ret": {"S": "run"},
+                    ":now": {"S": now},
+                    ":ready": {"S": MediaStatus.ready.value},
+                },
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return None
+            raise
+        return Media.model_validate(from_item(response["Attributes"]))
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    size: int
+    content_type: str
+    etag: str
+
+
+def tagging_xml(tags: dict[str, str]) -> str:
+    body = "".join(f"<Tag><Key>{escape(k)}</Key><Value>{escape(v)}</Value></Tag>" for k, v in tags.items())
+    return f"<Tagging><TagSet>{body}</TagSet></Tagging>"
+
+
+class MediaStorage:
+    """The media bucket. The client should sign with SigV4 (`signature_version="s3v4"`)."""
+
+    def __init__(self, client: Any, bucket: str) -> None:
+        self._client = client
+        self.bucket = bucket
+
+    def presign_post(
+        self, key: str, content_type: str, max_bytes: int, tags: dict[str, str], expires_in: int
+    ) -> dict[str, Any]:
+        """`{url, fields}` for a browser form POST of exactly this key, type, tags and at most
+        `max_bytes`; S3 refuses anything else."""
+        tagging = tagging_xml(tags)
+        return self._client.generate_presigned_post(
+            self.bucket,
+            key,
+            Fields={"Content-Type": content_type, "tagging": tagging},
+            Conditions=[
+                {"Content-Type": content_type},
+                {"tagging": tagging},
+                ["content-length-range", 1, max_bytes],
+            ],
+            ExpiresIn=expires_in,
+        )
+
+    def presign_get(self, key: str, content_type: str, filename: str, expires_in: int) -> str:
+        return self._client.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self.bucket,
+                "Key": key,
+                "ResponseContentType": content_type,
+                "ResponseContentDisposition": f'inline; filename="{filename}"',
+            },
+            ExpiresIn=expires_in,
+        )
+
+    def head(self, key: str) -> ObjectInfo | None:
+        try:
+            response = self._client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if error_code(exc) in _MISSING:
+                return None
+            raise
+        return ObjectInfo(
+            size=int(response["ContentLength"]),
+            content_type=response.get("ContentType", ""),
+            etag=response.get("ETag", "").strip('"'),
+        )
+
+    def _get(self, key: str, **kwargs: Any) -> Any:
+        try:
+            return self._client.get_object(Bucket=self.bucket, Key=key, **kwargs)["Body"]
+        except ClientError as exc:
+            if error_code(exc) in _MISSING:
+                return None
+            raise
+
+    def first_bytes(self, key: str, count: int) -> bytes | None:
+        """None if the object is gone."""
+        body = self._get(key, Range=f"bytes=0-{count - 1}")
+        return None if body is None else body.read(count)
+
+    def sha256(self, key: str, chunk_size: int = 1 << 20) -> tuple[str, int] | None:
+        """Hex digest and byte count, streamed (no object is held in memory); None if gone."""
+        digest, size = hashlib.sha256(), 0
+        body = self._get(key)
+        if body is None:
+            return None
+        for chunk in iter(lambda: body.read(chunk_size), b""):
+            digest.update(chunk)
+            size += len(chunk)
+        return digest.hexdigest(), size
+
+    def set_tags(self, key: str, tags: dict[str, str]) -> None:
+        self._client.put_object_tagging(
+            Bucket=self.bucket, Key=key, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]}
+        )
+
+    def delete(self, key: str) -> None:
+        self._client.delete_object(Bucket=self.bucket, Key=key)
