@@ -43,6 +43,10 @@ class FakeUserRepository:
         user_id = self.key_hashes.get(key_hash)
         return self.users[user_id].model_copy(deep=True) if user_id else None
 
+    def get(self, user_id: str) -> User | None:
+        user = self.users.get(user_id)
+        return user.model_copy(deep=True) if user else None
+
     def by_username(self, username: str) -> User | None:
         user_id = self.usernames.get(username)
         return self.users[user_id].model_copy(deep=True) if user_id else None

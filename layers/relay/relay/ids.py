@@ -14,6 +14,11 @@ def new_id(prefix: str, length: int = 16) -> str:
     return prefix + "_" + "".join(secrets.choice(_ALPHABET) for _ in range(length))
 
 
+def id_pattern(prefix: str) -> str:
+    """What `is_id` accepts, as a regular expression for the OpenAPI document."""
+    return rf"^{prefix}_[0-9a-z]{{1,40}}$"
+
+
 def is_id(value: str, prefix: str) -> bool:
     """Whether `value` has the shape of a `<prefix>_…` id. Anything else names nothing: it is
     answered 404 without a read, and never reaches DynamoDB's key-size checks."""

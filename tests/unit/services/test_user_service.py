@@ -15,7 +15,7 @@ def service(user_repo):
 
 
 def test_create_user_normalises_username_and_email(service, user_repo):
-    user, _ = service.create_user("  Alice.B ", "  Alice@Example.COM ")
+    user, _ = service.create_user("Alice.B", "Alice@Example.COM")
     assert (user.username, user.email) == ("alice.b", "alice@example.com")
     stored = user_repo.users[user.user_id]
     assert (stored.username, stored.email) == ("alice.b", "alice@example.com")
@@ -64,7 +64,23 @@ def test_invalid_usernames(service, user_repo, username):
     assert user_repo.users == {}
 
 
-@pytest.mark.parametrize("email", ["nope", "a@b", "a@b.c", "a b@example.com", "@example.com", "a@@example.com"])
+@pytest.mark.parametrize("username", [" alice", "alice ", "alice\n", "\u212aelvin"])
+def test_usernames_are_checked_as_given(service, user_repo, username):
+    # What the API documents (USERNAME_PATTERN) is what it takes: no trimming, and nothing
+    # that only lowercases into the pattern (the Kelvin sign lowercases to "k"). The CLI trims.
+    with pytest.raises(InvalidRequestError) as info:
+        service.create_user(username, "ok@example.com")
+    assert info.value.code == "INVALID_USERNAME"
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "nope", "a@b", "a@b.c", "a b@example.com", "@example.com", "a@@example.com", " a@example.com",
+        "a..b@example.com", ".a@example.com", "a@-example.com", "jos\u00e9@example.com", "a@example.c0m",
+        "x" * 65 + "@example.com", "a@" + "b" * 250 + ".com",
+    ],
+)
 def test_invalid_emails(service, user_repo, email):
     with pytest.raises(InvalidRequestError) as info:
         service.create_user("alice", email)

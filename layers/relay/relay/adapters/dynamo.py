@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -52,6 +53,10 @@ def from_item(item: dict[str, Any]) -> dict[str, Any]:
     return {k: _from_dynamo_value(_deserializer.deserialize(v)) for k, v in item.items()}
 
 
+CURSOR_PATTERN = r"^[A-Za-z0-9_\-]*$"  # what encode_cursor writes (unpadded base64url)
+_CURSOR = re.compile(CURSOR_PATTERN)
+
+
 def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
     if not last_key:
         return None
@@ -63,6 +68,8 @@ def decode_cursor(cursor: str | None, *, expected_keys: set[str]) -> dict[str, A
     """Inverse of encode_cursor; a cursor that is not ours is a 400, never a 500."""
     if not cursor:
         return None
+    if not _CURSOR.fullmatch(cursor):  # b64decode would skip characters outside the alphabet
+        raise InvalidRequestError("cursor is not valid", code="INVALID_CURSOR")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         key = json.loads(raw)

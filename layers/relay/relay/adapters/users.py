@@ -67,6 +67,10 @@ class UserRepository:
             return None
         return User.model_validate(from_item(item))
 
+    def get(self, user_id: str) -> User | None:
+        item = self._client.get_item(TableName=self._table, Key={"pk": {"S": f"user#{user_id}"}})
+        return User.model_validate(from_item(item["Item"])) if "Item" in item else None
+
     def by_username(self, username: str) -> User | None:
         claim = self._client.get_item(TableName=self._table, Key={"pk": {"S": f"username#{username}"}})
         if "Item" not in claim:

@@ -28,7 +28,7 @@ def _users_table(args) -> str:
 def create_user(args) -> int:
     users = UserService(UserRepository(boto3.client("dynamodb"), _users_table(args)))
     try:
-        user, api_key = users.create_user(args.username, args.email, is_admin=args.admin)
+        user, api_key = users.create_user(args.username.strip(), args.email.strip(), is_admin=args.admin)
     except RelayError as exc:
         print(f"error: {exc.code}: {exc.detail}", file=sys.stderr)
         return 1

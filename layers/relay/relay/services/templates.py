@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 # `relay.workflows` (validation, zips, step modules) is imported by the submits that use it,
 # not with the API: no other request needs it, so the API's cold start does not pay for it.
 
-TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
+TEMPLATE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$"  # Python and ECMA-262 alike
+TEMPLATE_NAME = re.compile(TEMPLATE_NAME_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class TemplateService:
         display_name: str | None,
     ) -> SubmittedTemplate:
         name = template_name or prepared.workflow.workflow_id
-        if not TEMPLATE_NAME.match(name):
+        if not TEMPLATE_NAME.fullmatch(name):
             raise InvalidRequestError(
                 "template_name must be 1-128 characters of letters, digits, '_', '.', '-'",
                 code="INVALID_TEMPLATE_NAME",
@@ -135,7 +136,8 @@ class TemplateService:
         return template
 
     def template_by_name(self, user: User, name: str) -> Template:
-        template = self._templates.get_by_name(user.user_id, name)
+        # A name no template can have names none (and "" is no DynamoDB key): no read.
+        template = self._templates.get_by_name(user.user_id, name) if TEMPLATE_NAME.fullmatch(name) else None
         if template is None:
             raise NotFoundError(f"template {name!r} not found", code="TEMPLATE_NOT_FOUND")
         return template

@@ -15,7 +15,8 @@ from typing import Any
 from .exceptions import HashMismatchError, InvalidContentHashError, InvalidJsonValueError
 
 HASH_PREFIX = "sha256:"
-_HASH_RE = re.compile(r"^sha256:[0-9a-fA-F]{64}$")
+CONTENT_HASH_PATTERN = r"^sha256:[0-9a-fA-F]{64}$"  # Python and ECMA-262 alike
+_HASH_RE = re.compile(CONTENT_HASH_PATTERN)
 
 
 def _check_keys(obj: Any) -> None:
@@ -89,7 +90,7 @@ def check_claimed_hash(actual: str, claimed: str | None) -> None:
     """`verify_content_hash` for an already computed hash."""
     if claimed is None:
         return
-    if not isinstance(claimed, str) or not _HASH_RE.match(claimed):
+    if not isinstance(claimed, str) or not _HASH_RE.fullmatch(claimed):
         raise InvalidContentHashError(
             f"content_hash must look like 'sha256:<64 hex digits>', got {claimed!r:.100}"
         )

@@ -9,11 +9,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+# Patterns are written once, for Python (`fullmatch`) and JSON Schema (ECMA-262) alike: only
+# ASCII classes, so both read them the same, and the OpenAPI document cannot drift from them.
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 MAX_TIMEOUT_SECONDS = 365 * 24 * 3600  # 31,536,000
 _IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
-STATE_PATH = re.compile(rf"^{_IDENTIFIER}(?:\.{_IDENTIFIER})*$")
-OUTPUT_NAME = re.compile(rf"^{_IDENTIFIER}$")
+STATE_PATH_PATTERN = rf"^{_IDENTIFIER}(?:\.{_IDENTIFIER})*$"
+OUTPUT_NAME_PATTERN = rf"^{_IDENTIFIER}$"
+STATE_PATH = re.compile(STATE_PATH_PATTERN)
+OUTPUT_NAME = re.compile(OUTPUT_NAME_PATTERN)
 
 
 class ModuleSpec(BaseModel):
@@ -23,16 +27,24 @@ class ModuleSpec(BaseModel):
     name: str | None = None
     description: str | None = None
     inputs: dict[str, Any] = Field(default_factory=dict)
-    outputs_to_state: dict[str, str] = Field(default_factory=dict)
+    outputs_to_state: dict[str, str] = Field(
+        default_factory=dict,
+        description="module output name → state key or dotted path (`draft.title`) it is stored at",
+        # What `_state_targets` checks, for the JSON Schema (pydantic cannot see a validator).
+        json_schema_extra={
+            "propertyNames": {"pattern": OUTPUT_NAME_PATTERN},
+            "additionalProperties": {"type": "string", "pattern": STATE_PATH_PATTERN},
+        },
+    )
 
     @field_validator("outputs_to_state")
     @classmethod
     def _state_targets(cls, mapping: dict[str, str]) -> dict[str, str]:
         problems = []
         for output, target in mapping.items():
-            if not OUTPUT_NAME.match(output):
+            if not OUTPUT_NAME.fullmatch(output):
                 problems.append(f"output name {output!r} must be an identifier")
-            if not STATE_PATH.match(target):
+            if not STATE_PATH.fullmatch(target):
                 problems.append(
                     f"state target {target!r} (for {output!r}) must be a state key or a "
                     "dotted path of identifiers, without '$'"
