@@ -164,3 +164,55 @@ def test_unexpected_exception_is_a_500_problem(users):
     body = assert_problem(response, 500, "INTERNAL_ERROR")
     assert "secret internals" not in response.text
     assert body["title"] == "Internal Server Error"
+
+
+@pytest.mark.parametrize("method", ["TRACE", "DELETE", "PUT", "PATCH", "OPTIONS", "HEAD"])
+def test_every_405_names_the_allowed_methods(client, method):
+    response = client.request(method, "/v1/templates")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"  # both routes of the path, not the first one
+    if method != "HEAD":
+        assert_problem(response, 405, "METHOD_NOT_ALLOWED")
+
+
+def test_405_on_a_path_with_an_id(client):
+    response = client.request("TRACE", "/v1/runs/run_abc/input")
+    assert_problem(response, 405, "METHOD_NOT_ALLOWED")
+    assert response.headers["allow"] == "POST"
+
+
+def test_json_body_in_another_content_type_is_415(client, admin_key):
+    for headers in ({"Content-Type": "text/plain"}, {"Content-Type": "application/x-www-form-urlencoded"}, {}):
+        response = client.post(
+            "/v1/admin/users", content=b'{"username": "bob", "email": "bob@example.com"}',
+            headers={**bearer(admin_key), **headers},
+        )
+        assert_problem(response, 415, "UNSUPPORTED_MEDIA_TYPE")
+
+
+def test_json_with_a_suffix_is_json(client, admin_key):
+    response = client.post(
+        "/v1/admin/users", content=b'{"username": "bob", "email": "bob@example.com"}',
+        headers={**bearer(admin_key), "Content-Type": "application/vnd.relay+json; charset=utf-8"},
+    )
+    assert response.status_code == 201
+
+
+def test_created_user_is_located(client, admin_key):
+    response = client.post("/v1/admin/users", json={"username": "bob", "email": "bob@example.com"}, headers=bearer(admin_key))
+    assert response.status_code == 201
+    user = response.json()["user"]
+    assert response.headers["location"] == f"/v1/admin/users/{user['user_id']}"
+    got = client.get(response.headers["location"], headers=bearer(admin_key))
+    assert got.status_code == 200 and got.json() == user
+    assert_problem(client.get("/v1/admin/users/usr_nobody", headers=bearer(admin_key)), 404, "NOT_FOUND")
+    assert_problem(client.get("/v1/admin/users/not-an-id", headers=bearer(admin_key)), 404, "NOT_FOUND")
+
+
+def test_body_types_are_strict(client, admin_key):
+    response = client.post(
+        "/v1/admin/users", json={"username": "bob", "email": "bob@example.com", "is_admin": "true"},
+        headers=bearer(admin_key),
+    )
+    body = assert_problem(response, 400, "INVALID_REQUEST")
+    assert ["body", "is_admin"] in [e["loc"] for e in body["errors"]]

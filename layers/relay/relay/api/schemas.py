@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from relay.domain import PendingInput, Progress, Run, RunError, RunStatus, Template, User, Version
+from relay.ids import id_pattern
+from relay.services.templates import TEMPLATE_NAME_PATTERN
+from relay.services.users import EMAIL_MAX_LENGTH, EMAIL_PATTERN, USERNAME_PATTERN
+from relay.workflows.canonical import CONTENT_HASH_PATTERN
+from relay.workflows.models import ID_PATTERN, Workflow
 
 T = TypeVar("T")
 
@@ -16,14 +21,91 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = None
 
 
+# The README's first workflow: the example of every request that carries a workflow.
+GREETING_WORKFLOW: dict[str, Any] = {
+    "workflow_id": "greeting",
+    "schema_version": "1.0",
+    "steps": [
+        {
+            "step_id": "ask",
+            "modules": [
+                {
+                    "module_id": "user.text_input",
+                    "inputs": {"prompt": "Your name?", "max_length": 40},
+                    "outputs_to_state": {"value": "name"},
+                }
+            ],
+        },
+        {
+            "step_id": "pick",
+            "modules": [
+                {
+                    "module_id": "user.select",
+                    "inputs": {"prompt": "Tone?", "options": ["warm", "formal"]},
+                    "outputs_to_state": {"value": "tone"},
+                }
+            ],
+        },
+        {
+            "step_id": "write",
+            "modules": [
+                {
+                    "module_id": "transform.format",
+                    "inputs": {
+                        "template": "Hello {name} ({tone})",
+                        "values": {"name": "$state.name", "tone": "$state.tone"},
+                    },
+                    "outputs_to_state": {"value": "greeting"},
+                }
+            ],
+        },
+    ],
+}
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Request bodies: unknown fields refused, JSON types taken as they are (no "1" for 1)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+def documented(**schema: Any) -> dict[str, Any]:
+    """`json_schema_extra` for a rule the service enforces itself, with its own stable code
+    (INVALID_USERNAME …) or a 404 for ids: the same pattern, stated in the document."""
+    return schema
+
+
+class _AsWorkflow:
+    """A workflow stays a plain object in the body: relay.workflows.validate_workflow checks
+    it and lists every problem (INVALID_WORKFLOW). Its JSON Schema is the `Workflow` model's,
+    the one that validator uses, so the document and the server cannot drift."""
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
+        return handler(Workflow.__pydantic_core_schema__)
+
+
+WorkflowDocument = Annotated[dict[str, Any], _AsWorkflow()]
+# An empty name is no name (the workflow's workflow_id), as from a blank form field.
+TEMPLATE_NAME_OR_EMPTY = f"^(?:{TEMPLATE_NAME_PATTERN[1:-1]})?$"
+TemplateName = Annotated[str, Field(max_length=128, json_schema_extra=documented(pattern=TEMPLATE_NAME_OR_EMPTY))]
 
 
 # -- users ------------------------------------------------------------------------------
 class UserCreate(Strict):
-    username: str = Field(min_length=2, max_length=63)
-    email: str = Field(min_length=3, max_length=254)
+    model_config = ConfigDict(json_schema_extra={"examples": [{"username": "alice", "email": "alice@example.com"}]})
+
+    username: str = Field(
+        min_length=2,
+        max_length=63,
+        description="stored lowercased; unique regardless of case",
+        json_schema_extra=documented(pattern=USERNAME_PATTERN),
+    )
+    email: str = Field(
+        min_length=3,
+        max_length=EMAIL_MAX_LENGTH,
+        description="stored lowercased; unique regardless of case",
+        json_schema_extra=documented(format="email", pattern=EMAIL_PATTERN),
+    )
     is_admin: bool = False
 
 
@@ -45,11 +127,35 @@ class UserCreated(BaseModel):
 
 
 # -- templates --------------------------------------------------------------------------
-class TemplateCreate(Strict):
-    workflow: dict[str, Any]
-    template_name: str | None = Field(default=None, max_length=128)
+class SubmitFields(Strict):
+    """What a template submission names besides the workflow (JSON fields, multipart fields,
+    or query parameters with an application/zip body)."""
+
+    template_name: TemplateName | None = Field(default=None, description="default: the workflow's workflow_id")
+    display_name: str | None = Field(default=None, max_length=256, description="default: the workflow's name")
+    content_hash: str | None = Field(
+        default=None,
+        max_length=80,
+        description="the canonical hash the client computed; a different one is a 400 HASH_MISMATCH",
+        json_schema_extra=documented(pattern=CONTENT_HASH_PATTERN),
+    )
+
+
+class SubmitQuery(Strict):
+    """The same three as query parameters, for any body (a field the body gives wins). Checked
+    here whatever the body says, so a bad one is a 400 even when the body overrides it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    template_name: str | None = Field(default=None, max_length=128, pattern=TEMPLATE_NAME_OR_EMPTY)
     display_name: str | None = Field(default=None, max_length=256)
-    content_hash: str | None = Field(default=None, max_length=80)
+    content_hash: str | None = Field(default=None, max_length=80, pattern=CONTENT_HASH_PATTERN)
+
+
+class TemplateCreate(SubmitFields):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"workflow": GREETING_WORKFLOW}]})
+
+    workflow: WorkflowDocument
 
 
 class TemplatePublic(BaseModel):
@@ -92,12 +198,26 @@ class TemplateSubmitted(BaseModel):
 
 
 # -- runs -------------------------------------------------------------------------------
+def _exactly_one_source(schema: dict[str, Any]) -> None:
+    # What RunService enforces (INVALID_RUN_REQUEST): exactly one of the three is given and
+    # not null (a null is as good as absent, as generated clients send them).
+    schema["oneOf"] = [
+        {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+        for name in ("template_name", "version_id", "workflow")
+    ]
+    schema["examples"] = [{"template_name": "greeting", "project_name": "demo"}]
+
+
 class RunCreate(Strict):
-    template_name: str | None = Field(default=None, max_length=128)
-    version_id: str | None = Field(default=None, max_length=64)
-    workflow: dict[str, Any] | None = None
+    """Exactly one of `template_name` (its latest version), `version_id` or `workflow`."""
+
+    model_config = ConfigDict(json_schema_extra=_exactly_one_source)
+
+    template_name: TemplateName | None = None
+    version_id: str | None = Field(default=None, max_length=64, json_schema_extra=documented(pattern=id_pattern("ver")))
+    workflow: WorkflowDocument | None = Field(default=None, description="an inline workflow: stored as a template named by its workflow_id, then run")
     project_name: str | None = Field(default=None, max_length=256)
-    inputs: dict[str, Any] = Field(default_factory=dict)
+    inputs: dict[str, Any] = Field(default_factory=dict, description="the run's initial state; at most 64 KiB as JSON (else 413)")
 
 
 class PendingInputPublic(BaseModel):
@@ -162,9 +282,15 @@ class RunDetail(RunPublic):
         return cls.model_validate(cls.fields_of(run))
 
 
+class InputAccepted(RunDetail):
+    input_id: str = Field(description="the pending input this answer decided; a concurrent answer's 409 names it too")
+
+
 class InputCreate(Strict):
-    step_id: str = Field(min_length=1, max_length=128)
-    value: Any = None
+    model_config = ConfigDict(json_schema_extra={"examples": [{"step_id": "ask", "value": "Ada"}]})
+
+    step_id: str = Field(min_length=1, max_length=128, pattern=ID_PATTERN)
+    value: Any = Field(default=None, description="what the pause asks for; at most 64 KiB as JSON (else 413)")
 
 
 class EventPublic(BaseModel):

@@ -1,23 +1,46 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from relay.api import metrics
-from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep
-from relay.api.schemas import EventPublic, InputCreate, Page, RunCreate, RunDetail, RunPublic
+from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep, RunId
+from relay.api.problems import WORKFLOW_CODES, raises
+from relay.api.schemas import EventPublic, InputAccepted, InputCreate, Page, RunCreate, RunDetail, RunPublic
 from relay.domain import RunStatus
 from relay.services import StartRun
 
 router = APIRouter(prefix="/v1/runs", tags=["runs"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=RunDetail)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RunDetail,
+    openapi_extra=raises(
+        "INVALID_RUN_REQUEST",
+        "TEMPLATE_NOT_FOUND",
+        "NOT_FOUND",
+        "INPUTS_TOO_LARGE",
+        "INVALID_IDEMPOTENCY_KEY",
+        "IDEMPOTENCY_KEY_REUSED",
+        "IDEMPOTENCY_IN_PROGRESS",
+        *WORKFLOW_CODES,
+    ),
+)
 def start_run(
     request: Request,
+    response: Response,
     body: RunCreate,
     user: CurrentUser,
     relay: RelayDep,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="retrying with the same key (per user, 24 h) returns the same run; with another body it is a 422",
+            json_schema_extra={"pattern": r"^[\x21-\x7e]{1,255}$"},  # checked by IdempotentCall
+        ),
+    ] = None,
 ):
     """Start a run of a template (its latest version), a version, or an inline workflow.
     With `Idempotency-Key`, a retried start returns the same run."""
@@ -25,6 +48,7 @@ def start_run(
     lambda_context = request.scope.get("aws.context")  # set by Mangum on Lambda
     run = relay.runs.start(user, start, idempotency_key, lambda_context)
     metrics.count("RunsStarted")
+    response.headers["Location"] = f"/v1/runs/{run.run_id}"
     return RunDetail.of(run)
 
 
@@ -42,13 +66,13 @@ def list_runs(
 
 
 @router.get("/{run_id}", response_model=RunDetail)
-def get_run(run_id: str, user: CurrentUser, relay: RelayDep):
+def get_run(run_id: RunId, user: CurrentUser, relay: RelayDep):
     return RunDetail.of(relay.runs.get(user, run_id))
 
 
 @router.get("/{run_id}/events", response_model=Page[EventPublic])
 def list_events(
-    run_id: str,
+    run_id: RunId,
     user: CurrentUser,
     relay: RelayDep,
     branch_id: Annotated[str | None, Query(max_length=64)] = None,
@@ -60,9 +84,22 @@ def list_events(
     return Page(items=[EventPublic.model_validate(e.model_dump()) for e in events], next_cursor=next_cursor)
 
 
-@router.post("/{run_id}/input", status_code=status.HTTP_202_ACCEPTED, response_model=RunDetail)
-def answer_input(run_id: str, body: InputCreate, user: CurrentUser, relay: RelayDep):
-    """Answer the run's pause at `step_id`. The run resumes; a second answer is a 409."""
-    run = relay.runs.answer(user, run_id, body.step_id, body.value)
+@router.post(
+    "/{run_id}/input",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=InputAccepted,
+    openapi_extra=raises(
+        "INVALID_INPUT_VALUE",
+        "VALUE_TOO_LARGE",
+        "NOT_AWAITING_INPUT",
+        "INPUT_ALREADY_ANSWERED",
+        "INPUT_EXPIRED",
+        "CONCURRENT_UPDATE",
+    ),
+)
+def answer_input(run_id: RunId, body: InputCreate, user: CurrentUser, relay: RelayDep):
+    """Answer the run's pause at `step_id`. The run resumes. Of concurrent answers exactly one
+    is accepted; every other gets a 409 `INPUT_ALREADY_ANSWERED` naming the winning `input_id`."""
+    run, input_id = relay.runs.answer(user, run_id, body.step_id, body.value)
     metrics.count("InputsAnswered")
-    return RunDetail.of(run)
+    return InputAccepted.model_validate({**RunDetail.fields_of(run), "input_id": input_id})

@@ -1,0 +1,168 @@
+"""The error codes the API answers: one registry, the source of the README's list, of the
+OpenAPI description's list and of each operation's declared responses.
+
+Each `code` has one HTTP status. `by_schema` marks rules the OpenAPI document expresses (a
+request valid against the document never gets that code); every other 4xx code enforces a
+rule JSON Schema cannot state (an unknown module, a cursor the server did not issue, a hash
+that does not match), so a schema-valid request may still get it.
+
+Plain data, cheap to import. tests/unit/api/test_error_codes.py checks that every code the
+package raises is listed here and that the README's table is this one.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Code(NamedTuple):
+    status: int
+    when: str
+    by_schema: bool = False
+
+
+PROBLEM_CODES: dict[str, Code] = {
+    # 400
+    "INVALID_REQUEST": Code(400, "The request does not fit the operation's schema: a body, query or header value of the wrong type, length, pattern or enum, an unknown or missing field, JSON that does not parse. `errors` lists each `{loc, msg, type}`.", True),
+    "INVALID_USERNAME": Code(400, "`username` is not 2-63 of `A-Z a-z 0-9 _ . -` starting with a letter or digit.", True),
+    "INVALID_EMAIL": Code(400, "`email` is not an address (`local@domain.tld`, no spaces or control characters).", True),
+    "INVALID_TEMPLATE_NAME": Code(400, "`template_name` (or the `workflow_id` it defaults to) is not 1-128 of `A-Z a-z 0-9 _ . -` starting with a letter or digit.", True),
+    "INVALID_CONTENT_HASH": Code(400, "`content_hash` is not `sha256:` and 64 hex digits.", True),
+    "INVALID_RUN_REQUEST": Code(400, "`POST /v1/runs` names none, or more than one, of `template_name`, `version_id`, `workflow`.", True),
+    "INVALID_IDEMPOTENCY_KEY": Code(400, "`Idempotency-Key` is not 1-255 printable ASCII characters without spaces.", True),
+    "MISSING_FILE": Code(400, "A multipart template submission has no `file` part.", True),
+    "INVALID_CURSOR": Code(400, "`cursor` is not a `next_cursor` this list issued to this caller (forged, truncated, or from another list)."),
+    "INVALID_WORKFLOW": Code(400, "The workflow fails validation: the shape in the schema, and what the schema cannot say (duplicate `step_id`s, an unknown `module_id`, module inputs the module refuses, a malformed `$state`/`$run`/`$step` reference). `problems` lists every problem, each naming its step and module."),
+    "INVALID_WORKFLOW_JSON": Code(400, "`workflow.json` in a zip is not a JSON object."),
+    "DOCUMENT_TOO_DEEP": Code(400, "The (resolved) workflow nests objects and arrays deeper than allowed."),
+    "INVALID_JSON_VALUE": Code(400, "A value has no canonical JSON form (a lone surrogate in a string, NaN or Infinity)."),
+    "HASH_MISMATCH": Code(400, "`content_hash` differs from the canonical hash of the resolved workflow."),
+    "UNRESOLVED_REF": Code(400, "A JSON submission (no zip) holds a file `$ref`."),
+    "INVALID_REF": Code(400, "A `$ref` object is malformed (empty or non-string path, unknown `type`, extra keys)."),
+    "REF_NOT_FOUND": Code(400, "A `$ref` names a file the zip does not hold."),
+    "REF_CYCLE": Code(400, "`$ref`s form a cycle (the detail shows the chain)."),
+    "REF_OUTSIDE_ARCHIVE": Code(400, "A `$ref` path leaves the archive (absolute, `..`, backslashes, a drive letter)."),
+    "REF_INVALID_JSON": Code(400, "A `$ref` of type `json` names a file that is not JSON."),
+    "REF_INVALID_TEXT": Code(400, "A `$ref` of type `text` names a file that is not UTF-8 text."),
+    "REF_TOO_LARGE": Code(400, "A `$ref`ed file is over the size cap."),
+    "REF_TOO_DEEP": Code(400, "Files referencing files nest deeper than allowed."),
+    "INVALID_ZIP": Code(400, "The body is not a readable zip archive (or uses an unsupported compression)."),
+    "ZIP_TOO_LARGE": Code(400, "The zip is over 10 MB compressed or 50 MB uncompressed (measured while reading)."),
+    "ZIP_TOO_MANY_ENTRIES": Code(400, "The zip has more than 1000 entries."),
+    "ZIP_BOMB": Code(400, "A zip entry decompresses to more than 200 times its compressed size."),
+    "ZIP_UNSAFE_ENTRY": Code(400, "A zip entry name is absolute, climbs with `..`, has backslashes or a drive letter, is a symlink, or appears twice."),
+    "ZIP_NO_WORKFLOW": Code(400, "The zip holds no `workflow.json`."),
+    "INVALID_INPUT_VALUE": Code(400, "An answer does not fit what the pause asked (an option not offered, text over `max_length`, the wrong type; for `user.media_upload` a media that is not `ready`, of a type not accepted, over `max_size_mb` or attached to another run). Nothing changes."),
+    "UNSUPPORTED_CONTENT_TYPE": Code(400, "`POST /v1/media`: `content_type` is not on the allow-list (png, jpeg, webp, gif, mp3, wav, ogg, flac, mp4, webm, glb). Nothing is signed.", True),
+    "MEDIA_TOO_LARGE": Code(400, "`POST /v1/media`: `size_bytes` is over this deployment's upload cap (`MediaMaxUploadMb`, default 25 MB). Nothing is signed."),
+    # 401, 403, 404, 405
+    "MISSING_API_KEY": Code(401, "No `Authorization: Bearer <key>` header (or another scheme). Sent with `WWW-Authenticate: Bearer`."),
+    "INVALID_API_KEY": Code(401, "The bearer key belongs to no user. Sent with `WWW-Authenticate: Bearer`."),
+    "ADMIN_ONLY": Code(403, "An admin operation called with a non-admin user's key."),
+    "NOT_FOUND": Code(404, "The id in the path (or `version_id`, `run_id` or an answer's `media_id` in a body) names nothing of yours: another user's id, an id that does not exist, or a string that is not an id. Also any unknown path."),
+    "TEMPLATE_NOT_FOUND": Code(404, "`template_name` names no template of yours, or a template with no version."),
+    "METHOD_NOT_ALLOWED": Code(405, "The path exists but not with this method (`TRACE`, `DELETE` …). `Allow` lists the methods it has."),
+    # 409
+    "USERNAME_TAKEN": Code(409, "Another user has this username (compared lowercased)."),
+    "EMAIL_TAKEN": Code(409, "Another user has this email (compared lowercased)."),
+    "USER_CONFLICT": Code(409, "The user could not be created because of a concurrent write; retry."),
+    "NOT_AWAITING_INPUT": Code(409, "The run is not paused at this `step_id` (it never paused there, or has moved on)."),
+    "INPUT_ALREADY_ANSWERED": Code(409, "The pause at this `step_id` was already answered; the problem may carry the winning answer's `input_id`, `decided_by`, `decided_at`."),
+    "INPUT_EXPIRED": Code(409, "The pause timed out (or its execution ended) before the answer could be delivered; the run ends with `INPUT_TIMEOUT`."),
+    "CONCURRENT_UPDATE": Code(409, "The record changed while this request updated it, more often than the server retries; retry."),
+    "IDEMPOTENCY_IN_PROGRESS": Code(409, "A request with this `Idempotency-Key` is still running; retry after it finishes."),
+    "MEDIA_NOT_UPLOADED": Code(409, "`POST /v1/media/{id}/complete`: nothing has been uploaded to the media's form yet; upload, then complete again."),
+    # 413, 415, 422
+    "PAYLOAD_TOO_LARGE": Code(413, "A template submission body is over 10 MB."),
+    "INPUTS_TOO_LARGE": Code(413, "Run `inputs` are over 64 KiB as compact UTF-8 JSON. Nothing changes."),
+    "VALUE_TOO_LARGE": Code(413, "An answer `value` is over 64 KiB as compact UTF-8 JSON. Nothing changes."),
+    "UNSUPPORTED_MEDIA_TYPE": Code(415, "A body in a content type the operation does not take (JSON operations take `application/json` or `+json`; template submissions also take multipart and zip).", True),
+    "IDEMPOTENCY_KEY_REUSED": Code(422, "`POST /v1/runs`: this `Idempotency-Key` was used (by you, within 24 h) with a different body."),
+    "MEDIA_REJECTED": Code(422, "`POST /v1/media/{id}/complete`: the uploaded object failed verification (size over the cap or not the declared size, another Content-Type, magic bytes not of the declared type) and was deleted; `reason` says which. Upload again with a new `POST /v1/media`."),
+    # 5xx
+    "INTERNAL_ERROR": Code(500, "A bug: the server failed to handle the request (never declared by an operation; the contract test fails on it)."),
+    "SERVICE_UNAVAILABLE": Code(503, "An AWS call stayed throttled after retries, or an endpoint was unreachable. Sent with `Retry-After: 1`; retry (with the same `Idempotency-Key` for run starts)."),
+}
+
+# `error.code` of a run that ended in `error` (GET /v1/runs/{id}), not HTTP problems.
+RUN_ERROR_CODES: dict[str, str] = {
+    "INPUT_TIMEOUT": "A pause got no answer within its step's `timeout_seconds` (default 7 days).",
+    "TASK_FAILED": "A task of the run's execution failed after its retries (the message names the error).",
+    "START_FAILED": "The run's execution could not be started.",
+    "BOOKKEEPING_FAILED": "The run failed and recording that failure (its event) failed too; the run ends anyway, and the message names both.",
+    "MODULE_EXCEPTION": "A module raised an unexpected exception.",
+    "MODULE_ERROR": "A module failed without a more specific code.",
+    "UNKNOWN_MODULE": "A step names a module this deployment no longer has (also a problem inside `INVALID_WORKFLOW` at submission).",
+    "INVALID_MODULE_INPUT": "A module's inputs, with references resolved, do not fit the module.",
+    "UNRESOLVED_REFERENCE": "A `$state`/`$run`/`$step` reference names nothing.",
+    "FORMAT_ERROR": "`transform.format`: a bad template, a missing value, or a result over the cap.",
+    "UNKNOWN_OUTPUT": "`outputs_to_state` names an output the module does not produce.",
+    "OUTPUT_TOO_LARGE": "One module's outputs are over 200 KiB; the state keeps what the last module that fitted left.",
+    "STATE_TOO_LARGE": "The run state would be over 200 KiB; the state keeps what the last module that fitted left.",
+    "REQUEST_TOO_LARGE": "What a pause asks is over 64 KiB.",
+}
+
+# Base classes' codes: `except` targets, never raised as they are.
+ABSTRACT_CODES = frozenset(
+    {"RELAY_ERROR", "WORKFLOW_ERROR", "REF_ERROR", "ZIP_ERROR", "UNAUTHORIZED", "FORBIDDEN", "CONFLICT", "UNPROCESSABLE"}
+)
+
+# What the problems of one concern share, for operations' declarations.
+WORKFLOW_CODES = (
+    "INVALID_WORKFLOW",
+    "DOCUMENT_TOO_DEEP",
+    "INVALID_JSON_VALUE",
+    "UNRESOLVED_REF",
+    "INVALID_REF",
+)
+ZIP_CODES = (
+    "INVALID_ZIP",
+    "ZIP_TOO_LARGE",
+    "ZIP_TOO_MANY_ENTRIES",
+    "ZIP_BOMB",
+    "ZIP_UNSAFE_ENTRY",
+    "ZIP_NO_WORKFLOW",
+    "INVALID_WORKFLOW_JSON",
+    "REF_NOT_FOUND",
+    "REF_CYCLE",
+    "REF_OUTSIDE_ARCHIVE",
+    "REF_INVALID_JSON",
+    "REF_INVALID_TEXT",
+    "REF_TOO_LARGE",
+    "REF_TOO_DEEP",
+)
+
+OPENAPI_KEY = "x-problem-codes"
+# `openapi_extra={REQUEST_BODY_KEY: "module:function"}`: the operation's requestBody is what
+# that function returns, built with the document rather than at import (for bodies a route
+# reads itself; a name, since FastAPI serialises openapi_extra).
+REQUEST_BODY_KEY = "x-request-body"
+
+
+def raises(*codes: str) -> dict[str, list[str]]:
+    """`openapi_extra` for a route: the codes it answers beyond what its dependencies imply
+    (relay.api.openapi derives 400/401/403/404/415/503 from them)."""
+    unknown = [c for c in codes if c not in PROBLEM_CODES]
+    if unknown:
+        raise ValueError(f"unregistered problem codes: {unknown}")
+    return {OPENAPI_KEY: list(codes)}
+
+
+def markdown_table() -> str:
+    """The README's and the OpenAPI description's list."""
+    rows = ["| code | status | when |", "| --- | --- | --- |"]
+    for code, entry in sorted(PROBLEM_CODES.items(), key=lambda kv: (kv[1].status, kv[0])):
+        rows.append(f"| `{code}` | {entry.status} | {entry.when} |")
+    return "\n".join(rows)
+
+
+def run_error_table() -> str:
+    rows = ["| `error.code` | when |", "| --- | --- |"]
+    rows += [f"| `{code}` | {when} |" for code, when in sorted(RUN_ERROR_CODES.items())]
+    return "\n".join(rows)
+
+
+
+def readme_tables() -> str:
+    """What the README shows between its error-code markers."""
+    return f"{markdown_table()}\n\nA run that ends in `error` carries one of these in `error.code`:\n\n{run_error_table()}"
