@@ -216,3 +216,20 @@ def test_body_types_are_strict(client, admin_key):
     )
     body = assert_problem(response, 400, "INVALID_REQUEST")
     assert ["body", "is_admin"] in [e["loc"] for e in body["errors"]]
+
+
+def test_request_models_take_integers_as_json_schema_does():
+    from pydantic import ValidationError
+
+    from relay.api.schemas import Strict
+
+    class Body(Strict):
+        n: int
+        maybe: int | None = None
+        ratio: float = 0.5
+
+    assert Body.model_validate({"n": 2.0, "maybe": 3.0}).model_dump() == {"n": 2, "maybe": 3, "ratio": 0.5}
+    assert Body.model_validate({"n": 1, "ratio": 2}).ratio == 2.0
+    for bad in (2.5, "2", True):
+        with pytest.raises(ValidationError):
+            Body.model_validate({"n": bad})

@@ -103,3 +103,22 @@ def test_non_object_step_and_module(workflow):
     messages = problems_of(workflow)
     assert any(m.startswith("step 'ask' module 2: Input should be") for m in messages)
     assert any(m.startswith("step 3: Input should be") for m in messages)
+
+
+@pytest.mark.parametrize("timeout", [60.0, 1.0])
+def test_an_integral_float_is_an_integer_as_in_json_schema(workflow, timeout):
+    workflow["steps"][1]["timeout_seconds"] = timeout
+    assert validate_workflow(workflow).step("write").timeout_seconds == int(timeout)
+
+
+@pytest.mark.parametrize("timeout", [60.5, "60", True, 0.0])
+def test_other_timeouts_stay_refused(workflow, timeout):
+    workflow["steps"][1]["timeout_seconds"] = timeout
+    assert any("timeout_seconds" in message for message in problems_of(workflow))
+
+
+@pytest.mark.parametrize("target", ["a\n", "a.b\n", "$state.a"])
+def test_state_targets_match_whole(workflow, target):
+    # fullmatch: `$` would let a trailing newline through in Python, not in JSON Schema
+    workflow["steps"][0]["modules"][0]["outputs_to_state"] = {"value": target}
+    assert problems_of(workflow)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from relay.domain import PendingInput, Progress, Run, RunError, RunStatus, Template, User, Version
 from relay.ids import id_pattern
 from relay.services.templates import TEMPLATE_NAME_PATTERN
 from relay.services.users import EMAIL_MAX_LENGTH, EMAIL_PATTERN, USERNAME_PATTERN
 from relay.workflows.canonical import CONTENT_HASH_PATTERN
-from relay.workflows.models import ID_PATTERN, Workflow
+from relay.workflows.models import ID_PATTERN, Workflow, integral_float_to_int
 
 T = TypeVar("T")
 
@@ -63,10 +63,21 @@ GREETING_WORKFLOW: dict[str, Any] = {
 }
 
 
+def _takes_int(annotation: Any) -> bool:
+    return annotation is int or (int in get_args(annotation) and float not in get_args(annotation))
+
+
 class Strict(BaseModel):
-    """Request bodies: unknown fields refused, JSON types taken as they are (no "1" for 1)."""
+    """Request bodies: unknown fields refused, JSON types taken as they are (no "1" for 1, no
+    "true" for true), but an integer as JSON Schema counts them (`2.0` is 2)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _integral_floats(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        return integral_float_to_int(value) if field is not None and _takes_int(field.annotation) else value
 
 
 def documented(**schema: Any) -> dict[str, Any]:

@@ -1,13 +1,13 @@
-"""The shape of a workflow. Types are strict (no "60" for 60) so that the validated model and
-the stored resolved JSON never disagree. Unknown keys are allowed at the workflow level
+"""The shape of a workflow. Types are strict (no "60" for 60, though 60.0 is 60 as in JSON
+Schema) so that the validated model and the stored resolved JSON never disagree. Unknown keys are allowed at the workflow level
 (free-form metadata) and refused in steps and modules, where they are almost always typos."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 # Patterns are written once, for Python (`fullmatch`) and JSON Schema (ECMA-262) alike: only
 # ASCII classes, so both read them the same, and the OpenAPI document cannot drift from them.
@@ -18,6 +18,17 @@ STATE_PATH_PATTERN = rf"^{_IDENTIFIER}(?:\.{_IDENTIFIER})*$"
 OUTPUT_NAME_PATTERN = rf"^{_IDENTIFIER}$"
 STATE_PATH = re.compile(STATE_PATH_PATTERN)
 OUTPUT_NAME = re.compile(OUTPUT_NAME_PATTERN)
+
+
+def integral_float_to_int(value: Any) -> Any:
+    """JSON Schema's `integer` counts `60.0` as 60, and so does Relay (strict mode would not);
+    `60.5`, `"60"` and `true` stay refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+TimeoutSeconds = Annotated[int, Field(ge=1, le=MAX_TIMEOUT_SECONDS), BeforeValidator(integral_float_to_int)]
 
 
 class ModuleSpec(BaseModel):
@@ -60,7 +71,7 @@ class Step(BaseModel):
     step_id: str = Field(min_length=1, max_length=128, pattern=ID_PATTERN)
     name: str | None = None
     description: str | None = None
-    timeout_seconds: int | None = Field(default=None, ge=1, le=MAX_TIMEOUT_SECONDS)
+    timeout_seconds: TimeoutSeconds | None = None
     modules: list[ModuleSpec] = Field(min_length=1, max_length=100)
 
 
