@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.config import Config
 
+from relay.adapters.artifacts import ArtifactRepository, ArtifactStorage
 from relay.adapters.media import MediaRepository, MediaStorage
 from relay.adapters.orchestrator import RunOrchestrator
 from relay.adapters.runs import RunRepository
 from relay.adapters.templates import TemplateRepository, WorkflowStore
 from relay.adapters.users import UserRepository
+from relay.services.artifacts import ArtifactService
 from relay.services.media import MediaService
 from relay.services.runs import RunService
 from relay.services.templates import TemplateService
@@ -89,6 +91,10 @@ class Relay:
         return MediaRepository(self.dynamodb, self.settings.media_table)
 
     @cached_property
+    def artifact_repository(self) -> ArtifactRepository:
+        return ArtifactRepository(self.dynamodb, self.settings.artifacts_table)
+
+    @cached_property
     def workflow_store(self) -> WorkflowStore:
         return WorkflowStore(self.s3, self.settings.artifacts_bucket)
 
@@ -118,6 +124,18 @@ class Relay:
         )
 
     @cached_property
+    def artifacts(self) -> ArtifactService:
+        s = self.settings
+        return ArtifactService(
+            self.artifact_repository,
+            ArtifactStorage(self.s3, s.artifacts_bucket),
+            self.run_repository,
+            self.media_repository,
+            s.media_bucket,
+            download_expiry_seconds=s.media_download_expiry_seconds,
+        )
+
+    @cached_property
     def runs(self) -> RunService:
         if not isinstance(self.settings, ApiSettings):
             raise TypeError("starting runs needs ApiSettings (RELAY_RUN_STATE_MACHINE_ARN)")
@@ -131,6 +149,7 @@ class Relay:
                 self.dynamodb, self.settings.idempotency_table, self.settings.idempotency_ttl_seconds
             ),
             media=self.media,
+            artifacts=self.artifacts,
         )
 
     @cached_property
@@ -144,4 +163,5 @@ class Relay:
             default_input_timeout_seconds=self.settings.default_input_timeout_seconds,
             continue_as_new_after=self.settings.continue_as_new_after,
             orchestrator_for=lambda arn: RunOrchestrator(self.stepfunctions, arn),
+            artifacts=self.artifacts,
         )

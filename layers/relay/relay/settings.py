@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     pending_inputs_table: str
     idempotency_table: str
     media_table: str
+    artifacts_table: str
     artifacts_bucket: str
     media_bucket: str
     # Media uploads: the largest accepted (MediaMaxUploadMb), how long an upload form and a

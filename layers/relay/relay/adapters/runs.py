@@ -116,8 +116,14 @@ class RunRepository:
         events: list[NewEvent],
         correlation_id: str,
         extra: list[dict[str, Any]] | None = None,
+        *,
+        decided_items: int | None = None,
     ) -> Run:
-        """Write `after` over `before` (same rev), append `events`, and run `extra` items."""
+        """Write `after` over `before` (same rev), append `events`, and run `extra` items.
+
+        With `decided_items`, only the first that many `extra` items are pending inputs (a
+        failed condition there: already decided); a failed condition on a later one (a record
+        the change depends on, e.g. the artifact a decision is about) is a concurrent update."""
         # model_copy(update=…) does not validate: validate here, once, for every writer.
         after = Run.model_validate(
             {
@@ -139,10 +145,10 @@ class RunRepository:
             *self._event_puts(after, before.event_seq + 1, events, correlation_id),
             *(extra or []),
         ]
-        self._transact(items, run_items=1 + len(events))
+        self._transact(items, run_items=1 + len(events), decided_items=decided_items)
         return after
 
-    def _transact(self, items: list[dict[str, Any]], *, run_items: int) -> None:
+    def _transact(self, items: list[dict[str, Any]], *, run_items: int, decided_items: int | None = None) -> None:
         """Write `items` at once. The first `run_items` are the run and its events: a failed
         condition there means another writer moved the run on (its `rev`, or an event `seq`
         it took). A failed condition on a later item is a pending input already decided."""
@@ -155,8 +161,11 @@ class RunRepository:
                 reasons = cancellation_codes(exc)
                 if "ConditionalCheckFailed" in reasons[:run_items]:
                     raise ConcurrentUpdateError("the run changed meanwhile; reload and retry") from exc
-                if "ConditionalCheckFailed" in reasons[run_items:]:
+                decided_end = None if decided_items is None else run_items + decided_items
+                if "ConditionalCheckFailed" in reasons[run_items:decided_end]:
                     raise AlreadyDecidedError("that input was already decided") from exc
+                if decided_end is not None and "ConditionalCheckFailed" in reasons[decided_end:]:
+                    raise ConcurrentUpdateError("a record this change depends on changed; reload and retry") from exc
             raise
 
     def force_error(self, run: Run, error: RunError) -> None:
@@ -262,8 +271,12 @@ class RunRepository:
             return None
         return self._pending_record(from_item(response["Item"]))
 
-    def decide(self, run: Run, pending: PendingInput, value: Any, decided_by: str) -> Run:
-        """Claim the pause for this answer: pending item → answered, run → running."""
+    def decide(
+        self, run: Run, pending: PendingInput, value: Any, decided_by: str, also: list[dict[str, Any]] | None = None
+    ) -> Run:
+        """Claim the pause for this answer: pending item → answered, run → running, and the
+        `also` items (e.g. the decision on the artifact a user.approve pause is about) in the
+        same transaction. A failed condition on those is a ConcurrentUpdateError."""
         now = now_iso()
         summary = run.pending_input.model_copy(update={"answered": True}) if run.pending_input else None
         after = run.model_copy(update={"status": RunStatus.running, "pending_input": summary})
@@ -289,9 +302,9 @@ class RunRepository:
             step_id=pending.step_id,
             data={"input_id": pending.input_id, "decided_by": decided_by},
         )
-        return self.commit(run, after, [event], new_id("corr"), [decide_op])
+        return self.commit(run, after, [event], new_id("corr"), [decide_op, *(also or [])], decided_items=1)
 
-    def reopen(self, run: Run, pending: PendingInput) -> Run:
+    def reopen(self, run: Run, pending: PendingInput, also: list[dict[str, Any]] | None = None) -> Run:
         """Undo `decide` when the answer could not be delivered (the pause goes on)."""
         summary = run.pending_input.model_copy(update={"answered": False}) if run.pending_input else None
         after = run.model_copy(update={"status": RunStatus.awaiting_input, "pending_input": summary})
@@ -312,7 +325,7 @@ class RunRepository:
         event = NewEvent(
             event_type="input_reopened", step_id=pending.step_id, data={"input_id": pending.input_id}
         )
-        return self.commit(run, after, [event], new_id("corr"), [reopen_op])
+        return self.commit(run, after, [event], new_id("corr"), [reopen_op, *(also or [])], decided_items=1)
 
     def last_answer(self, run_id: str, step_id: str) -> PendingInput | None:
         """The latest answered pending input of `step_id` in this run (a run has one pending

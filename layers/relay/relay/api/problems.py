@@ -54,6 +54,7 @@ PROBLEM_CODES: dict[str, Code] = {
     "ZIP_NO_WORKFLOW": Code(400, "The zip holds no `workflow.json`."),
     "INVALID_INPUT_VALUE": Code(400, "An answer does not fit what the pause asked (an option not offered, text over `max_length`, the wrong type; for `user.media_upload` a media that is not `ready`, of a type not accepted, over `max_size_mb` or attached to another run). Nothing changes."),
     "UNSUPPORTED_CONTENT_TYPE": Code(400, "`POST /v1/media`: `content_type` is not on the allow-list (png, jpeg, webp, gif, mp3, wav, ogg, flac, mp4, webm, glb). Nothing is signed.", True),
+    "INVALID_ARTIFACT_CONTENT": Code(400, "`POST /v1/artifacts/{id}/versions`: `content` does not fit the artifact's format (a text artifact takes a string; a json one a JSON value with a canonical form), or the artifact is binary (binary versions need an upload, not available through this endpoint yet). Nothing changes."),
     "MEDIA_TOO_LARGE": Code(400, "`POST /v1/media`: `size_bytes` is over this deployment's upload cap (`MediaMaxUploadMb`, default 25 MB). Nothing is signed."),
     # 401, 403, 404, 405
     "MISSING_API_KEY": Code(401, "No `Authorization: Bearer <key>` header (or another scheme). Sent with `WWW-Authenticate: Bearer`."),
@@ -71,10 +72,13 @@ PROBLEM_CODES: dict[str, Code] = {
     "INPUT_EXPIRED": Code(409, "The pause timed out (or its execution ended) before the answer could be delivered; the run ends with `INPUT_TIMEOUT`."),
     "CONCURRENT_UPDATE": Code(409, "The record changed while this request updated it, more often than the server retries; retry."),
     "IDEMPOTENCY_IN_PROGRESS": Code(409, "A request with this `Idempotency-Key` is still running; retry after it finishes."),
+    "NOT_LATEST_VERSION": Code(409, "The artifact is not the latest version of its (run, artifact_name) any more (an edit made a newer one, perhaps concurrently): edit, approve or reject the latest; `latest_artifact_id` may name it. Nothing changes."),
+    "ARTIFACT_NOT_PENDING": Code(409, "The artifact is not awaiting a decision: only `pending` and `edited` versions are approved or rejected (it is `approved`, `rejected` or `auto_approved`; `status_now`, `decided_by`, `decided_at` say so). Nothing changes."),
     "MEDIA_NOT_UPLOADED": Code(409, "`POST /v1/media/{id}/complete`: nothing has been uploaded to the media's form yet; upload, then complete again."),
     # 413, 415, 422
     "PAYLOAD_TOO_LARGE": Code(413, "A template submission body is over 10 MB."),
     "INPUTS_TOO_LARGE": Code(413, "Run `inputs` are over 64 KiB as compact UTF-8 JSON. Nothing changes."),
+    "ARTIFACT_TOO_LARGE": Code(413, "An artifact's content (an edited version's `content`) is over 5 MiB as compact UTF-8 JSON or text. Nothing changes."),
     "VALUE_TOO_LARGE": Code(413, "An answer `value` is over 64 KiB as compact UTF-8 JSON. Nothing changes."),
     "UNSUPPORTED_MEDIA_TYPE": Code(415, "A body in a content type the operation does not take (JSON operations take `application/json` or `+json`; template submissions also take multipart and zip).", True),
     "IDEMPOTENCY_KEY_REUSED": Code(422, "`POST /v1/runs`: this `Idempotency-Key` was used (by you, within 24 h) with a different body."),
@@ -100,6 +104,11 @@ RUN_ERROR_CODES: dict[str, str] = {
     "OUTPUT_TOO_LARGE": "One module's outputs are over 200 KiB; the state keeps what the last module that fitted left.",
     "STATE_TOO_LARGE": "The run state would be over 200 KiB; the state keeps what the last module that fitted left.",
     "REQUEST_TOO_LARGE": "What a pause asks is over 64 KiB.",
+    "REJECTED": "`user.approve`: the artifact was rejected (through either door) and the module names no `on_reject` step; the message carries the reason.",
+    "ARTIFACT_NOT_FOUND": "`artifact.load` or `user.approve` names an artifact this run (or, by id, this user) does not have.",
+    "ARTIFACT_ERROR": "`artifact.store` refused its data: not of its `format` (base64 or a media reference for binary; a string for text), over 5 MiB, or a media that is not yours, not ready or attached to another run.",
+    "ARTIFACTS_UNAVAILABLE": "An artifact module ran where no artifact store is wired (a deployment fault).",
+    "UNKNOWN_STEP": "A module sent the run to a step the workflow does not have (`user.approve`'s `on_reject`).",
 }
 
 # Base classes' codes: `except` targets, never raised as they are.

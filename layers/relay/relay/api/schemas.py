@@ -231,6 +231,19 @@ class RunCreate(Strict):
     inputs: dict[str, Any] = Field(default_factory=dict, description="the run's initial state; at most 64 KiB as JSON (else 413)")
 
 
+class ArtifactToJudge(BaseModel):
+    artifact_id: str
+    artifact_name: str
+    version: int
+    status: str
+    format: str
+    content_type: str
+    size_bytes: int
+    preview_url: str = Field(
+        description="content kept in S3: a presigned GET; inline content: its `GET /v1/artifacts/{id}/content` path"
+    )
+
+
 class PendingInputPublic(BaseModel):
     input_id: str
     run_id: str | None = None
@@ -241,6 +254,7 @@ class PendingInputPublic(BaseModel):
     request: dict[str, Any] = Field(description="everything the module asks: prompt, options, max_length …")
     created_at: str
     expires_at: str
+    artifact: ArtifactToJudge | None = Field(default=None, description="user.approve: the latest version, to judge")
 
     @model_validator(mode="before")
     @classmethod

@@ -128,13 +128,22 @@ def _module_completed(step_id: str, module_index: int, spec: Any, outputs: dict[
 
 
 def _pause(step: Any, module_index: int, request: dict[str, Any], default_timeout_seconds: int) -> Pause:
+    module_id = step.modules[module_index].module_id
+    own = get_module(module_id).pause_timeout(request)
     return Pause(
         step_id=step.step_id,
         module_index=module_index,
-        module_id=step.modules[module_index].module_id,
+        module_id=module_id,
         request=request,
-        timeout_seconds=step.timeout_seconds or default_timeout_seconds,
+        timeout_seconds=own or step.timeout_seconds or default_timeout_seconds,
     )
+
+
+def _step_index(steps: Any, step_id: str, spec: Any) -> int:
+    for index, step in enumerate(steps):
+        if step.step_id == step_id:
+            return index
+    raise ModuleError(f"{spec.module_id} continues at step {step_id!r}, which this workflow does not have", code="UNKNOWN_STEP")
 
 
 def _as_error(exc: Exception) -> RunError:
@@ -156,7 +165,13 @@ def advance(
     default_timeout_seconds: int,
     max_events: int = 60,
     max_event_bytes: int = MAX_EVENT_BYTES_PER_COMMIT,
+    artifacts: Any = None,
 ) -> Advance:
+    """`artifacts` is what modules get as `ctx.artifacts` (the run's artifact store).
+
+    A pausing module may send the run to another step (`Module.route`, e.g. user.approve's
+    `on_reject`): the rest of the current step is skipped, a `step_jumped` event records it,
+    and the run continues at the start of that step."""
     steps = workflow.steps
     state = copy.deepcopy(state)
     step_index, module_index, started = cursor.step_index, cursor.module_index, cursor.started
@@ -188,6 +203,12 @@ def advance(
             **extra,
         )
 
+    def jump(step_id: str, spec: Any, target: str) -> None:
+        nonlocal step_index, module_index, started
+        to = _step_index(steps, target, spec)
+        emit(NewEvent(event_type="step_jumped", step_id=step_id, data={"to_step": target, "module_id": spec.module_id}))
+        step_index, module_index, started = to, 0, False
+
     def scope(step_id: str) -> dict[str, Any]:
         run = {"run_id": run_id, "project_name": project_name, "inputs": inputs}
         return {"state": state, "run": run, "step": {"step_id": step_id}}
@@ -216,7 +237,16 @@ def advance(
                 )
             )
             emit(_module_completed(pending.step_id, module_index, spec, outputs))
-            module_index += 1
+            # The answer is applied (and recorded) even when it sends the run elsewhere or
+            # ends it (user.approve's rejection).
+            try:
+                target = module.route(pending.request, outputs)
+                if target is not None:
+                    jump(pending.step_id, spec, target)  # sets the cursor to that step's start
+            except Exception as exc:
+                raise _Failed(_as_error(exc), pending.step_id, module_index, spec.module_id) from exc
+            if target is None:
+                module_index += 1
         elif pending is not None:
             # Still paused and no (matching) answer: nothing to do but wait again.
             pause = _pause(steps[step_index], module_index, pending.request, default_timeout_seconds)
@@ -232,10 +262,12 @@ def advance(
                     NewEvent(event_type="step_started", step_id=step.step_id, data={"step_index": step_index})
                 )
                 started = True
+            jumped = False
             while module_index < len(step.modules):
                 if budget_spent() and module_index > 0:
                     return result("continue", RunStatus.running)
                 spec = step.modules[module_index]
+                target = None
                 try:
                     module = get_module(spec.module_id)
                     resolved = resolve(spec.inputs, scope(step.step_id))
@@ -246,17 +278,31 @@ def advance(
                         module_index=module_index,
                         project_name=project_name,
                         state=state,
+                        artifacts=artifacts,
                     )
                     if module.pauses:
                         request = _checked_request(module.request(parsed, ctx))
-                        pause = _pause(step, module_index, request, default_timeout_seconds)
-                        return result("paused", RunStatus.running, pause=pause)
-                    outputs = module.execute(parsed, ctx)
-                    _apply_outputs(spec, outputs, state)
+                        outputs = module.decided(request, ctx)
+                        if outputs is None:
+                            pause = _pause(step, module_index, request, default_timeout_seconds)
+                            return result("paused", RunStatus.running, pause=pause)
+                        _apply_outputs(spec, outputs, state)
+                        target = module.route(request, outputs)
+                        if target is not None:
+                            _step_index(steps, target, spec)  # an unknown step fails this module
+                    else:
+                        outputs = module.execute(parsed, ctx)
+                        _apply_outputs(spec, outputs, state)
                 except Exception as exc:
                     raise _Failed(_as_error(exc), step.step_id, module_index, spec.module_id) from exc
                 emit(_module_completed(step.step_id, module_index, spec, outputs))
                 module_index += 1
+                if target is not None:
+                    jump(step.step_id, spec, target)
+                    jumped = True
+                    break
+            if jumped:
+                continue
             # Step done: its snapshot lets a later branch restart from here.
             emit(
                 NewEvent(

@@ -24,6 +24,9 @@ class ModuleContext:
     module_index: int
     project_name: str | None = None
     state: dict[str, Any] = field(default_factory=dict)
+    # The run's artifacts (relay.services.artifacts.RunArtifacts), injected by RunStep; None
+    # where no store is wired (a module that needs it fails with ARTIFACTS_UNAVAILABLE).
+    artifacts: Any = None
 
 
 def _describe(error: dict[str, Any]) -> str:
@@ -75,6 +78,20 @@ class Module:
     def accept(self, request: dict[str, Any], value: Any) -> dict[str, Any]:
         """For pausing modules: validate `value` against the stored request; return outputs."""
         raise TypeError(f"{self.module_id} does not pause")
+
+    def decided(self, request: dict[str, Any], ctx: ModuleContext) -> dict[str, Any] | None:
+        """For pausing modules: outputs when no human needs asking (e.g. the artifact to
+        approve was decided already); None to pause."""
+        return None
+
+    def route(self, request: dict[str, Any], outputs: dict[str, Any]) -> str | None:
+        """After a pausing module's outputs are applied: a step_id to continue at (the rest
+        of this step is skipped), or None to go on. May raise ModuleError to end the run."""
+        return None
+
+    def pause_timeout(self, request: dict[str, Any]) -> int | None:
+        """A pause's own timeout (seconds), over the step's `timeout_seconds`."""
+        return None
 
     def answer_key(self, value: Any) -> str:
         """With `answer_lookup`: the id of the record the answer names."""

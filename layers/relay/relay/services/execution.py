@@ -42,7 +42,9 @@ class ExecutionService:
         default_input_timeout_seconds: int,
         continue_as_new_after: int = 1000,
         orchestrator_for=None,  # state machine ARN -> RunOrchestrator
+        artifacts=None,  # ArtifactService: ctx.artifacts of the run's modules
     ) -> None:
+        self._artifacts = artifacts
         self._runs = runs  # RunRepository
         self._templates = templates  # TemplateRepository
         self._store = workflow_store
@@ -99,6 +101,7 @@ class ExecutionService:
             pending=run.pending_input,
             answer=Answer(**answer) if answer else None,
             default_timeout_seconds=self._default_timeout,
+            artifacts=self._run_artifacts(run),
         )
         moved = execution_arn is not None and execution_arn != run.execution_arn
         if result.events or moved:
@@ -130,6 +133,15 @@ class ExecutionService:
             orchestrator.start(run_id, _next_execution_name(execution_arn, run_id))
             return self._next(run_id, "continued", invocations)
         return self._next(run_id, result.outcome, invocations, pause=result.pause.as_dict() if result.pause else None)
+
+    def _run_artifacts(self, run: Run) -> Any:
+        if self._artifacts is None:
+            return None
+        from relay.services.artifacts import RunArtifacts
+
+        # Ids of what this attempt stores derive from the run's rev: a retried RunStep (same
+        # rev, nothing committed) stores under the same ids, so nothing is stored twice.
+        return RunArtifacts(self._artifacts, run.run_id, run.user_id, f"rev{run.rev}")
 
     @staticmethod
     def _next(run_id: str, outcome: str, invocations: int, *, pause: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -1,0 +1,307 @@
+"""Artifact records (ArtifactsTable: key artifact_id; GSIs ByRun, ByLineage) and their content
+in the artifacts bucket (`runs/<run_id>/artifacts/…`, tagged for retention).
+
+A new version is one transaction: the parent's `is_latest` true → false (conditional on it
+still being true, which also records `superseded_by`) and the child's put (conditional on a
+fresh id). Of two concurrent edits of one version exactly one commits."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from botocore.exceptions import ClientError
+
+from relay.domain.artifacts import DECIDABLE, Artifact, ArtifactStatus, ArtifactType
+from relay.exceptions import ConflictError, InvalidRequestError
+
+from .dynamo import cancellation_codes, decode_cursor, encode_cursor, error_code, from_item, to_attr, to_item
+
+_MISSING = {"NoSuchKey", "404", "NotFound"}
+_INDEX_ONLY = ("lineage", "type_created")
+MAX_VERSIONS = 1000
+
+
+class NotLatestVersionError(ConflictError):
+    code = "NOT_LATEST_VERSION"
+
+
+class ArtifactExistsError(ConflictError):
+    """A put of an artifact id that is taken (a retried store finds its own record)."""
+
+
+class ArtifactRepository:
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    @staticmethod
+    def _item(artifact: Artifact) -> dict[str, Any]:
+        from relay.domain.artifacts import lineage_of, type_created
+
+        record = artifact.model_dump(mode="json")
+        record["lineage"] = lineage_of(artifact.run_id, artifact.artifact_name)
+        record["type_created"] = type_created(artifact.artifact_type, artifact.created_at, artifact.artifact_id)
+        item = to_item({k: v for k, v in record.items() if k != "content"})
+        if artifact.content is not None:
+            item["content"] = to_attr(artifact.content)  # JSON null is not stored: None = no inline
+        return item
+
+    @staticmethod
+    def _record(item: dict[str, Any]) -> Artifact:
+        record = from_item(item)
+        for name in (*_INDEX_ONLY, "superseded_by"):
+            record.pop(name, None)
+        return Artifact.model_validate(record)
+
+    def get(self, artifact_id: str) -> Artifact | None:
+        response = self._client.get_item(
+            TableName=self._table, Key={"artifact_id": {"S": artifact_id}}, ConsistentRead=True
+        )
+        return self._record(response["Item"]) if "Item" in response else None
+
+    def _superseded_by(self, artifact_id: str) -> tuple[Artifact | None, str | None]:
+        response = self._client.get_item(
+            TableName=self._table, Key={"artifact_id": {"S": artifact_id}}, ConsistentRead=True
+        )
+        if "Item" not in response:
+            return None, None
+        successor = response["Item"].get("superseded_by", {}).get("S")
+        return self._record(response["Item"]), successor
+
+    def add(self, artifact: Artifact) -> None:
+        """The first version of a name."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=self._item(artifact),
+                ConditionExpression="attribute_not_exists(artifact_id)",
+            )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                raise ArtifactExistsError(f"artifact {artifact.artifact_id} exists") from exc
+            raise
+
+    def add_version(self, parent: Artifact, child: Artifact) -> None:
+        """Child becomes the latest in place of parent, or NOT_LATEST_VERSION if parent is
+        not the latest any more (another version won)."""
+        items = [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": {"artifact_id": {"S": parent.artifact_id}},
+                    "UpdateExpression": "SET is_latest = :false, superseded_by = :child, updated_at = :now",
+                    "ConditionExpression": "is_latest = :true",
+                    "ExpressionAttributeValues": {
+                        ":false": {"BOOL": False},
+                        ":true": {"BOOL": True},
+                        ":child": {"S": child.artifact_id},
+                        ":now": {"S": child.created_at},
+                    },
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": self._item(child),
+                    "ConditionExpression": "attribute_not_exists(artifact_id)",
+                }
+            },
+        ]
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            if error_code(exc) == "TransactionCanceledException":
+                reasons = cancellation_codes(exc)
+                if reasons[:1] == ["ConditionalCheckFailed"]:
+                    raise NotLatestVersionError(
+                        f"artifact {parent.artifact_id} (version {parent.version}) is not the latest version any more"
+                    ) from exc
+                if "ConditionalCheckFailed" in reasons[1:2]:
+                    raise ArtifactExistsError(f"artifact {child.artifact_id} exists") from exc
+                if "TransactionConflict" in reasons:
+                    raise NotLatestVersionError(
+                        f"artifact {parent.artifact_id} changed while this version was written; reload it"
+                    ) from exc
+            raise
+
+    def latest(self, run_id: str, artifact_name: str) -> Artifact | None:
+        """The latest version of (run, name): the highest in ByLineage (eventually
+        consistent), confirmed and followed by consistent reads of `superseded_by`."""
+        from relay.domain.artifacts import lineage_of
+
+        response = self._client.query(
+            TableName=self._table,
+            IndexName="ByLineage",
+            KeyConditionExpression="lineage = :l",
+            ExpressionAttributeValues={":l": {"S": lineage_of(run_id, artifact_name)}},
+            ScanIndexForward=False,
+            Limit=1,
+        )
+        items = response.get("Items", [])
+        if not items:
+            return None
+        artifact_id = items[0]["artifact_id"]["S"]
+        for _ in range(MAX_VERSIONS):
+            record, successor = self._superseded_by(artifact_id)
+            if record is None:
+                return None
+            if record.is_latest or successor is None:
+                return record
+            artifact_id = successor
+        return None
+
+    def versions(self, run_id: str, artifact_name: str) -> list[Artifact]:
+        """Every version of (run, name), oldest first."""
+        from relay.domain.artifacts import lineage_of
+
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "ByLineage",
+            "KeyConditionExpression": "lineage = :l",
+            "ExpressionAttributeValues": {":l": {"S": lineage_of(run_id, artifact_name)}},
+            "ScanIndexForward": True,
+        }
+        found: list[Artifact] = []
+        while len(found) < MAX_VERSIONS:
+            response = self._client.query(**kwargs)
+            found.extend(self._record(i) for i in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                break
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return found
+
+    def list_for_run(
+        self, run_id: str, artifact_type: ArtifactType | None, cursor: str | None, limit: int
+    ) -> tuple[list[Artifact], str | None]:
+        """A run's artifacts (every version), by type then oldest first (ByRun)."""
+        start = decode_cursor(cursor, expected_keys={"run_id", "type_created", "artifact_id"})
+        prefix = f"{ArtifactType(artifact_type).value}#" if artifact_type else None
+        if start is not None and (
+            start["run_id"] != {"S": run_id} or (prefix and not start["type_created"].get("S", "").startswith(prefix))
+        ):
+            raise InvalidRequestError("cursor is not valid", code="INVALID_CURSOR")
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "ByRun",
+            "KeyConditionExpression": "run_id = :r" + (" AND begins_with(type_created, :t)" if prefix else ""),
+            "ExpressionAttributeValues": {":r": {"S": run_id}, **({":t": {"S": prefix}} if prefix else {})},
+            "Limit": limit,
+        }
+        if start is not None:
+            kwargs["ExclusiveStartKey"] = start
+        response = self._client.query(**kwargs)
+        items = [self._record(i) for i in response.get("Items", [])]
+        return items, encode_cursor(response.get("LastEvaluatedKey"))
+
+    # -- decisions ------------------------------------------------------------------------
+    def decide_op(
+        self, artifact_id: str, status: ArtifactStatus, decided_by: str, decided_at: str, reason: str | None,
+        input_id: str | None,
+    ) -> dict[str, Any]:
+        """Record a decision, if the artifact is still the latest and awaiting one."""
+        values: dict[str, Any] = {
+            ":status": {"S": status.value},
+            ":by": {"S": decided_by},
+            ":at": {"S": decided_at},
+            ":true": {"BOOL": True},
+            **{f":d{i}": {"S": s.value} for i, s in enumerate(sorted(DECIDABLE))},
+        }
+        sets = ["#s = :status", "decided_by = :by", "decided_at = :at", "updated_at = :at"]
+        removes = []
+        for name, value in (("reason", reason), ("decided_input_id", input_id)):
+            if value is None:
+                removes.append(name)
+            else:
+                values[f":{name}"] = {"S": value}
+                sets.append(f"{name} = :{name}")
+        decidable = ", ".join(f":d{i}" for i in range(len(DECIDABLE)))
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": {"artifact_id": {"S": artifact_id}},
+                "UpdateExpression": "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
+                "ConditionExpression": f"is_latest = :true AND #s IN ({decidable})",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+    def undecide_op(self, artifact_id: str, status: ArtifactStatus, input_id: str) -> dict[str, Any]:
+        """Undo the decision a pause's claim recorded (the answer could not be delivered)."""
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": {"artifact_id": {"S": artifact_id}},
+                "UpdateExpression": "SET #s = :status REMOVE decided_by, decided_at, reason, decided_input_id",
+                "ConditionExpression": "decided_input_id = :input",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": {":status": {"S": status.value}, ":input": {"S": input_id}},
+            }
+        }
+
+    def decide(
+        self, artifact_id: str, status: ArtifactStatus, decided_by: str, decided_at: str, reason: str | None
+    ) -> Artifact | None:
+        """A decision outside any pause; None if the artifact is not latest-and-awaiting."""
+        op = self.decide_op(artifact_id, status, decided_by, decided_at, reason, None)["Update"]
+        try:
+            response = self._client.update_item(**op, ReturnValues="ALL_NEW")
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return None
+            raise
+        return self._record(response["Attributes"])
+
+
+def _tagging(tags: dict[str, str]) -> str:
+    return "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in tags.items())
+
+
+class ArtifactStorage:
+    """The artifacts bucket. The client should sign with SigV4 (`signature_version="s3v4"`)."""
+
+    def __init__(self, client: Any, bucket: str) -> None:
+        self._client = client
+        self.bucket = bucket
+
+    def put(self, key: str, body: bytes, content_type: str, tags: dict[str, str]) -> None:
+        self._client.put_object(
+            Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, Tagging=_tagging(tags)
+        )
+
+    def copy_from(self, bucket: str, source_key: str, key: str, content_type: str, tags: dict[str, str]) -> None:
+        """Server-side copy (no bytes through this function), retagged for this artifact."""
+        self._client.copy_object(
+            Bucket=self.bucket,
+            Key=key,
+            CopySource={"Bucket": bucket, "Key": source_key},
+            ContentType=content_type,
+            MetadataDirective="REPLACE",
+            Tagging=_tagging(tags),
+            TaggingDirective="REPLACE",
+        )
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            return self._client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        except ClientError as exc:
+            if error_code(exc) in _MISSING:
+                return None
+            raise
+
+    def tags(self, key: str) -> dict[str, str]:
+        response = self._client.get_object_tagging(Bucket=self.bucket, Key=key)
+        return {t["Key"]: t["Value"] for t in response.get("TagSet", [])}
+
+    def presign_get(self, key: str, content_type: str, filename: str, expires_in: int) -> str:
+        return self._client.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self.bucket,
+                "Key": key,
+                "ResponseContentType": content_type,
+                "ResponseContentDisposition": f'inline; filename="{filename}"',
+            },
+            ExpiresIn=expires_in,
+        )

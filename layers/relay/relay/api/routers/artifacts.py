@@ -1,0 +1,192 @@
+"""Artifacts: a run's typed, versioned outputs; their content, lineage, edits and approval.
+
+Approving or rejecting an artifact a run is paused on (user.approve) claims that pause, as
+an answer at `POST /v1/runs/{id}/input` would: whichever door comes first wins."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response, status
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
+from pydantic import BaseModel, Field
+
+from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep, RunId
+from relay.api.problems import raises
+from relay.api.schemas import Page, Strict
+from relay.domain.artifacts import Artifact, ArtifactType
+from relay.ids import id_pattern
+
+router = APIRouter(tags=["artifacts"])
+
+ArtifactId = Annotated[
+    str, Path(description="an artifact's id", json_schema_extra={"pattern": id_pattern("art")})
+]
+REASON_MAX = 2000
+
+
+class ArtifactPublic(BaseModel):
+    artifact_id: str
+    run_id: str
+    step_id: str | None = Field(description="the step that stored it; None for versions made through the API")
+    artifact_name: str
+    artifact_type: str = Field(description="debug | state | deliverable")
+    format: str = Field(description="json | text | binary")
+    content_type: str
+    size_bytes: int
+    sha256: str
+    version: int
+    parent_artifact_id: str | None
+    is_latest: bool = Field(description="exactly one version of (run, artifact_name) is the latest")
+    status: str = Field(description="pending | approved | rejected | auto_approved | edited")
+    decided_by: str | None
+    decided_at: str | None
+    reason: str | None
+    retention: str = Field(description="the `relay:retention` tag: 7d (debug), run (state), keep (deliverable)")
+    created_at: str
+    expires_at: str | None = Field(description="debug artifacts: gone (404) after this")
+
+    @classmethod
+    def of(cls, artifact: Artifact) -> ArtifactPublic:
+        return cls.model_validate(artifact.model_dump(mode="json", include=set(cls.model_fields)))
+
+
+class ArtifactDetail(ArtifactPublic):
+    inline: bool = Field(description="content kept in the record (GET …/content answers it) rather than in S3")
+    download_url: str | None = Field(description="content kept in S3: a presigned GET, served with its content_type")
+    download_expires_at: str | None
+
+
+class ArtifactDecided(BaseModel):
+    artifact: ArtifactPublic
+    input_id: str | None = Field(
+        description="the run's user.approve pause this decision answered (the run continues); None if no run waited"
+    )
+
+
+class VersionCreate(Strict):
+    model_config = {"json_schema_extra": {"examples": [{"content": {"title": "An edited title"}}]}}
+
+    content: Any = Field(
+        description="the edited content: any JSON value for a json artifact, a string for a text one; at most 5 MiB "
+        "(else 413 ARTIFACT_TOO_LARGE)"
+    )
+
+
+class ApproveBody(Strict):
+    reason: str | None = Field(default=None, max_length=REASON_MAX)
+
+
+class RejectBody(Strict):
+    model_config = {"json_schema_extra": {"examples": [{"reason": "off brand"}]}}
+
+    reason: str = Field(min_length=1, max_length=REASON_MAX)
+
+
+def _detail(relay, artifact: Artifact) -> ArtifactDetail:
+    download = relay.artifacts.download_url(artifact)
+    return ArtifactDetail.model_validate(
+        {
+            **ArtifactPublic.of(artifact).model_dump(),
+            "inline": artifact.inline,
+            "download_url": download[0] if download else None,
+            "download_expires_at": download[1] if download else None,
+        }
+    )
+
+
+@router.get("/v1/runs/{run_id}/artifacts", response_model=Page[ArtifactPublic])
+def list_run_artifacts(
+    run_id: RunId,
+    user: CurrentUser,
+    relay: RelayDep,
+    type_: Annotated[ArtifactType | None, Query(alias="type", description="only this artifact_type")] = None,
+    cursor: Cursor = None,
+    limit: Limit = 20,
+):
+    """The run's artifacts, every version, grouped by type, oldest first (a Query on ByRun)."""
+    items, next_cursor = relay.artifacts.list_for_run(user, run_id, type_, cursor, limit)
+    return Page(items=[ArtifactPublic.of(a) for a in items], next_cursor=next_cursor)
+
+
+@router.get("/v1/artifacts/{artifact_id}", response_model=ArtifactDetail)
+def get_artifact(artifact_id: ArtifactId, user: CurrentUser, relay: RelayDep):
+    """The artifact's record; content kept in S3 comes with a short-lived download URL."""
+    return _detail(relay, relay.artifacts.get(user, artifact_id))
+
+
+@router.get(
+    "/v1/artifacts/{artifact_id}/content",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the content kept inline: a json artifact as JSON, a text artifact as text",
+            "content": {"application/json": {"schema": {}}, "text/plain": {"schema": {"type": "string"}}},
+        },
+        307: {
+            "description": "content kept in S3: a redirect to a presigned GET (served with the artifact's content_type)",
+            "headers": {"Location": {"schema": {"type": "string"}, "description": "the presigned URL"}},
+        },
+    },
+)
+def get_artifact_content(artifact_id: ArtifactId, user: CurrentUser, relay: RelayDep):
+    """The content: inline JSON or text, or a 307 to S3 for what is kept there."""
+    artifact = relay.artifacts.get(user, artifact_id)
+    download = relay.artifacts.download_url(artifact)
+    if download is not None:
+        return RedirectResponse(download[0], status_code=status.HTTP_307_TEMPORARY_REDIRECT)
+    if artifact.format.value == "json":
+        return JSONResponse(artifact.content)
+    return PlainTextResponse(artifact.content)
+
+
+@router.get("/v1/artifacts/{artifact_id}/versions", response_model=Page[ArtifactPublic])
+def list_artifact_versions(artifact_id: ArtifactId, user: CurrentUser, relay: RelayDep):
+    """The lineage: every version of this artifact's (run, artifact_name), oldest first."""
+    versions = relay.artifacts.versions(user, artifact_id)
+    return Page(items=[ArtifactPublic.of(a) for a in versions], next_cursor=None)
+
+
+@router.post(
+    "/v1/artifacts/{artifact_id}/versions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ArtifactDetail,
+    openapi_extra=raises("NOT_LATEST_VERSION", "ARTIFACT_TOO_LARGE", "INVALID_ARTIFACT_CONTENT"),
+)
+def create_artifact_version(
+    artifact_id: ArtifactId, body: VersionCreate, response: Response, user: CurrentUser, relay: RelayDep
+):
+    """An edited version of the latest version of a json or text artifact: `version + 1`,
+    `parent_artifact_id`, status `edited` (awaiting a decision), and the only latest. Editing
+    a version that is not the latest (or losing a race with another edit) is a 409."""
+    created = relay.artifacts.edit(user, artifact_id, body.content)
+    response.headers["Location"] = f"/v1/artifacts/{created.artifact_id}"
+    return _detail(relay, created)
+
+
+_DECISION_CODES = (
+    "NOT_LATEST_VERSION",
+    "ARTIFACT_NOT_PENDING",
+    "INPUT_ALREADY_ANSWERED",
+    "NOT_AWAITING_INPUT",
+    "INPUT_EXPIRED",
+    "CONCURRENT_UPDATE",
+)
+
+
+@router.post("/v1/artifacts/{artifact_id}/approve", response_model=ArtifactDecided, openapi_extra=raises(*_DECISION_CODES))
+def approve_artifact(
+    artifact_id: ArtifactId, user: CurrentUser, relay: RelayDep, body: ApproveBody | None = None
+):
+    """Approve the latest version (pending or edited). A run paused on it (user.approve)
+    continues with it; an answer at the run's input racing this one gets 409, or this gets it."""
+    artifact, input_id = relay.runs.decide_artifact(user, artifact_id, True, body.reason if body else None)
+    return ArtifactDecided(artifact=ArtifactPublic.of(artifact), input_id=input_id)
+
+
+@router.post("/v1/artifacts/{artifact_id}/reject", response_model=ArtifactDecided, openapi_extra=raises(*_DECISION_CODES))
+def reject_artifact(artifact_id: ArtifactId, body: RejectBody, user: CurrentUser, relay: RelayDep):
+    """Reject the latest version (pending or edited) with a reason. A run paused on it ends in
+    `error` with REJECTED, or continues at the step its user.approve names in `on_reject`."""
+    artifact, input_id = relay.runs.decide_artifact(user, artifact_id, False, body.reason)
+    return ArtifactDecided(artifact=ArtifactPublic.of(artifact), input_id=input_id)

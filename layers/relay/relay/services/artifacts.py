@@ -1,0 +1,351 @@
+"""Artifacts: store and load them for a run's modules, read them, edit them into new
+versions, and record decisions made outside any pause (seed 004; DESIGN §4).
+
+Decisions of an artifact a run is paused on go through `RunService.decide_artifact`, which
+claims the pause with the artifact's decision in the same transaction."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from datetime import timedelta
+from typing import Any
+
+from relay.domain.artifacts import (
+    DECIDABLE,
+    INLINE_MAX_BYTES,
+    MAX_CONTENT_BYTES,
+    RETENTION_TAG,
+    Artifact,
+    ArtifactFormat,
+    ArtifactStatus,
+    ArtifactType,
+    artifact_key,
+    expiry_for,
+    retention_of,
+)
+from relay.exceptions import ConflictError, InvalidRequestError, NotFoundError, PayloadTooLargeError
+from relay.ids import is_id, iso, new_id, now_iso, utcnow
+
+_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+DEFAULT_CONTENT_TYPES = {
+    ArtifactFormat.json: "application/json",
+    ArtifactFormat.text: "text/plain; charset=utf-8",
+    ArtifactFormat.binary: "application/octet-stream",
+}
+
+
+class ArtifactNotPendingError(ConflictError):
+    code = "ARTIFACT_NOT_PENDING"
+
+
+def _not_latest(artifact: Artifact) -> ConflictError:
+    from relay.adapters.artifacts import NotLatestVersionError
+
+    return NotLatestVersionError(
+        f"artifact {artifact.artifact_id} is version {artifact.version}, not the latest of {artifact.artifact_name!r}",
+        artifact_id=artifact.artifact_id,
+    )
+
+
+def derived_id(*parts: Any) -> str:
+    """A deterministic `art_…` id: a retried RunStep stores under the same id (idempotent)."""
+    digest = int.from_bytes(hashlib.sha256(":".join(map(str, parts)).encode()).digest()[:13], "big")
+    body = ""
+    for _ in range(20):
+        digest, rest = divmod(digest, 36)
+        body += _ALPHABET[rest]
+    return "art_" + body
+
+
+def encode_content(fmt: ArtifactFormat, data: Any) -> bytes:
+    """The bytes an artifact's content is: compact UTF-8 JSON, UTF-8 text, or the bytes."""
+    if fmt is ArtifactFormat.json:
+        try:
+            return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+        except (TypeError, ValueError) as exc:
+            raise InvalidRequestError(f"content is not JSON: {exc}", code="INVALID_ARTIFACT_CONTENT") from exc
+    if fmt is ArtifactFormat.text:
+        if not isinstance(data, str):
+            raise InvalidRequestError("content of a text artifact must be a string", code="INVALID_ARTIFACT_CONTENT")
+        try:
+            return data.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidRequestError("content is not UTF-8 text", code="INVALID_ARTIFACT_CONTENT") from exc
+    if not isinstance(data, str):
+        raise InvalidRequestError("binary data must be base64 or a media reference", code="INVALID_ARTIFACT_CONTENT")
+    try:
+        return base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidRequestError("binary data is not base64", code="INVALID_ARTIFACT_CONTENT") from exc
+
+
+class ArtifactService:
+    def __init__(
+        self,
+        artifacts,  # ArtifactRepository
+        storage,  # ArtifactStorage
+        runs,  # RunRepository: a run's owner
+        media=None,  # MediaRepository: binary data given as {"media_id": …}
+        media_bucket: str | None = None,
+        *,
+        download_expiry_seconds: int = 900,
+    ) -> None:
+        self._artifacts = artifacts
+        self._storage = storage
+        self._runs = runs
+        self._media = media
+        self._media_bucket = media_bucket
+        self._download_expiry = download_expiry_seconds
+
+    # -- write ----------------------------------------------------------------------------
+    def _new(
+        self,
+        *,
+        artifact_id: str,
+        run_id: str,
+        user_id: str,
+        step_id: str | None,
+        name: str,
+        artifact_type: ArtifactType,
+        fmt: ArtifactFormat,
+        content_type: str | None,
+        data: Any,
+        status: ArtifactStatus,
+        parent: Artifact | None,
+    ) -> Artifact:
+        """Build the record and put any large content in S3 (before the record exists, so a
+        record never names content that is not there)."""
+        now = utcnow()
+        expires = expiry_for(artifact_type, now)
+        retention = retention_of(artifact_type)
+        content_type = content_type or DEFAULT_CONTENT_TYPES[fmt]
+        fields: dict[str, Any] = {}
+        if fmt is ArtifactFormat.binary and isinstance(data, dict):
+            media = self._media_of(data, run_id, user_id)
+            key = artifact_key(run_id, artifact_id, fmt)
+            self._storage.copy_from(
+                self._media_bucket, media.key, key, media.content_type, {RETENTION_TAG: retention}
+            )
+            fields = {"key": key, "media_id": media.media_id, "size_bytes": media.size_bytes, "sha256": media.sha256}
+            content_type = media.content_type if content_type == DEFAULT_CONTENT_TYPES[fmt] else content_type
+        else:
+            body = encode_content(fmt, data)
+            if len(body) > MAX_CONTENT_BYTES:
+                raise PayloadTooLargeError(
+                    f"the content is {len(body)} bytes; at most {MAX_CONTENT_BYTES} allowed", code="ARTIFACT_TOO_LARGE"
+                )
+            fields = {"size_bytes": len(body), "sha256": hashlib.sha256(body).hexdigest()}
+            if fmt is ArtifactFormat.binary or len(body) > INLINE_MAX_BYTES:
+                key = artifact_key(run_id, artifact_id, fmt)
+                self._storage.put(key, body, content_type, {RETENTION_TAG: retention})
+                fields["key"] = key
+            else:
+                fields["content"] = data
+        return Artifact(
+            artifact_id=artifact_id,
+            run_id=run_id,
+            user_id=user_id,
+            step_id=step_id,
+            artifact_name=name,
+            artifact_type=artifact_type,
+            format=fmt,
+            content_type=content_type,
+            version=parent.version + 1 if parent else 1,
+            parent_artifact_id=parent.artifact_id if parent else None,
+            is_latest=True,
+            status=status,
+            retention=retention,
+            created_at=iso(now),
+            updated_at=iso(now),
+            expires_at=iso(expires) if expires else None,
+            ttl=int(expires.timestamp()) if expires else None,
+            **fields,
+        )
+
+    def _media_of(self, data: dict[str, Any], run_id: str, user_id: str) -> Any:
+        media_id = data.get("media_id")
+        if set(data) != {"media_id"} or not isinstance(media_id, str):
+            raise InvalidRequestError('binary data must be base64 or {"media_id": "media_…"}', code="INVALID_ARTIFACT_CONTENT")
+        media = self._media.get(media_id) if self._media is not None and is_id(media_id, "media") else None
+        if media is None or media.user_id != user_id or media.expired(now_iso()):
+            raise NotFoundError(f"media {media_id[:64]} not found")
+        if media.status.value != "ready":
+            raise InvalidRequestError(f"media {media_id} is {media.status.value}, not ready", code="INVALID_ARTIFACT_CONTENT")
+        if media.run_id not in (None, run_id):
+            raise InvalidRequestError(f"media {media_id} is attached to another run", code="INVALID_ARTIFACT_CONTENT")
+        return media
+
+    def store(
+        self,
+        *,
+        artifact_id: str,
+        run_id: str,
+        user_id: str,
+        step_id: str | None,
+        name: str,
+        artifact_type: ArtifactType,
+        fmt: ArtifactFormat,
+        data: Any,
+        content_type: str | None = None,
+    ) -> Artifact:
+        """`artifact.store`: version 1 of (run, name), or the next version of its latest.
+        Idempotent by `artifact_id` (a retried RunStep derives the same one)."""
+        from relay.adapters.artifacts import ArtifactExistsError, NotLatestVersionError
+
+        existing = self._artifacts.get(artifact_id)
+        if existing is not None:
+            return existing
+        artifact_type, fmt = ArtifactType(artifact_type), ArtifactFormat(fmt)
+        status = ArtifactStatus.pending if artifact_type is ArtifactType.deliverable else ArtifactStatus.auto_approved
+        for _ in range(5):
+            parent = self._artifacts.latest(run_id, name)
+            artifact = self._new(
+                artifact_id=artifact_id, run_id=run_id, user_id=user_id, step_id=step_id, name=name,
+                artifact_type=artifact_type, fmt=fmt, content_type=content_type, data=data, status=status,
+                parent=parent,
+            )
+            try:
+                if parent is None:
+                    self._artifacts.add(artifact)
+                else:
+                    self._artifacts.add_version(parent, artifact)
+                return artifact
+            except ArtifactExistsError:
+                return self._artifacts.get(artifact_id) or artifact
+            except NotLatestVersionError:
+                continue  # an edit made a newer version meanwhile: store on top of it
+        raise ConflictError(f"artifact {name!r} kept changing; retry", code="CONCURRENT_UPDATE")
+
+    def edit(self, user: Any, artifact_id: str, content: Any) -> Artifact:
+        """An edited version of a json or text artifact: `version + 1`, status `edited`, the
+        only latest. Editing a version that is not the latest is a 409 NOT_LATEST_VERSION."""
+        parent = self.get(user, artifact_id)
+        if not parent.is_latest:
+            raise _not_latest(parent)
+        if parent.format is ArtifactFormat.binary:
+            raise InvalidRequestError(
+                "binary artifacts are edited with a presigned upload (not available yet); send json or text content",
+                code="INVALID_ARTIFACT_CONTENT",
+            )
+        child = self._new(
+            artifact_id=new_id("art"), run_id=parent.run_id, user_id=parent.user_id, step_id=None,
+            name=parent.artifact_name, artifact_type=parent.artifact_type, fmt=parent.format,
+            content_type=parent.content_type, data=content, status=ArtifactStatus.edited, parent=parent,
+        )
+        self._artifacts.add_version(parent, child)  # NOT_LATEST_VERSION if another edit won
+        return child
+
+    def decide(self, user: Any, artifact: Artifact, approve: bool, reason: str | None) -> Artifact:
+        """A decision outside any pause: only of the latest version, only when awaiting one."""
+        if not artifact.is_latest:
+            raise _not_latest(artifact)
+        if artifact.status not in DECIDABLE:
+            raise self.not_pending(artifact)
+        status = ArtifactStatus.approved if approve else ArtifactStatus.rejected
+        decided = self._artifacts.decide(artifact.artifact_id, status, user.username, now_iso(), reason)
+        if decided is None:  # decided or superseded meanwhile: say which
+            current = self._artifacts.get(artifact.artifact_id)
+            if current is not None and not current.is_latest:
+                raise _not_latest(current)
+            raise self.not_pending(current or artifact)
+        return decided
+
+    def decision_op(self, *args: Any) -> dict[str, Any]:
+        """The decision as a transaction item (RunService puts it in a pause's claim)."""
+        return self._artifacts.decide_op(*args)
+
+    def undecision_op(self, artifact_id: str, status: ArtifactStatus, input_id: str) -> dict[str, Any]:
+        return self._artifacts.undecide_op(artifact_id, status, input_id)
+
+    @staticmethod
+    def not_pending(artifact: Artifact) -> ConflictError:
+        return ArtifactNotPendingError(
+            f"artifact {artifact.artifact_id} is {artifact.status.value}; only pending or edited versions are decided",
+            status_now=artifact.status.value,
+            decided_by=artifact.decided_by,
+            decided_at=artifact.decided_at,
+        )
+
+    # -- read -----------------------------------------------------------------------------
+    def get(self, user: Any, artifact_id: str) -> Artifact:
+        """The caller's artifact; another user's, an expired one or a non-id is 404."""
+        artifact = self._artifacts.get(artifact_id) if is_id(artifact_id, "art") else None
+        if artifact is None or artifact.user_id != user.user_id or artifact.expired(now_iso()):
+            raise NotFoundError(f"artifact {artifact_id[:64]} not found")
+        return artifact
+
+    def for_run(self, run_id: str, artifact_id: str | None = None, name: str | None = None) -> Artifact | None:
+        """For the engine's modules: an artifact by id (of the run's user) or the latest by name."""
+        if artifact_id is not None:
+            found = self._artifacts.get(artifact_id) if is_id(artifact_id, "art") else None
+            return None if found is None or found.expired(now_iso()) else found
+        return self._artifacts.latest(run_id, name) if name is not None else None
+
+    def latest(self, run_id: str, name: str) -> Artifact | None:
+        return self._artifacts.latest(run_id, name)
+
+    def list_for_run(
+        self, user: Any, run_id: str, artifact_type: ArtifactType | None, cursor: str | None, limit: int
+    ) -> tuple[list[Artifact], str | None]:
+        run = self._runs.get(run_id) if is_id(run_id, "run") else None
+        if run is None or run.user_id != user.user_id:
+            raise NotFoundError(f"run {run_id[:64]} not found")
+        items, next_cursor = self._artifacts.list_for_run(run_id, artifact_type, cursor, limit)
+        now = now_iso()
+        return [a for a in items if not a.expired(now)], next_cursor
+
+    def versions(self, user: Any, artifact_id: str) -> list[Artifact]:
+        artifact = self.get(user, artifact_id)
+        now = now_iso()
+        return [a for a in self._artifacts.versions(artifact.run_id, artifact.artifact_name) if not a.expired(now)]
+
+    def content(self, artifact: Artifact) -> Any:
+        """The content as stored: inline, or read from S3 (json parsed, text decoded, bytes)."""
+        if artifact.inline:
+            return artifact.content
+        body = self._storage.get(artifact.key)
+        if body is None:
+            raise NotFoundError(f"the content of artifact {artifact.artifact_id} is gone")
+        if artifact.format is ArtifactFormat.json:
+            return json.loads(body)
+        if artifact.format is ArtifactFormat.text:
+            return body.decode("utf-8")
+        return body
+
+    def download_url(self, artifact: Artifact) -> tuple[str, str] | None:
+        """A presigned GET of content kept in S3, and when it expires; None when inline."""
+        if artifact.inline:
+            return None
+        filename = artifact.key.rsplit("/", 1)[-1]
+        url = self._storage.presign_get(artifact.key, artifact.content_type, filename, self._download_expiry)
+        return url, iso(utcnow() + timedelta(seconds=self._download_expiry))
+
+
+class RunArtifacts:
+    """What a run's modules see as `ctx.artifacts`: the artifact service bound to one run
+    and one RunStep attempt (ids derive from the attempt, so a retry stores nothing twice)."""
+
+    def __init__(self, service: ArtifactService, run_id: str, user_id: str, attempt: str) -> None:
+        self._service = service
+        self.run_id = run_id
+        self.user_id = user_id
+        self._attempt = attempt
+        self._stored = 0
+
+    def store(self, *, step_id: str, name: str, artifact_type: str, fmt: str, data: Any, content_type: str | None) -> Artifact:
+        self._stored += 1
+        artifact_id = derived_id(self.run_id, self._attempt, self._stored, step_id, name)
+        return self._service.store(
+            artifact_id=artifact_id, run_id=self.run_id, user_id=self.user_id, step_id=step_id, name=name,
+            artifact_type=ArtifactType(artifact_type), fmt=ArtifactFormat(fmt), data=data, content_type=content_type,
+        )
+
+    def find(self, *, artifact_id: str | None = None, name: str | None = None) -> Artifact | None:
+        found = self._service.for_run(self.run_id, artifact_id, name)
+        return found if found is not None and found.user_id == self.user_id else None
+
+    def content(self, artifact: Artifact) -> Any:
+        return self._service.content(artifact)
