@@ -184,7 +184,7 @@ def test_content_in_s3_with_retention_tags_and_binary_from_media(client, relay):
     assert client.get(f"/v1/artifacts/{state['blob_id']}").json()["status"] == "auto_approved"
     # A debug or state artifact is not awaiting a decision.
     assert_problem(client.post(f"/v1/artifacts/{state['blob_id']}/approve"), 409, "ARTIFACT_NOT_PENDING")
-    # Binary artifacts are not edited inline.
+    # Binary artifacts are not edited inline, text ones take a string.
     assert_problem(client.post(f"/v1/artifacts/{state['pic_id']}/versions", json={"content": "x"}), 400,
                    "INVALID_ARTIFACT_CONTENT")
     assert_problem(client.post(f"/v1/artifacts/{state['log_id']}/versions", json={"content": {"not": "text"}}), 400,
@@ -228,3 +228,56 @@ def test_approved_outside_any_pause_just_records_the_decision(client):
     decided = client.post(f"/v1/artifacts/{note_id}/approve").json()
     assert decided["input_id"] is None and decided["artifact"]["status"] == "approved"
     assert_problem(client.post(f"/v1/artifacts/{note_id}/reject", json={"reason": "late"}), 409, "ARTIFACT_NOT_PENDING")
+
+
+def test_a_binary_version_is_a_presigned_upload_then_complete(client):
+    media = create(client)
+    assert upload(media, PNG).status_code == 204
+    wait_for_media(client, media["media_id"], "ready")
+    wf = approval_workflow("art-binary", data="$state.picture", fmt="binary")
+    wf["steps"][2]["modules"][0]["outputs_to_state"] = {"sha256": "published_sha"}
+    assert client.post("/v1/templates", json={"workflow": wf}).status_code in (200, 201)
+    run = client.post("/v1/runs", json={"template_name": "art-binary", "inputs": {"picture": {"media_id": media["media_id"]}}}).json()
+    paused = wait_for_status(client, run["run_id"], "awaiting_input", "error")
+    assert paused["status"] == "awaiting_input", paused
+    art = paused["state"]["stored_id"]
+
+    assert_problem(client.post(f"/v1/artifacts/{art}/versions", json={"content": "eA=="}), 400, "INVALID_ARTIFACT_CONTENT")
+    assert_problem(client.post(f"/v1/artifacts/{art}/versions", json={"content_type": "image/png", "size_bytes": 10**9}),
+                   413, "ARTIFACT_TOO_LARGE")
+    edited = PNG + b"edited"
+    started = client.post(f"/v1/artifacts/{art}/versions", json={"content_type": "image/png", "size_bytes": len(edited)})
+    assert started.status_code == 202, started.text
+    started = started.json()
+    new_id = started["artifact_id"]
+    assert started["version"] == 2 and started["parent_artifact_id"] == art
+    complete = started["complete_url"]
+    assert_problem(client.get(f"/v1/artifacts/{new_id}"), 404, "NOT_FOUND")  # not a version until complete
+    assert_problem(client.post(complete), 409, "ARTIFACT_NOT_UPLOADED")
+    assert len(client.get(f"/v1/artifacts/{art}/versions").json()["items"]) == 1
+
+    form = {"upload": started["upload"]}
+    assert upload(form, edited).status_code == 204
+    done = client.post(complete)
+    assert done.status_code == 201, done.text
+    version = done.json()
+    assert version["artifact_id"] == new_id and version["is_latest"] and version["status"] == "edited"
+    assert version["sha256"] == hashlib.sha256(edited).hexdigest() and version["size_bytes"] == len(edited)
+    assert client.get(version["download_url"]).content == edited
+    assert client.post(complete).json()["artifact_id"] == new_id  # idempotent
+    assert client.get(f"/v1/artifacts/{art}").json()["is_latest"] is False
+
+    # A second upload on top of the old version is refused at complete, and changes nothing.
+    stale = client.post(f"/v1/artifacts/{art}/versions", json={"content_type": "image/png", "size_bytes": len(PNG)})
+    assert_problem(stale, 409, "NOT_LATEST_VERSION")
+    # Bytes that are not what was declared are rejected and deleted.
+    bad = client.post(f"/v1/artifacts/{new_id}/versions", json={"content_type": "image/png", "size_bytes": 20}).json()
+    assert upload({"upload": bad["upload"]}, b"not a png at all....").status_code == 204
+    assert_problem(client.post(bad["complete_url"]), 422, "ARTIFACT_UPLOAD_REJECTED")
+    assert len(client.get(f"/v1/artifacts/{art}/versions").json()["items"]) == 2
+
+    decided = client.post(f"/v1/runs/{run['run_id']}/input", json={"step_id": "review", "value": {"decision": "approve"}})
+    assert decided.status_code == 202, decided.text
+    finished = wait_for_status(client, run["run_id"], "completed", "error")
+    assert finished["state"]["approved_id"] == new_id
+    assert finished["state"]["published_sha"] == hashlib.sha256(edited).hexdigest()

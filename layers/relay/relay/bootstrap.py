@@ -133,6 +133,8 @@ class Relay:
             self.media_repository,
             s.media_bucket,
             download_expiry_seconds=s.media_download_expiry_seconds,
+            upload_expiry_seconds=s.media_upload_expiry_seconds,
+            max_upload_bytes=s.media_max_upload_mb * 1024 * 1024,
         )
 
     @cached_property

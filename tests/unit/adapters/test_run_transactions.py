@@ -67,3 +67,41 @@ def test_close_pending_op_accepts_any_of_the_given_statuses():
     )["Update"]
     assert op["ConditionExpression"] == "#s IN (:from0, :from1)"
     assert op["ExpressionAttributeValues"][":from1"] == {"S": "answered"}
+
+
+def _decide(failed_index: int, code: str = "ConditionalCheckFailed"):
+    """A claim of a user.approve pause: run, event, pending input, then the artifact."""
+    client = _CancellingClient(failed_index)
+    original = client.transact_write_items
+
+    def cancel(TransactItems):
+        try:
+            original(TransactItems)
+        except ClientError as exc:
+            exc.response["CancellationReasons"][failed_index] = {"Code": code}
+            raise
+
+    client.transact_write_items = cancel
+    repo = RunRepository(client, "runs", "events", "pending")
+    run = _run()
+    pending = type("P", (), {"input_id": "inp_a", "step_id": "review", "user_id": "usr_a"})()
+    repo.decide(run, pending, {"decision": "approve"}, "alice", [{"Update": {"TableName": "artifacts"}}])
+    return client.items
+
+
+def test_a_claim_carries_the_artifact_decision_and_its_failure_is_a_concurrent_update():
+    with pytest.raises(AlreadyDecidedError):
+        _decide(2)  # the pending input: already answered
+    with pytest.raises(ConcurrentUpdateError):
+        _decide(3)  # the artifact: edited or decided meanwhile; the claim reloads
+    with pytest.raises(ConcurrentUpdateError):
+        _decide(3, "TransactionConflict")
+
+
+def test_the_artifact_decision_rides_in_the_claim_transaction():
+    client = _CancellingClient(0)
+    repo = RunRepository(client, "runs", "events", "pending")
+    pending = type("P", (), {"input_id": "inp_a", "step_id": "review", "user_id": "usr_a"})()
+    with pytest.raises(ConcurrentUpdateError):
+        repo.decide(_run(), pending, {"decision": "approve"}, "alice", [{"Update": {"TableName": "artifacts"}}])
+    assert [next(iter(i.values()))["TableName"] for i in client.items] == ["runs", "events", "pending", "artifacts"]

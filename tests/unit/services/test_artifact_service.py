@@ -37,11 +37,12 @@ class FakeArtifactRepo:
             raise ArtifactExistsError("exists")
         self.items[artifact.artifact_id] = artifact
 
-    def add_version(self, parent, child):
+    def add_version(self, parent, child, *, from_upload=False):
         current = self.items[parent.artifact_id]
         if not current.is_latest:
             raise NotLatestVersionError("not latest")
-        if child.artifact_id in self.items:
+        existing = self.items.get(child.artifact_id)
+        if (existing is not None) != from_upload or (from_upload and existing.upload_expires_at is None):
             raise ArtifactExistsError("exists")
         self.items[parent.artifact_id] = current.model_copy(update={"is_latest": False})
         self.items[child.artifact_id] = child

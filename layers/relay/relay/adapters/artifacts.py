@@ -13,8 +13,9 @@ from urllib.parse import quote
 from botocore.exceptions import ClientError
 
 from relay.domain.artifacts import DECIDABLE, Artifact, ArtifactStatus, ArtifactType
-from relay.exceptions import ConflictError, InvalidRequestError
+from relay.exceptions import ConcurrentUpdateError, ConflictError, InvalidRequestError
 
+from .media import MediaStorage
 from .dynamo import cancellation_codes, decode_cursor, encode_cursor, error_code, from_item, to_attr, to_item
 
 _MISSING = {"NoSuchKey", "404", "NotFound"}
@@ -40,8 +41,9 @@ class ArtifactRepository:
         from relay.domain.artifacts import lineage_of, type_created
 
         record = artifact.model_dump(mode="json")
-        record["lineage"] = lineage_of(artifact.run_id, artifact.artifact_name)
-        record["type_created"] = type_created(artifact.artifact_type, artifact.created_at, artifact.artifact_id)
+        if artifact.upload_expires_at is None:  # an upload in progress stays out of the indexes
+            record["lineage"] = lineage_of(artifact.run_id, artifact.artifact_name)
+            record["type_created"] = type_created(artifact.artifact_type, artifact.created_at, artifact.artifact_id)
         item = to_item({k: v for k, v in record.items() if k != "content"})
         if artifact.content is not None:
             item["content"] = to_attr(artifact.content)  # JSON null is not stored: None = no inline
@@ -82,9 +84,10 @@ class ArtifactRepository:
                 raise ArtifactExistsError(f"artifact {artifact.artifact_id} exists") from exc
             raise
 
-    def add_version(self, parent: Artifact, child: Artifact) -> None:
+    def add_version(self, parent: Artifact, child: Artifact, *, from_upload: bool = False) -> None:
         """Child becomes the latest in place of parent, or NOT_LATEST_VERSION if parent is
-        not the latest any more (another version won)."""
+        not the latest any more (another version won). `from_upload`: the child's item is its
+        upload record, replaced only while it is one (a second complete finds it done)."""
         items = [
             {
                 "Update": {
@@ -104,7 +107,9 @@ class ArtifactRepository:
                 "Put": {
                     "TableName": self._table,
                     "Item": self._item(child),
-                    "ConditionExpression": "attribute_not_exists(artifact_id)",
+                    "ConditionExpression": "attribute_exists(upload_expires_at)"
+                    if from_upload
+                    else "attribute_not_exists(artifact_id)",
                 }
             },
         ]
@@ -119,9 +124,9 @@ class ArtifactRepository:
                     ) from exc
                 if "ConditionalCheckFailed" in reasons[1:2]:
                     raise ArtifactExistsError(f"artifact {child.artifact_id} exists") from exc
-                if "TransactionConflict" in reasons:
-                    raise NotLatestVersionError(
-                        f"artifact {parent.artifact_id} changed while this version was written; reload it"
+                if "TransactionConflict" in reasons:  # another transaction on the parent was in flight
+                    raise ConcurrentUpdateError(
+                        f"artifact {parent.artifact_id} changed while this version was written; retry"
                     ) from exc
             raise
 
@@ -258,12 +263,9 @@ def _tagging(tags: dict[str, str]) -> str:
     return "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in tags.items())
 
 
-class ArtifactStorage:
-    """The artifacts bucket. The client should sign with SigV4 (`signature_version="s3v4"`)."""
-
-    def __init__(self, client: Any, bucket: str) -> None:
-        self._client = client
-        self.bucket = bucket
+class ArtifactStorage(MediaStorage):
+    """The artifacts bucket (presigned POST/GET, HEAD, sha256 as for media). The client should
+    sign with SigV4 (`signature_version="s3v4"`)."""
 
     def put(self, key: str, body: bytes, content_type: str, tags: dict[str, str]) -> None:
         self._client.put_object(
@@ -293,15 +295,3 @@ class ArtifactStorage:
     def tags(self, key: str) -> dict[str, str]:
         response = self._client.get_object_tagging(Bucket=self.bucket, Key=key)
         return {t["Key"]: t["Value"] for t in response.get("TagSet", [])}
-
-    def presign_get(self, key: str, content_type: str, filename: str, expires_in: int) -> str:
-        return self._client.generate_presigned_url(
-            "get_object",
-            Params={
-                "Bucket": self.bucket,
-                "Key": key,
-                "ResponseContentType": content_type,
-                "ResponseContentDisposition": f'inline; filename="{filename}"',
-            },
-            ExpiresIn=expires_in,
-        )

@@ -166,6 +166,8 @@ class RunRepository:
                     raise AlreadyDecidedError("that input was already decided") from exc
                 if decided_end is not None and "ConditionalCheckFailed" in reasons[decided_end:]:
                     raise ConcurrentUpdateError("a record this change depends on changed; reload and retry") from exc
+                if "TransactionConflict" in reasons:  # another transaction on these items was in flight
+                    raise ConcurrentUpdateError("a record this change writes was being written; reload and retry") from exc
             raise
 
     def force_error(self, run: Run, error: RunError) -> None:

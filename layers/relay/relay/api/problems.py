@@ -54,7 +54,7 @@ PROBLEM_CODES: dict[str, Code] = {
     "ZIP_NO_WORKFLOW": Code(400, "The zip holds no `workflow.json`."),
     "INVALID_INPUT_VALUE": Code(400, "An answer does not fit what the pause asked (an option not offered, text over `max_length`, the wrong type; for `user.media_upload` a media that is not `ready`, of a type not accepted, over `max_size_mb` or attached to another run). Nothing changes."),
     "UNSUPPORTED_CONTENT_TYPE": Code(400, "`POST /v1/media`: `content_type` is not on the allow-list (png, jpeg, webp, gif, mp3, wav, ogg, flac, mp4, webm, glb). Nothing is signed.", True),
-    "INVALID_ARTIFACT_CONTENT": Code(400, "`POST /v1/artifacts/{id}/versions`: `content` does not fit the artifact's format (a text artifact takes a string; a json one a JSON value with a canonical form), or the artifact is binary (binary versions need an upload, not available through this endpoint yet). Nothing changes."),
+    "INVALID_ARTIFACT_CONTENT": Code(400, "`POST /v1/artifacts/{id}/versions`: `content` does not fit the artifact's format (a text artifact takes a string; a json one a JSON value with a canonical form), or the body does not fit it (`content` for json and text, `content_type` and `size_bytes` for binary, not both). Nothing changes."),
     "MEDIA_TOO_LARGE": Code(400, "`POST /v1/media`: `size_bytes` is over this deployment's upload cap (`MediaMaxUploadMb`, default 25 MB). Nothing is signed."),
     # 401, 403, 404, 405
     "MISSING_API_KEY": Code(401, "No `Authorization: Bearer <key>` header (or another scheme). Sent with `WWW-Authenticate: Bearer`."),
@@ -74,14 +74,16 @@ PROBLEM_CODES: dict[str, Code] = {
     "IDEMPOTENCY_IN_PROGRESS": Code(409, "A request with this `Idempotency-Key` is still running; retry after it finishes."),
     "NOT_LATEST_VERSION": Code(409, "The artifact is not the latest version of its (run, artifact_name) any more (an edit made a newer one, perhaps concurrently): edit, approve or reject the latest; `latest_artifact_id` may name it. Nothing changes."),
     "ARTIFACT_NOT_PENDING": Code(409, "The artifact is not awaiting a decision: only `pending` and `edited` versions are approved or rejected (it is `approved`, `rejected` or `auto_approved`; `status_now`, `decided_by`, `decided_at` say so). Nothing changes."),
+    "ARTIFACT_NOT_UPLOADED": Code(409, "`POST /v1/artifacts/{id}/versions/{version_id}/complete`: nothing has been uploaded to the version's form yet; upload, then complete again."),
     "MEDIA_NOT_UPLOADED": Code(409, "`POST /v1/media/{id}/complete`: nothing has been uploaded to the media's form yet; upload, then complete again."),
     # 413, 415, 422
     "PAYLOAD_TOO_LARGE": Code(413, "A template submission body is over 10 MB."),
     "INPUTS_TOO_LARGE": Code(413, "Run `inputs` are over 64 KiB as compact UTF-8 JSON. Nothing changes."),
-    "ARTIFACT_TOO_LARGE": Code(413, "An artifact's content (an edited version's `content`) is over 5 MiB as compact UTF-8 JSON or text. Nothing changes."),
+    "ARTIFACT_TOO_LARGE": Code(413, "An edited version's `content` is over 5 MiB as compact UTF-8 JSON or text, or a binary version's `size_bytes` is over the upload cap (`MediaMaxUploadMb`, default 25 MB). Nothing changes."),
     "VALUE_TOO_LARGE": Code(413, "An answer `value` is over 64 KiB as compact UTF-8 JSON. Nothing changes."),
     "UNSUPPORTED_MEDIA_TYPE": Code(415, "A body in a content type the operation does not take (JSON operations take `application/json` or `+json`; template submissions also take multipart and zip).", True),
     "IDEMPOTENCY_KEY_REUSED": Code(422, "`POST /v1/runs`: this `Idempotency-Key` was used (by you, within 24 h) with a different body."),
+    "ARTIFACT_UPLOAD_REJECTED": Code(422, "`POST /v1/artifacts/{id}/versions/{version_id}/complete`: the uploaded object is not what was declared (size, Content-Type, or magic bytes of a known media type) and was deleted; `reason` says which. Start again with `POST /v1/artifacts/{id}/versions`."),
     "MEDIA_REJECTED": Code(422, "`POST /v1/media/{id}/complete`: the uploaded object failed verification (size over the cap or not the declared size, another Content-Type, magic bytes not of the declared type) and was deleted; `reason` says which. Upload again with a new `POST /v1/media`."),
     # 5xx
     "INTERNAL_ERROR": Code(500, "A bug: the server failed to handle the request (never declared by an operation; the contract test fails on it)."),

@@ -127,6 +127,9 @@ class Artifact(BaseModel):
     updated_at: str
     expires_at: str | None = None  # debug artifacts; reads treat them as gone after
     ttl: int | None = None  # DynamoDB TTL mirroring expires_at
+    # A binary edit waiting for its upload: not indexed (no lineage), not latest, not readable;
+    # `complete` verifies the object and makes it the next version.
+    upload_expires_at: str | None = None
 
     @property
     def inline(self) -> bool:

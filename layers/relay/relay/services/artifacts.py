@@ -10,6 +10,7 @@ import base64
 import binascii
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -26,7 +27,14 @@ from relay.domain.artifacts import (
     expiry_for,
     retention_of,
 )
-from relay.exceptions import ConflictError, InvalidRequestError, NotFoundError, PayloadTooLargeError
+from relay.exceptions import (
+    ConcurrentUpdateError,
+    ConflictError,
+    InvalidRequestError,
+    NotFoundError,
+    PayloadTooLargeError,
+    UnprocessableError,
+)
 from relay.ids import is_id, iso, new_id, now_iso, utcnow
 
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -39,6 +47,24 @@ DEFAULT_CONTENT_TYPES = {
 
 class ArtifactNotPendingError(ConflictError):
     code = "ARTIFACT_NOT_PENDING"
+
+
+class ArtifactNotUploadedError(ConflictError):
+    code = "ARTIFACT_NOT_UPLOADED"
+
+
+class ArtifactUploadRejectedError(UnprocessableError):
+    code = "ARTIFACT_UPLOAD_REJECTED"
+
+
+@dataclass(frozen=True)
+class VersionUpload:
+    """A binary edit waiting for its bytes: the new version's id and the form to POST."""
+
+    artifact: Artifact
+    url: str
+    fields: dict[str, str]
+    expires_at: str
 
 
 def _not_latest(artifact: Artifact) -> ConflictError:
@@ -92,7 +118,11 @@ class ArtifactService:
         media_bucket: str | None = None,
         *,
         download_expiry_seconds: int = 900,
+        upload_expiry_seconds: int = 900,
+        max_upload_bytes: int = 25 * 1024 * 1024,
     ) -> None:
+        self._upload_expiry = upload_expiry_seconds
+        self.max_upload_bytes = max_upload_bytes
         self._artifacts = artifacts
         self._storage = storage
         self._runs = runs
@@ -215,7 +245,7 @@ class ArtifactService:
                 return artifact
             except ArtifactExistsError:
                 return self._artifacts.get(artifact_id) or artifact
-            except NotLatestVersionError:
+            except (NotLatestVersionError, ConcurrentUpdateError):
                 continue  # an edit made a newer version meanwhile: store on top of it
         raise ConflictError(f"artifact {name!r} kept changing; retry", code="CONCURRENT_UPDATE")
 
@@ -227,7 +257,7 @@ class ArtifactService:
             raise _not_latest(parent)
         if parent.format is ArtifactFormat.binary:
             raise InvalidRequestError(
-                "binary artifacts are edited with a presigned upload (not available yet); send json or text content",
+                "binary artifacts are edited with an upload: send {content_type, size_bytes}, not content",
                 code="INVALID_ARTIFACT_CONTENT",
             )
         child = self._new(
@@ -236,6 +266,96 @@ class ArtifactService:
             content_type=parent.content_type, data=content, status=ArtifactStatus.edited, parent=parent,
         )
         self._artifacts.add_version(parent, child)  # NOT_LATEST_VERSION if another edit won
+        return child
+
+    # -- binary edits: a presigned upload, then complete ---------------------------------
+    def begin_upload(self, user: Any, artifact_id: str, content_type: str, size_bytes: int) -> VersionUpload:
+        """Sign a browser upload of a binary artifact's next version (exact key, type, at most
+        `size_bytes`, the retention tag). Nothing is a version until `complete` verifies it."""
+        parent = self.get(user, artifact_id)
+        if not parent.is_latest:
+            raise _not_latest(parent)
+        if parent.format is not ArtifactFormat.binary:
+            raise InvalidRequestError(
+                f"a {parent.format.value} artifact is edited with {{content}}, not an upload", code="INVALID_ARTIFACT_CONTENT"
+            )
+        if size_bytes > self.max_upload_bytes:
+            raise PayloadTooLargeError(
+                f"size_bytes {size_bytes} is over the cap of {self.max_upload_bytes}", code="ARTIFACT_TOO_LARGE"
+            )
+        now = utcnow()
+        upload_end = now + timedelta(seconds=self._upload_expiry)
+        child_id = new_id("art")
+        key = artifact_key(parent.run_id, child_id, ArtifactFormat.binary)
+        record = parent.model_copy(
+            update={
+                "artifact_id": child_id, "step_id": None, "content_type": content_type, "size_bytes": size_bytes,
+                "sha256": "", "content": None, "key": key, "media_id": None, "version": parent.version + 1,
+                "parent_artifact_id": parent.artifact_id, "is_latest": False, "status": ArtifactStatus.edited,
+                "decided_by": None, "decided_at": None, "reason": None, "decided_input_id": None,
+                "created_at": iso(now), "updated_at": iso(now), "upload_expires_at": iso(upload_end),
+                # an upload never completed goes with the TTL
+                "ttl": int((upload_end + timedelta(days=1)).timestamp()),
+            }
+        )
+        self._artifacts.add(record)
+        post = self._storage.presign_post(
+            key, content_type, size_bytes, {RETENTION_TAG: parent.retention}, self._upload_expiry
+        )
+        return VersionUpload(record, post["url"], post["fields"], iso(upload_end))
+
+    def complete_upload(self, user: Any, artifact_id: str, version_id: str) -> Artifact:
+        """Verify the uploaded object (size, Content-Type, magic bytes of known media types;
+        sha256) and make it the next version, if its parent is still the latest. Idempotent:
+        a completed version answers as it is."""
+        from relay.domain.media import SNIFF_BYTES, content_matches
+
+        parent = self.get(user, artifact_id)
+        record = self._artifacts.get(version_id) if is_id(version_id, "art") else None
+        if record is None or record.user_id != user.user_id or record.parent_artifact_id != parent.artifact_id:
+            raise NotFoundError(f"version {version_id[:64]} of artifact {artifact_id[:64]} not found")
+        if record.upload_expires_at is None:
+            return record  # completed already
+        info = self._storage.head(record.key)
+        if info is None:
+            if record.upload_expires_at <= now_iso():
+                raise NotFoundError(f"the upload of version {version_id} expired")
+            raise ArtifactNotUploadedError(f"nothing has been uploaded for version {version_id} yet")
+        problem = None
+        if info.size != record.size_bytes:
+            problem = f"the object is {info.size} bytes, {record.size_bytes} were declared"
+        elif info.content_type != record.content_type:
+            problem = f"the object's Content-Type is {info.content_type[:100]!r}, {record.content_type!r} was declared"
+        else:
+            head = self._storage.first_bytes(record.key, SNIFF_BYTES) or b""
+            from relay.domain.media import ALLOWED_TYPES
+
+            if record.content_type in ALLOWED_TYPES and not content_matches(record.content_type, head):
+                problem = f"the content is not {record.content_type}"
+        hashed = None if problem else self._storage.sha256(record.key)
+        if problem or hashed is None or hashed[1] != record.size_bytes:
+            self._storage.delete(record.key)
+            raise ArtifactUploadRejectedError(
+                f"version {version_id} was rejected: {problem or 'the object changed while it was verified'}; upload again",
+                reason=problem,
+            )
+        now = utcnow()
+        expires = expiry_for(record.artifact_type, now)
+        child = record.model_copy(
+            update={
+                "sha256": hashed[0], "is_latest": True, "upload_expires_at": None, "updated_at": iso(now),
+                "expires_at": iso(expires) if expires else None, "ttl": int(expires.timestamp()) if expires else None,
+            }
+        )
+        from relay.adapters.artifacts import ArtifactExistsError, NotLatestVersionError
+
+        try:
+            self._artifacts.add_version(self._artifacts.get(parent.artifact_id) or parent, child, from_upload=True)
+        except (NotLatestVersionError, ArtifactExistsError):
+            current = self._artifacts.get(version_id)
+            if current is not None and current.upload_expires_at is None:
+                return current  # a concurrent complete of this same upload made it
+            raise
         return child
 
     def decide(self, user: Any, artifact: Artifact, approve: bool, reason: str | None) -> Artifact:
@@ -273,7 +393,12 @@ class ArtifactService:
     def get(self, user: Any, artifact_id: str) -> Artifact:
         """The caller's artifact; another user's, an expired one or a non-id is 404."""
         artifact = self._artifacts.get(artifact_id) if is_id(artifact_id, "art") else None
-        if artifact is None or artifact.user_id != user.user_id or artifact.expired(now_iso()):
+        if (
+            artifact is None
+            or artifact.user_id != user.user_id
+            or artifact.expired(now_iso())
+            or artifact.upload_expires_at is not None  # an upload in progress is no artifact yet
+        ):
             raise NotFoundError(f"artifact {artifact_id[:64]} not found")
         return artifact
 
@@ -281,7 +406,8 @@ class ArtifactService:
         """For the engine's modules: an artifact by id (of the run's user) or the latest by name."""
         if artifact_id is not None:
             found = self._artifacts.get(artifact_id) if is_id(artifact_id, "art") else None
-            return None if found is None or found.expired(now_iso()) else found
+            gone = found is None or found.expired(now_iso()) or found.upload_expires_at is not None
+            return None if gone else found
         return self._artifacts.latest(run_id, name) if name is not None else None
 
     def latest(self, run_id: str, name: str) -> Artifact | None:

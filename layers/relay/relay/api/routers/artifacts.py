@@ -13,8 +13,10 @@ from pydantic import BaseModel, Field
 
 from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep, RunId
 from relay.api.problems import raises
+from relay.api.routers.media import S3_POST_MAX_BYTES, JsonInt, UploadForm
 from relay.api.schemas import Page, Strict
 from relay.domain.artifacts import Artifact, ArtifactType
+from relay.exceptions import InvalidRequestError
 from relay.ids import id_pattern
 
 router = APIRouter(tags=["artifacts"])
@@ -64,13 +66,35 @@ class ArtifactDecided(BaseModel):
     )
 
 
+def _one_of_content_or_upload(schema: dict[str, Any]) -> None:
+    schema["oneOf"] = [{"required": ["content"]}, {"required": ["content_type", "size_bytes"]}]
+    schema["examples"] = [{"content": {"title": "An edited title"}}, {"content_type": "image/png", "size_bytes": 48213}]
+
+
 class VersionCreate(Strict):
-    model_config = {"json_schema_extra": {"examples": [{"content": {"title": "An edited title"}}]}}
+    """`content` for a json or text artifact; `content_type` and `size_bytes` for a binary
+    one (a presigned upload, then `POST …/versions/{version_id}/complete`)."""
+
+    model_config = {"json_schema_extra": _one_of_content_or_upload}
 
     content: Any = Field(
+        default=None,
         description="the edited content: any JSON value for a json artifact, a string for a text one; at most 5 MiB "
-        "(else 413 ARTIFACT_TOO_LARGE)"
+        "(else 413 ARTIFACT_TOO_LARGE)",
     )
+    content_type: str | None = Field(default=None, min_length=1, max_length=100, description="binary: the file's type")
+    size_bytes: JsonInt | None = Field(
+        default=None, ge=1, le=S3_POST_MAX_BYTES,
+        description="binary: the file's exact size; at most the upload cap (MediaMaxUploadMb; else 413 ARTIFACT_TOO_LARGE)",
+    )
+
+
+class VersionUploadPublic(BaseModel):
+    artifact_id: str = Field(description="the new version's id, once completed")
+    parent_artifact_id: str
+    version: int
+    upload: UploadForm
+    complete_url: str = Field(description="POST here once the form is uploaded")
 
 
 class ApproveBody(Strict):
@@ -151,15 +175,52 @@ def list_artifact_versions(artifact_id: ArtifactId, user: CurrentUser, relay: Re
     "/v1/artifacts/{artifact_id}/versions",
     status_code=status.HTTP_201_CREATED,
     response_model=ArtifactDetail,
-    openapi_extra=raises("NOT_LATEST_VERSION", "ARTIFACT_TOO_LARGE", "INVALID_ARTIFACT_CONTENT"),
+    responses={202: {"model": VersionUploadPublic, "description": "binary: upload the form, then complete"}},
+    openapi_extra=raises("NOT_LATEST_VERSION", "ARTIFACT_TOO_LARGE", "INVALID_ARTIFACT_CONTENT", "CONCURRENT_UPDATE"),
 )
 def create_artifact_version(
     artifact_id: ArtifactId, body: VersionCreate, response: Response, user: CurrentUser, relay: RelayDep
 ):
-    """An edited version of the latest version of a json or text artifact: `version + 1`,
-    `parent_artifact_id`, status `edited` (awaiting a decision), and the only latest. Editing
-    a version that is not the latest (or losing a race with another edit) is a 409."""
+    """An edited version of the latest version: `version + 1`, `parent_artifact_id`, status
+    `edited` (awaiting a decision), and the only latest. json and text: `{content}` → 201.
+    Binary: `{content_type, size_bytes}` → 202 with a presigned form to POST the file to (as
+    for media), then `POST …/versions/{version_id}/complete` makes the version. Editing a
+    version that is not the latest (or losing a race with another edit) is a 409."""
+    if "content" not in body.model_fields_set:
+        if body.content_type is None or body.size_bytes is None:
+            raise InvalidRequestError(
+                "send {content} (json, text) or {content_type, size_bytes} (binary)", code="INVALID_ARTIFACT_CONTENT"
+            )
+        started = relay.artifacts.begin_upload(user, artifact_id, body.content_type, body.size_bytes)
+        record = started.artifact
+        public = VersionUploadPublic(
+            artifact_id=record.artifact_id,
+            parent_artifact_id=artifact_id,
+            version=record.version,
+            upload=UploadForm(url=started.url, fields=started.fields, expires_at=started.expires_at),
+            complete_url=f"/v1/artifacts/{artifact_id}/versions/{record.artifact_id}/complete",
+        )
+        return JSONResponse(public.model_dump(), status_code=status.HTTP_202_ACCEPTED)
+    if body.content_type is not None or body.size_bytes is not None:
+        raise InvalidRequestError("send content, or content_type and size_bytes, not both", code="INVALID_ARTIFACT_CONTENT")
     created = relay.artifacts.edit(user, artifact_id, body.content)
+    response.headers["Location"] = f"/v1/artifacts/{created.artifact_id}"
+    return _detail(relay, created)
+
+
+@router.post(
+    "/v1/artifacts/{artifact_id}/versions/{version_id}/complete",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ArtifactDetail,
+    openapi_extra=raises("NOT_LATEST_VERSION", "ARTIFACT_NOT_UPLOADED", "ARTIFACT_UPLOAD_REJECTED", "CONCURRENT_UPDATE"),
+)
+def complete_artifact_version(
+    artifact_id: ArtifactId, version_id: ArtifactId, response: Response, user: CurrentUser, relay: RelayDep
+):
+    """Verify a binary edit's upload (size, Content-Type, magic bytes of known media types;
+    sha256) and make it the next version, if `artifact_id` is still the latest (else 409,
+    nothing changes). A rejected upload is deleted (422). Idempotent."""
+    created = relay.artifacts.complete_upload(user, artifact_id, version_id)
     response.headers["Location"] = f"/v1/artifacts/{created.artifact_id}"
     return _detail(relay, created)
 
