@@ -179,6 +179,11 @@ def test_content_in_s3_with_retention_tags_and_binary_from_media(client, relay):
     assert log.status_code == 307
     fetched = client.get(log.headers["location"])
     assert fetched.status_code == 200 and fetched.text == big
+    # Serving by run: the latest image deliverable; no audio one.
+    served = client.get(f"/v1/runs/{run['run_id']}/media/image", follow_redirects=False)
+    assert served.status_code == 307 and client.get(served.headers["location"]).content == PNG
+    assert_problem(client.get(f"/v1/runs/{run['run_id']}/media/audio"), 404, "NOT_FOUND")
+    assert_problem(client.get(f"/v1/runs/{run['run_id']}/media/text"), 404, "NOT_FOUND")
     pic = client.get(f"/v1/artifacts/{state['pic_id']}").json()
     assert pic["status"] == "pending" and client.get(pic["download_url"]).content == PNG
     assert client.get(f"/v1/artifacts/{state['blob_id']}").json()["status"] == "auto_approved"
@@ -206,6 +211,7 @@ def test_refusals_change_nothing(client, make_client):
     assert_problem(other.post(f"/v1/artifacts/{stored_id}/approve"), 404, "NOT_FOUND")
     assert_problem(other.post(f"/v1/artifacts/{stored_id}/versions", json={"content": 1}), 404, "NOT_FOUND")
     assert_problem(other.get(f"/v1/runs/{run_id}/artifacts"), 404, "NOT_FOUND")
+    assert_problem(other.get(f"/v1/runs/{run_id}/media/image"), 404, "NOT_FOUND")
     assert_problem(client.get("/v1/runs/run_nope/artifacts"), 404, "NOT_FOUND")
     huge = {"text": "y" * (5 * 1024 * 1024)}
     assert_problem(client.post(f"/v1/artifacts/{stored_id}/versions", json={"content": huge}), 413, "ARTIFACT_TOO_LARGE")

@@ -423,6 +423,28 @@ class ArtifactService:
         now = now_iso()
         return [a for a in items if not a.expired(now)], next_cursor
 
+    def latest_deliverable(self, user: Any, run_id: str, kind: str) -> Artifact:
+        """The newest latest-version deliverable of the run whose content_type is `kind/…`
+        (image, audio, video), not rejected; 404 if none (seed 002: serving by run)."""
+        items, cursor, found = [], None, None
+        while True:
+            page, cursor = self.list_for_run(user, run_id, ArtifactType.deliverable, cursor, 100)
+            items.extend(page)
+            if not cursor:
+                break
+        for artifact in items:
+            if (
+                artifact.is_latest
+                and not artifact.inline
+                and artifact.content_type.split("/", 1)[0] == kind
+                and artifact.status is not ArtifactStatus.rejected
+                and (found is None or artifact.created_at > found.created_at)
+            ):
+                found = artifact
+        if found is None:
+            raise NotFoundError(f"run {run_id} has no {kind} deliverable")
+        return found
+
     def versions(self, user: Any, artifact_id: str) -> list[Artifact]:
         artifact = self.get(user, artifact_id)
         now = now_iso()

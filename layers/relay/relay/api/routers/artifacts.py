@@ -5,6 +5,7 @@ an answer at `POST /v1/runs/{id}/input` would: whichever door comes first wins."
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response, status
@@ -16,7 +17,7 @@ from relay.api.problems import raises
 from relay.api.routers.media import S3_POST_MAX_BYTES, JsonInt, UploadForm
 from relay.api.schemas import Page, Strict
 from relay.domain.artifacts import Artifact, ArtifactType
-from relay.exceptions import InvalidRequestError
+from relay.exceptions import InvalidRequestError, NotFoundError
 from relay.ids import id_pattern
 
 router = APIRouter(tags=["artifacts"])
@@ -25,6 +26,12 @@ ArtifactId = Annotated[
     str, Path(description="an artifact's id", json_schema_extra={"pattern": id_pattern("art")})
 ]
 REASON_MAX = 2000
+
+
+class MediaKind(StrEnum):
+    image = "image"
+    audio = "audio"
+    video = "video"
 
 
 class ArtifactPublic(BaseModel):
@@ -131,6 +138,32 @@ def list_run_artifacts(
     """The run's artifacts, every version, grouped by type, oldest first (a Query on ByRun)."""
     items, next_cursor = relay.artifacts.list_for_run(user, run_id, type_, cursor, limit)
     return Page(items=[ArtifactPublic.of(a) for a in items], next_cursor=next_cursor)
+
+
+@router.get(
+    "/v1/runs/{run_id}/media/{kind}",
+    response_class=Response,
+    responses={
+        307: {
+            "description": "a redirect to a presigned GET of the run's latest deliverable of this kind",
+            "headers": {"Location": {"schema": {"type": "string"}, "description": "the presigned URL"}},
+        }
+    },
+)
+def get_run_media(
+    run_id: RunId,
+    # Any other kind names nothing: a 404, like an id of the wrong shape.
+    kind: Annotated[str, Path(description="image | audio | video", json_schema_extra={"enum": [k.value for k in MediaKind]})],
+    user: CurrentUser,
+    relay: RelayDep,
+):
+    """The run's latest deliverable artifact of this kind (by its content_type; the latest
+    version, not rejected), as a 307 to its content in S3; 404 if the run has none."""
+    if kind not in MediaKind.__members__:
+        raise NotFoundError(f"no media kind {kind[:20]!r}; image, audio or video")
+    artifact = relay.artifacts.latest_deliverable(user, run_id, kind)
+    url, _ = relay.artifacts.download_url(artifact)
+    return RedirectResponse(url, status_code=status.HTTP_307_TEMPORARY_REDIRECT)
 
 
 @router.get("/v1/artifacts/{artifact_id}", response_model=ArtifactDetail)
