@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
+import json
+import zipfile
 
 import boto3
 from botocore.config import Config
@@ -105,6 +108,26 @@ def test_stored_deliverable_edited_then_approved_continues_with_the_edit(client)
     assert {a["artifact_id"] for a in listed["items"]} == {stored_id, edited["artifact_id"]}
     assert client.get(f"/v1/runs/{run_id}/artifacts", params={"type": "debug"}).json()["items"] == []
 
+    # The run as one zip: metadata, inputs and the latest version of each artifact.
+    exported = client.get(f"/v1/runs/{run_id}/export")
+    assert exported.status_code == 200, exported.text
+    exported = exported.json()
+    assert exported["artifacts"] == 1 and exported["events"] == len(
+        client.get(f"/v1/runs/{run_id}/events", params={"limit": 500}).json()["items"]
+    )
+    data = client.get(exported["download_url"]).content
+    assert hashlib.sha256(data).hexdigest() == exported["sha256"] and len(data) == exported["size_bytes"]
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert sorted(archive.namelist()) == ["artifacts/draft/v2.json", "inputs.json", "metadata.json"]
+        assert json.loads(archive.read("artifacts/draft/v2.json")) == {"title": "Better draft"}
+        metadata = json.loads(archive.read("metadata.json"))
+        assert metadata["run"]["run_id"] == run_id and metadata["run"]["status"] == "completed"
+        assert [a["version"] for a in metadata["artifacts"]] == [1, 2]
+        assert metadata["artifacts"][1]["file"] == "artifacts/draft/v2.json" and metadata["artifacts"][0]["file"] is None
+        assert metadata["version"]["workflow"]["workflow_id"] == "art-edit"
+        answers = json.loads(archive.read("inputs.json"))["answers"]
+        assert [(a["step_id"], a["value"]["decision"]) for a in answers] == [("review", "approve")]
+
 
 def test_reject_through_the_input_door_ends_the_run_rejected(client):
     run_id, paused = start_paused(client, approval_workflow("art-reject"))
@@ -194,6 +217,15 @@ def test_content_in_s3_with_retention_tags_and_binary_from_media(client, relay):
                    "INVALID_ARTIFACT_CONTENT")
     assert_problem(client.post(f"/v1/artifacts/{state['log_id']}/versions", json={"content": {"not": "text"}}), 400,
                    "INVALID_ARTIFACT_CONTENT")
+    exported = client.get(f"/v1/runs/{run['run_id']}/export").json()
+    with zipfile.ZipFile(io.BytesIO(client.get(exported["download_url"]).content)) as archive:
+        assert sorted(archive.namelist()) == [
+            "artifacts/blob/v1.bin", "artifacts/log/v1.txt", "artifacts/picture/v1.png", "inputs.json", "metadata.json"
+        ]
+        assert archive.read("artifacts/picture/v1.png") == PNG and archive.read("artifacts/blob/v1.bin") == b"\x00\x01binary"
+        assert archive.read("artifacts/log/v1.txt").decode() == big
+    export_key = f"runs/{run['run_id']}/exports/{exported['export_id']}.zip"
+    assert s3.get_object_tagging(Bucket=bucket, Key=export_key)["TagSet"] == [{"Key": "relay:retention", "Value": "7d"}]
     listed = client.get(f"/v1/runs/{run['run_id']}/artifacts", params={"limit": 1}).json()
     assert len(listed["items"]) == 1 and listed["next_cursor"]
     rest = client.get(f"/v1/runs/{run['run_id']}/artifacts", params={"limit": 5, "cursor": listed["next_cursor"]}).json()
@@ -212,6 +244,7 @@ def test_refusals_change_nothing(client, make_client):
     assert_problem(other.post(f"/v1/artifacts/{stored_id}/versions", json={"content": 1}), 404, "NOT_FOUND")
     assert_problem(other.get(f"/v1/runs/{run_id}/artifacts"), 404, "NOT_FOUND")
     assert_problem(other.get(f"/v1/runs/{run_id}/media/image"), 404, "NOT_FOUND")
+    assert_problem(other.get(f"/v1/runs/{run_id}/export"), 404, "NOT_FOUND")
     assert_problem(client.get("/v1/runs/run_nope/artifacts"), 404, "NOT_FOUND")
     huge = {"text": "y" * (5 * 1024 * 1024)}
     assert_problem(client.post(f"/v1/artifacts/{stored_id}/versions", json={"content": huge}), 413, "ARTIFACT_TOO_LARGE")

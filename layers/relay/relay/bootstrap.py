@@ -138,6 +138,19 @@ class Relay:
         )
 
     @cached_property
+    def exports(self) -> Any:
+        from relay.services.exports import ExportService  # only when a run is exported
+
+        return ExportService(
+            self.runs,
+            self.run_repository,
+            self.templates,
+            self.artifacts,
+            ArtifactStorage(self.s3, self.settings.artifacts_bucket),
+            download_expiry_seconds=self.settings.media_download_expiry_seconds,
+        )
+
+    @cached_property
     def runs(self) -> RunService:
         if not isinstance(self.settings, ApiSettings):
             raise TypeError("starting runs needs ApiSettings (RELAY_RUN_STATE_MACHINE_ARN)")

@@ -166,6 +166,29 @@ def get_run_media(
     return RedirectResponse(url, status_code=status.HTTP_307_TEMPORARY_REDIRECT)
 
 
+class RunExportPublic(BaseModel):
+    export_id: str
+    run_id: str
+    size_bytes: int
+    sha256: str
+    artifacts: int = Field(description="artifact files in the zip: the latest version of each")
+    events: int
+    download_url: str = Field(
+        description="a presigned GET of the zip: metadata.json (run, version, events, artifact index), inputs.json, "
+        "artifacts/<name>/v<version>.<ext>"
+    )
+    expires_at: str
+
+
+@router.get("/v1/runs/{run_id}/export", response_model=RunExportPublic)
+def export_run(run_id: RunId, user: CurrentUser, relay: RelayDep):
+    """The run as one zip, made now: `metadata.json` (the run, its version, its events, the
+    index of every artifact version), `inputs.json` (its inputs and every answer) and the
+    latest version of each artifact; answered with a short-lived download URL."""
+    made = relay.exports.export(user, run_id)
+    return RunExportPublic.model_validate(made, from_attributes=True)
+
+
 @router.get("/v1/artifacts/{artifact_id}", response_model=ArtifactDetail)
 def get_artifact(artifact_id: ArtifactId, user: CurrentUser, relay: RelayDep):
     """The artifact's record; content kept in S3 comes with a short-lived download URL."""
