@@ -138,6 +138,7 @@ bench: $(STAMP)
 	$(PY) tests/bench/cold_start.py
 	$(PY) tests/bench/run_cost.py
 	$(PY) tests/bench/concurrent_answers.py
+	$(PY) tests/bench/upload_path.py
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .cache/cold_start
