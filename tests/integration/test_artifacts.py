@@ -320,3 +320,26 @@ def test_a_binary_version_is_a_presigned_upload_then_complete(client):
     finished = wait_for_status(client, run["run_id"], "completed", "error")
     assert finished["state"]["approved_id"] == new_id
     assert finished["state"]["published_sha"] == hashlib.sha256(edited).hexdigest()
+
+
+def test_a_decision_recorded_outside_the_pause_can_still_release_it(client, relay):
+    """The narrow window: the artifact is decided with no pause stored yet (the run is between
+    RunStep pausing and AwaitInput storing the pause), then the pause appears. The input door
+    may deliver that same decision (nothing else), so the run is never stuck."""
+    from relay.domain.artifacts import ArtifactStatus
+    from relay.ids import now_iso
+
+    run_id, paused = start_paused(client, approval_workflow("art-window"))
+    stored_id = paused["state"]["stored_id"]
+    assert relay.artifact_repository.decide(stored_id, ArtifactStatus.approved, "someone", now_iso(), None) is not None
+    assert_problem(client.post(f"/v1/artifacts/{stored_id}/approve"), 409, "ARTIFACT_NOT_PENDING")
+    assert_problem(
+        client.post(f"/v1/runs/{run_id}/input", json={"step_id": "review", "value": {"decision": "reject"}}),
+        409, "ARTIFACT_NOT_PENDING",
+    )
+    accepted = client.post(f"/v1/runs/{run_id}/input", json={"step_id": "review", "value": {"decision": "approve"}})
+    assert accepted.status_code == 202, accepted.text
+    done = wait_for_status(client, run_id, "completed", "error")
+    assert done["status"] == "completed" and done["state"]["approved_id"] == stored_id
+    artifact = client.get(f"/v1/artifacts/{stored_id}").json()
+    assert artifact["decided_by"] == "someone" and artifact["status"] == "approved"
