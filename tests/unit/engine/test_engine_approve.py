@@ -117,7 +117,13 @@ def test_rejection_with_on_reject_jumps_there_skipping_the_rest_of_the_step():
 
 
 def test_a_jump_to_a_missing_step_fails_with_unknown_step():
-    result = answered(flow(on_reject="nowhere"), FakeRunArtifacts(), "reject")
+    # A literal unknown step is refused at submit; one from a reference is found at run time.
+    workflow, artifacts = flow(on_reject="$state.where"), FakeRunArtifacts()
+    first = run(workflow, artifacts, state={"where": "nowhere"})
+    assert first.outcome == "paused" and first.pause.request["on_reject"] == "nowhere"
+    value = {"decision": "reject", "reason": None, "artifact_id": "art_draft1", "version": 1}
+    result = run(workflow, artifacts, state=first.state, cursor=first.cursor, pending=pending_for(first.pause),
+                 answer=Answer(input_id="inp_1", step_id="review", value=value))
     assert result.status is RunStatus.error and result.error.code == "UNKNOWN_STEP"
 
 

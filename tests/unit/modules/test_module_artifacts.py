@@ -58,3 +58,20 @@ def test_approve_reads_a_decision_and_refuses_anything_else():
         approve.route(request, rejected)
     assert failed.value.code == "REJECTED" and "off" in failed.value.detail
     assert approve.pause_timeout({"timeout_seconds": 30}) == 30 and approve.pause_timeout({}) is None
+
+
+def test_on_reject_must_name_a_step_of_the_workflow_at_submit():
+    from relay.workflows import WorkflowValidationError, validate_workflow
+
+    def workflow(on_reject):
+        return {"workflow_id": "wf", "schema_version": "1.0", "steps": [
+            {"step_id": "review", "modules": [{"module_id": "user.approve",
+                                               "inputs": {"artifact_name": "draft", "on_reject": on_reject}}]},
+            {"step_id": "rework", "modules": [{"module_id": "transform.format", "inputs": {"template": "x"}}]},
+        ]}
+
+    assert validate_workflow(workflow("rework"))
+    assert validate_workflow(workflow("$state.where"))  # a reference is checked when the run gets there
+    with pytest.raises(WorkflowValidationError) as bad:
+        validate_workflow(workflow("nowhere"))
+    assert "continues at step 'nowhere'" in str(bad.value) and bad.value.extra["problems"][0]["step_id"] == "review"

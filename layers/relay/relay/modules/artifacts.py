@@ -17,6 +17,7 @@ from relay.workflows.models import ID_PATTERN
 
 from .base import Module, ModuleContext, ModuleInputs
 from .exceptions import InvalidAnswerError, ModuleError, ModuleInputError
+from .references import contains_reference
 
 NAME_PATTERN = ID_PATTERN
 _MAX_TIMEOUT = 365 * 24 * 3600
@@ -135,6 +136,10 @@ class UserApprove(Module):
 
     def pause_timeout(self, request: dict[str, Any]) -> int | None:
         return request.get("timeout_seconds")
+
+    def step_targets(self, inputs: dict[str, Any]) -> list[str]:
+        target = inputs.get("on_reject")
+        return [target] if isinstance(target, str) and not contains_reference(target) else []
 
     def decided(self, request: dict[str, Any], ctx: ModuleContext) -> dict[str, Any] | None:
         """Decided before the run got here (outside any pause): no need to ask."""

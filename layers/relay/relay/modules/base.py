@@ -89,6 +89,10 @@ class Module:
         of this step is skipped), or None to go on. May raise ModuleError to end the run."""
         return None
 
+    def step_targets(self, inputs: dict[str, Any]) -> list[str]:
+        """Step ids the module may send the run to (checked at submit: each must exist)."""
+        return []
+
     def pause_timeout(self, request: dict[str, Any]) -> int | None:
         """A pause's own timeout (seconds), over the step's `timeout_seconds`."""
         return None

@@ -113,6 +113,7 @@ def _semantics(document: dict[str, Any], problems: _Problems) -> None:
     if not isinstance(steps, list):
         return
     first_seen: dict[str, int] = {}
+    targets: list[tuple[int, int, str]] = []  # steps modules may continue at (on_reject …)
     for i, step in enumerate(steps):
         if not isinstance(step, dict):
             continue
@@ -141,6 +142,7 @@ def _semantics(document: dict[str, Any], problems: _Problems) -> None:
                 continue  # the shape check reports it
             for problem in module.check_inputs(inputs):
                 problems.add(problem, i, j)
+            targets += [(i, j, target) for target in module.step_targets(inputs)]
             for bad in malformed_references(inputs):
                 problems.add(
                     f"inputs: malformed reference {bad!r} "
@@ -148,6 +150,9 @@ def _semantics(document: dict[str, Any], problems: _Problems) -> None:
                     i,
                     j,
                 )
+    for i, j, target in targets:
+        if target not in first_seen:
+            problems.add(f"inputs: continues at step {target!r}, which this workflow does not have", i, j)
 
 
 def validate_workflow(document: Any) -> Workflow:
