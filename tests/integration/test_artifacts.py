@@ -257,13 +257,18 @@ def test_refusals_change_nothing(client, make_client):
 
 def test_approved_outside_any_pause_just_records_the_decision(client):
     wf = workflow("art-no-pause", step("write", module("artifact.store", {
-        "data": "hello", "artifact_name": "note", "artifact_type": "deliverable", "format": "text"}, artifact_id="note_id")))
+        "data": "hello", "artifact_name": "note", "artifact_type": "deliverable", "format": "text"}, artifact_id="note_id"),
+        module("artifact.store", {"data": {"x": 1.0, "n": None}, "artifact_name": "numbers", "artifact_type": "state",
+                                  "format": "json"}, artifact_id="numbers_id")))
     assert client.post("/v1/templates", json={"workflow": wf}).status_code in (200, 201)
     run = client.post("/v1/runs", json={"template_name": "art-no-pause"}).json()
     done = wait_for_status(client, run["run_id"], "completed", "error")
     note_id = done["state"]["note_id"]
     content = client.get(f"/v1/artifacts/{note_id}/content")
     assert content.text == "hello" and content.headers["content-type"].startswith("text/plain")
+    numbers = client.get(f"/v1/artifacts/{done['state']['numbers_id']}/content")
+    assert numbers.content == b'{"x":1.0,"n":null}'  # inline JSON served as it was hashed
+    assert hashlib.sha256(numbers.content).hexdigest() == client.get(f"/v1/artifacts/{done['state']['numbers_id']}").json()["sha256"]
     decided = client.post(f"/v1/artifacts/{note_id}/approve").json()
     assert decided["input_id"] is None and decided["artifact"]["status"] == "approved"
     assert_problem(client.post(f"/v1/artifacts/{note_id}/reject", json={"reason": "late"}), 409, "ARTIFACT_NOT_PENDING")

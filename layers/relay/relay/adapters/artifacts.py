@@ -7,18 +7,23 @@ fresh id). Of two concurrent edits of one version exactly one commits."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
-from relay.domain.artifacts import DECIDABLE, Artifact, ArtifactStatus, ArtifactType
+from relay.domain.artifacts import DECIDABLE, Artifact, ArtifactFormat, ArtifactStatus, ArtifactType
 from relay.exceptions import ConcurrentUpdateError, ConflictError, InvalidRequestError
 
 from .media import MediaStorage
-from .dynamo import cancellation_codes, decode_cursor, encode_cursor, error_code, from_item, to_attr, to_item
+from .dynamo import cancellation_codes, decode_cursor, encode_cursor, error_code, from_item, to_item
 
 _MISSING = {"NoSuchKey", "404", "NotFound"}
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 _INDEX_ONLY = ("lineage", "type_created")
 MAX_VERSIONS = 1000
 
@@ -45,8 +50,11 @@ class ArtifactRepository:
             record["lineage"] = lineage_of(artifact.run_id, artifact.artifact_name)
             record["type_created"] = type_created(artifact.artifact_type, artifact.created_at, artifact.artifact_id)
         item = to_item({k: v for k, v in record.items() if k != "content"})
-        if artifact.content is not None:
-            item["content"] = to_attr(artifact.content)  # JSON null is not stored: None = no inline
+        if artifact.key is None:
+            # Inline content as the exact text it was hashed as: JSON as compact JSON (a map
+            # would turn 1.0 into 1 and be bound by DynamoDB's nesting limit), text as is.
+            body = artifact.content if artifact.format is ArtifactFormat.text else _compact(artifact.content)
+            item["content"] = {"S": body}
         return item
 
     @staticmethod
@@ -54,6 +62,8 @@ class ArtifactRepository:
         record = from_item(item)
         for name in (*_INDEX_ONLY, "superseded_by"):
             record.pop(name, None)
+        if "content" in record and record.get("format") == ArtifactFormat.json.value:
+            record["content"] = json.loads(record["content"])
         return Artifact.model_validate(record)
 
     def get(self, artifact_id: str) -> Artifact | None:
