@@ -10,11 +10,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep, RunId
 from relay.api.problems import raises
-from relay.api.routers.media import S3_POST_MAX_BYTES, JsonInt, UploadForm
+from relay.api.routers.media import S3_POST_MAX_BYTES, UploadForm, _integral
 from relay.api.schemas import Page, Strict
 from relay.domain.artifacts import Artifact, ArtifactType
 from relay.exceptions import InvalidRequestError, NotFoundError
@@ -90,8 +90,10 @@ class VersionCreate(Strict):
         "(else 413 ARTIFACT_TOO_LARGE)",
     )
     content_type: str | None = Field(default=None, min_length=1, max_length=100, description="binary: the file's type")
-    size_bytes: JsonInt | None = Field(
-        default=None, ge=1, le=S3_POST_MAX_BYTES,
+    # The bounds on the integer itself: on the optional field pydantic wrote them into the
+    # document as unknown `ge`/`le` keys, so the schema allowed what the server refused.
+    size_bytes: Annotated[int, Field(ge=1, le=S3_POST_MAX_BYTES), BeforeValidator(_integral)] | None = Field(
+        default=None,
         description="binary: the file's exact size; at most the upload cap (MediaMaxUploadMb; else 413 ARTIFACT_TOO_LARGE)",
     )
 
