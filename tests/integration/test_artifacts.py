@@ -10,6 +10,7 @@ import base64
 import hashlib
 import io
 import json
+import time
 import zipfile
 
 import boto3
@@ -348,3 +349,27 @@ def test_a_decision_recorded_outside_the_pause_can_still_release_it(client, rela
     assert done["status"] == "completed" and done["state"]["approved_id"] == stored_id
     artifact = client.get(f"/v1/artifacts/{stored_id}").json()
     assert artifact["decided_by"] == "someone" and artifact["status"] == "approved"
+
+
+def test_on_reject_back_to_an_earlier_step_makes_a_new_version_and_asks_again(client):
+    wf = approval_workflow("art-loop")
+    wf["steps"][1]["modules"][0]["inputs"]["on_reject"] = "write"
+    run_id, paused = start_paused(client, wf)
+    first = paused["state"]["stored_id"]
+    rejected = client.post(f"/v1/artifacts/{first}/reject", json={"reason": "again"})
+    assert rejected.status_code == 200, rejected.text
+    deadline = time.monotonic() + 20
+    while True:
+        run = client.get(f"/v1/runs/{run_id}").json()
+        if run["status"] == "awaiting_input" and run["pending_input"]["input_id"] != paused["pending_input"]["input_id"]:
+            break
+        assert time.monotonic() < deadline, run
+        time.sleep(0.05)
+    second = run["state"]["stored_id"]
+    assert second != first and run["state"]["stored_version"] == 2
+    assert run["pending_input"]["request"]["artifact_id"] == second
+    lineage = client.get(f"/v1/artifacts/{first}/versions").json()["items"]
+    assert [(a["version"], a["status"], a["is_latest"]) for a in lineage] == [(1, "rejected", False), (2, "pending", True)]
+    assert client.post(f"/v1/artifacts/{second}/approve").status_code == 200
+    done = wait_for_status(client, run_id, "completed", "error")
+    assert done["status"] == "completed" and done["state"]["approved_id"] == second
