@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
+from fake_providers import FakeProviders
 from servers import serving
 
 from relay.api import create_app
@@ -18,9 +19,27 @@ from relay.settings import ApiSettings
 
 
 @pytest.fixture(scope="session")
-def cloud() -> Iterator[LocalCloud]:
+def fake_providers() -> Iterator[FakeProviders]:
+    """OpenAI and Anthropic on loopback (tests/support/fake_providers.py)."""
+    server = FakeProviders().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def cloud(fake_providers: FakeProviders) -> Iterator[LocalCloud]:
     # Continue-as-new after 4 RunSteps, so the suite exercises the hand-over (default 1000).
-    local = LocalCloud(meter=True, parameters={"ContinueAsNewAfter": 4})
+    # The providers are the fake servers, as template parameters (the step function's
+    # environment), with their keys in the template's secret, as `relay local` passes them.
+    parameters = {
+        "ContinueAsNewAfter": 4,
+        "OpenAIBaseUrl": fake_providers.openai_base_url,
+        "AnthropicBaseUrl": fake_providers.url,
+        "ProviderMaxRetries": 1,
+        "ProviderTimeoutSeconds": 5,
+    }
+    keys = {"openai_api_key": "sk-local-openai", "anthropic_api_key": "sk-local-anthropic"}
+    local = LocalCloud(meter=True, parameters=parameters, provider_keys=keys)
     local.start()
     yield local
     local.stop()

@@ -43,3 +43,41 @@ def test_the_lazy_workflows_package_still_exports_everything():
     for name in workflows.__all__:
         assert getattr(workflows, name) is not None
     assert "prepare_workflow" in dir(workflows)
+
+
+def _modules_after(statement: str, *, env: dict[str, str] | None = None) -> list[str]:
+    import os
+
+    code = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); " + statement + "; "
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    environ = {**os.environ, **(env or {})}
+    result = subprocess.run([sys.executable, "-c", code, str(LAYER)], check=True, capture_output=True, text=True, env=environ)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+HEAVY_SDKS = ("openai", "anthropic", "jsonschema")
+
+
+def test_no_provider_sdk_is_imported_by_the_api_or_the_step_modules():
+    """openai (0.4 s) and anthropic (0.9 s) load only when a step calls them: not with the
+    API, not with the step modules, the engine or the LLM service RunStep builds."""
+    for statement in (
+        "import relay.api, relay.snapstart",
+        "import relay.modules, relay.engine, relay.services.llm, relay.services.execution, relay.providers",
+    ):
+        loaded = _modules_after(statement)
+        assert [m for m in loaded if m.split(".")[0] in HEAVY_SDKS] == [], statement
+
+
+def test_the_step_function_imports_no_provider_sdk():
+    env = {name: "x" for name in (
+        "RELAY_USERS_TABLE", "RELAY_TEMPLATES_TABLE", "RELAY_VERSIONS_TABLE", "RELAY_RUNS_TABLE", "RELAY_EVENTS_TABLE",
+        "RELAY_PENDING_INPUTS_TABLE", "RELAY_IDEMPOTENCY_TABLE", "RELAY_MEDIA_TABLE", "RELAY_ARTIFACTS_TABLE",
+        "RELAY_ARTIFACTS_BUCKET", "RELAY_MEDIA_BUCKET", "RELAY_API_CALLS_TABLE")}
+    env.update(AWS_DEFAULT_REGION="us-east-1", POWERTOOLS_TRACE_DISABLED="true", POWERTOOLS_METRICS_DISABLED="true")
+    app = Path(__file__).resolve().parents[2] / "functions" / "run_step"
+    loaded = _modules_after(f"sys.path.insert(0, {str(app)!r}); import app; app.relay.execution", env=env)
+    assert "app" in loaded and "relay.services.execution" in loaded
+    assert [m for m in loaded if m.split(".")[0] in HEAVY_SDKS] == []

@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.config import Config
 
+from relay.adapters.api_calls import ApiCallRepository, ApiCallStorage
 from relay.adapters.artifacts import ArtifactRepository, ArtifactStorage
 from relay.adapters.media import MediaRepository, MediaStorage
 from relay.adapters.orchestrator import RunOrchestrator
 from relay.adapters.runs import RunRepository
 from relay.adapters.templates import TemplateRepository, WorkflowStore
 from relay.adapters.users import UserRepository
+from relay.services.api_calls import ApiCallService
 from relay.services.artifacts import ArtifactService
 from relay.services.media import MediaService
 from relay.services.runs import RunService
@@ -29,6 +31,7 @@ from relay.settings import ApiSettings, Settings
 
 if TYPE_CHECKING:
     from relay.services.execution import ExecutionService
+    from relay.services.llm import LlmService
 
 _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=5, read_timeout=30)
 # Presigned POSTs and URLs signed with SigV4 (botocore's default for presigning is still SigV2).
@@ -95,6 +98,10 @@ class Relay:
         return ArtifactRepository(self.dynamodb, self.settings.artifacts_table)
 
     @cached_property
+    def api_call_repository(self) -> ApiCallRepository:
+        return ApiCallRepository(self.dynamodb, self.settings.api_calls_table)
+
+    @cached_property
     def workflow_store(self) -> WorkflowStore:
         return WorkflowStore(self.s3, self.settings.artifacts_bucket)
 
@@ -151,6 +158,33 @@ class Relay:
         )
 
     @cached_property
+    def api_calls(self) -> ApiCallService:
+        return ApiCallService(
+            self.api_call_repository, ApiCallStorage(self.s3, self.settings.artifacts_bucket), self.run_repository
+        )
+
+    @cached_property
+    def llm(self) -> LlmService:
+        from relay.services.llm import LlmConfig, LlmService  # api.llm's calls and their records
+
+        s = self.settings
+        return LlmService(
+            self.api_call_repository,
+            ApiCallStorage(self.s3, s.artifacts_bucket),
+            self.media_repository,
+            MediaStorage(self.s3, s.media_bucket),
+            self.artifacts,
+            LlmConfig(
+                keys_secret=s.provider_keys_secret,
+                base_urls={"openai": s.openai_base_url or None, "anthropic": s.anthropic_base_url or None},
+                timeout_seconds=s.provider_timeout_seconds,
+                max_retries=s.provider_max_retries,
+                default_provider=s.default_llm_provider,
+                default_models={"openai": s.default_openai_model, "anthropic": s.default_anthropic_model, "echo": "echo-1"},
+            ),
+        )
+
+    @cached_property
     def runs(self) -> RunService:
         if not isinstance(self.settings, ApiSettings):
             raise TypeError("starting runs needs ApiSettings (RELAY_RUN_STATE_MACHINE_ARN)")
@@ -179,4 +213,5 @@ class Relay:
             continue_as_new_after=self.settings.continue_as_new_after,
             orchestrator_for=lambda arn: RunOrchestrator(self.stepfunctions, arn),
             artifacts=self.artifacts,
+            llm=self.llm,
         )

@@ -5,6 +5,7 @@ A missing required value fails at cold start with pydantic's error naming the va
 
 from __future__ import annotations
 
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,6 +25,7 @@ class Settings(BaseSettings):
     artifacts_table: str
     artifacts_bucket: str
     media_bucket: str
+    api_calls_table: str
     # Media uploads: the largest accepted (MediaMaxUploadMb), how long an upload form and a
     # download URL stay valid.
     media_max_upload_mb: int = 25
@@ -35,6 +37,20 @@ class Settings(BaseSettings):
     # Resolved workflows larger than this go to S3 (DynamoDB items stop at 400 KB).
     inline_workflow_max_bytes: int = 64_000
     idempotency_ttl_seconds: int = 24 * 3600
+    # LLM providers (api.llm). Keys live in the ProviderKeysSecret (Secrets Manager, JSON
+    # {"openai_api_key", "anthropic_api_key"}), read through Powertools Parameters; where the
+    # providers are is the SDKs' own variables (empty: the provider's public endpoint).
+    provider_keys_secret: str | None = None
+    openai_base_url: str | None = Field(default=None, validation_alias=AliasChoices("OPENAI_BASE_URL"))
+    anthropic_base_url: str | None = Field(default=None, validation_alias=AliasChoices("ANTHROPIC_BASE_URL"))
+    comfyui_url: str | None = None
+    # Per HTTP request, and the SDKs' own retries (429, 5xx, timeouts) before Step Functions'.
+    provider_timeout_seconds: float = 270
+    provider_max_retries: int = 2
+    # What a workflow without `provider`/`model` gets when the run's model_preferences do not say.
+    default_llm_provider: str = "echo"
+    default_openai_model: str = "gpt-5-mini"
+    default_anthropic_model: str = "claude-haiku-4-5"
 
 
 class ApiSettings(Settings):

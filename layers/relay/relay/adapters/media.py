@@ -170,6 +170,11 @@ class MediaStorage:
                 return None
             raise
 
+    def read(self, key: str) -> bytes | None:
+        """The whole object (api.llm's images); None if gone."""
+        body = self._get(key)
+        return None if body is None else body.read()
+
     def first_bytes(self, key: str, count: int) -> bytes | None:
         """None if the object is gone."""
         body = self._get(key, Range=f"bytes=0-{count - 1}")

@@ -11,7 +11,7 @@ from relay import __version__
 from relay.bootstrap import Relay
 
 from . import errors
-from .routers import admin, approvals, artifacts, health, media, runs, templates
+from .routers import admin, api_calls, approvals, artifacts, health, media, runs, templates
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -42,7 +42,7 @@ def create_app(relay: Relay) -> FastAPI:
     )
     app.state.relay = relay
     errors.install(app)
-    for module in (health, admin, templates, runs, approvals, media, artifacts):
+    for module in (health, admin, templates, runs, approvals, media, artifacts, api_calls):
         app.include_router(module.router)
     _complete_openapi(app)
     return app

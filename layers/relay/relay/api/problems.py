@@ -111,6 +111,11 @@ RUN_ERROR_CODES: dict[str, str] = {
     "ARTIFACT_ERROR": "`artifact.store` refused its data: not of its `format` (base64 or a media reference for binary; a string for text), over 5 MiB, or a media that is not yours, not ready or attached to another run.",
     "ARTIFACTS_UNAVAILABLE": "An artifact module ran where no artifact store is wired (a deployment fault).",
     "UNKNOWN_STEP": "A module sent the run to a step the workflow does not have (`user.approve`'s `on_reject`).",
+    "PROVIDER_ERROR": "`api.llm`: the provider failed the call, with its message: a refusal (400, 401, 404 …) at once, or throttling (429), a 5xx or a timeout that outlasted the SDK's retries and Step Functions' (`ProviderThrottledError` / `ProviderUnavailableError`).",
+    "PROVIDER_NOT_CONFIGURED": "`api.llm`: the provider's key is not in the ProviderKeysSecret (`openai_api_key`, `anthropic_api_key`).",
+    "INVALID_LLM_OUTPUT": "`api.llm` with `response_schema`: the reply did not validate against it, and neither did the one retry; the message names the first violation.",
+    "INVALID_MEDIA_REF": "`api.llm`: a `media_ref` names no image this run can use: not a `media_…` or `art_…` id, not yours, not ready, attached to another run, gone, or not an image.",
+    "LLM_UNAVAILABLE": "`api.llm` ran where no LLM service is wired (a deployment fault).",
 }
 
 # Base classes' codes: `except` targets, never raised as they are.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Generic, TypeVar, get_args
+from typing import Annotated, Any, Generic, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -219,6 +219,14 @@ def _exactly_one_source(schema: dict[str, Any]) -> None:
     schema["examples"] = [{"template_name": "greeting", "project_name": "demo"}]
 
 
+class ModelPreferences(Strict):
+    """For api.llm modules that name no `provider`/`model`: the run's choice, over the
+    server's defaults. Keys never come from clients (they are server-managed)."""
+
+    default_provider: Literal["openai", "anthropic", "echo"] | None = None
+    default_model: str | None = Field(default=None, min_length=1, max_length=200)
+
+
 class RunCreate(Strict):
     """Exactly one of `template_name` (its latest version), `version_id` or `workflow`."""
 
@@ -229,6 +237,9 @@ class RunCreate(Strict):
     workflow: WorkflowDocument | None = Field(default=None, description="an inline workflow: stored as a template named by its workflow_id, then run")
     project_name: str | None = Field(default=None, max_length=256)
     inputs: dict[str, Any] = Field(default_factory=dict, description="the run's initial state; at most 64 KiB as JSON (else 413)")
+    model_preferences: ModelPreferences | None = Field(
+        default=None, description="provider/model for api.llm modules that name none (else the server's defaults)"
+    )
 
 
 class ArtifactToJudge(BaseModel):
@@ -281,6 +292,11 @@ class RunPublic(BaseModel):
     created_at: str
     updated_at: str
     ended_at: str | None
+    llm_usage: dict[str, Any] = Field(
+        default_factory=dict,
+        description="totals of the run's provider calls: input, output, cached, reasoning tokens, calls, "
+        "cost_usd (a decimal string; absent until a priced call), unpriced_calls (models with no price)",
+    )
 
     @classmethod
     def fields_of(cls, run: Run) -> dict[str, Any]:
@@ -301,6 +317,7 @@ class RunPublic(BaseModel):
 class RunDetail(RunPublic):
     inputs: dict[str, Any]
     state: dict[str, Any]
+    model_preferences: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, run: Run) -> RunDetail:

@@ -17,6 +17,19 @@ def seed_dev_user(relay) -> tuple[str, bool]:
     return key, given is None
 
 
+# Where the providers are: this process's environment becomes the template's parameters, so
+# RunStep gets them as it would in the cloud. The keys go into the template's secret.
+PROVIDER_PARAMETERS = {
+    "OPENAI_BASE_URL": "OpenAIBaseUrl",
+    "ANTHROPIC_BASE_URL": "AnthropicBaseUrl",
+    "RELAY_COMFYUI_URL": "ComfyUIUrl",
+}
+
+
+def provider_parameters(environ=os.environ) -> dict[str, str]:
+    return {param: environ[var] for var, param in PROVIDER_PARAMETERS.items() if environ.get(var)}
+
+
 def run_local(args) -> int:
     import uvicorn
 
@@ -24,7 +37,7 @@ def run_local(args) -> int:
     from relay.bootstrap import Relay
     from relay.settings import ApiSettings
 
-    cloud = LocalCloud(args.template, port=args.aws_port)
+    cloud = LocalCloud(args.template, port=args.aws_port, parameters=provider_parameters())
     try:
         cloud.start()
         relay = Relay(ApiSettings())

@@ -104,6 +104,10 @@ class Run(BaseModel):
     pending_input: PendingSummary | None = None
     event_seq: int = 0  # sequence number of the last event written
     rev: int = 0  # optimistic lock: every write is conditional on it
+    # What POST /v1/runs asked for api.llm modules without provider/model: {default_provider?, default_model?}.
+    model_preferences: dict[str, Any] | None = None
+    # Totals of the run's provider calls: {input, output, cached, reasoning, calls, cost_usd?, unpriced_calls?}.
+    llm_usage: dict[str, Any] = Field(default_factory=dict)
     created_at: str
     updated_at: str
     ended_at: str | None = None

@@ -166,8 +166,16 @@ def advance(
     max_events: int = 60,
     max_event_bytes: int = MAX_EVENT_BYTES_PER_COMMIT,
     artifacts: Any = None,
+    llm: Any = None,
 ) -> Advance:
-    """`artifacts` is what modules get as `ctx.artifacts` (the run's artifact store).
+    """`artifacts` is what modules get as `ctx.artifacts` (the run's artifact store), `llm`
+    as `ctx.llm` (the run's LLM service).
+
+    A module error marked `retryable` (a provider throttled or unavailable after its SDK's
+    retries) does not fail the run: it leaves RunStep so that Step Functions retries the task
+    (its Retry names the error class). When modules completed earlier in this invocation, the
+    run first commits them (outcome `continue`) and the next RunStep starts at the failing
+    module, so a retry never repeats a call that succeeded.
 
     A pausing module may send the run to another step (`Module.route`, e.g. user.approve's
     `on_reject`): the rest of the current step is skipped, a `step_jumped` event records it,
@@ -279,6 +287,7 @@ def advance(
                         project_name=project_name,
                         state=state,
                         artifacts=artifacts,
+                        llm=llm,
                     )
                     if module.pauses:
                         request = _checked_request(module.request(parsed, ctx))
@@ -294,6 +303,10 @@ def advance(
                         outputs = module.execute(parsed, ctx)
                         _apply_outputs(spec, outputs, state)
                 except Exception as exc:
+                    if getattr(exc, "retryable", False):
+                        if any(e.event_type == "module_completed" for e in events):
+                            return result("continue", RunStatus.running)
+                        raise
                     raise _Failed(_as_error(exc), step.step_id, module_index, spec.module_id) from exc
                 emit(_module_completed(step.step_id, module_index, spec, outputs))
                 module_index += 1

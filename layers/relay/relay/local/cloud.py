@@ -30,6 +30,14 @@ def default_template() -> Path:
     raise FileNotFoundError("template.yaml not found; run from the repository root or pass --template")
 
 
+def keys_from_environment() -> dict[str, str]:
+    """`relay local` passes the provider keys of its own environment to the local secret."""
+    return {
+        "openai_api_key": os.environ.get("OPENAI_API_KEY", ""),
+        "anthropic_api_key": os.environ.get("ANTHROPIC_API_KEY", ""),
+    }
+
+
 class LocalCloud:
     def __init__(
         self,
@@ -40,12 +48,15 @@ class LocalCloud:
         stack_name: str = "relay",
         parameters: dict[str, Any] | None = None,
         meter: bool = False,
+        provider_keys: dict[str, str] | None = None,
     ) -> None:
         self.template = template or default_template()
         self.host = host
         self.port = port
         self.stack_name = stack_name
         self.parameters = parameters or {}
+        # Into the template's ProviderKeysSecret, as an operator would put them in the cloud.
+        self.provider_keys = provider_keys if provider_keys is not None else keys_from_environment()
         self.meter: CallMeter | None = None
         self._want_meter = meter
         self._server: Any = None
@@ -109,8 +120,18 @@ class LocalCloud:
         self.deployment.refs, self.deployment.outputs = deployed.refs, deployed.outputs
         self.deployment.functions.update(deployed.functions)
         notifications.install(self.deployment, self.runner)  # S3 events → local functions
+        self._put_provider_keys(boto3.session.Session())
         os.environ.update(self.deployment.environment())
         return self.deployment
+
+    def _put_provider_keys(self, session: Any) -> None:
+        secret = self.deployment.environment().get("RELAY_PROVIDER_KEYS_SECRET") if self.deployment else None
+        if not secret or not any(self.provider_keys.values()):
+            return
+        client = session.client("secretsmanager", endpoint_url=self.endpoint_url, region_name=REGION)
+        current = json.loads(client.get_secret_value(SecretId=secret)["SecretString"] or "{}")
+        current.update({k: v for k, v in self.provider_keys.items() if v})
+        client.put_secret_value(SecretId=secret, SecretString=json.dumps(current))
 
     def stop(self) -> None:
         if self.deployment is not None:

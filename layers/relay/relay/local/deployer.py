@@ -2,8 +2,10 @@
 
 Supported: DynamoDB tables (keys, GSIs, LSIs, TTL, PITR), S3 buckets (`BucketName`,
 versioning, encryption, public access block, CORS, lifecycle, and the notifications of the
-functions' SAM `S3` events), log groups (retention), SAM functions (registered for the
-in-process invoke front), SAM state machines (DefinitionUri + DefinitionSubstitutions).
+functions' SAM `S3` events), log groups (retention), Secrets Manager secrets (`Name`,
+`SecretString`, `Description`; Ref is the secret's name, which GetSecretValue takes as the ARN
+would be), SAM functions (registered for the in-process invoke front), SAM state machines
+(DefinitionUri + DefinitionSubstitutions).
 HTTP APIs and layers need nothing locally: uvicorn serves the API, the layer is on sys.path.
 """
 
@@ -83,6 +85,11 @@ def _names(
             name = f"/{stack}/{logical_id}"
             refs[logical_id] = name
             attributes[logical_id] = {"Arn": f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{name}:*"}
+        elif kind == "AWS::SecretsManager::Secret":
+            explicit = resource.get("Properties", {}).get("Name")
+            name = str(pseudo.resolve(explicit)) if explicit else f"{stack}-{logical_id}"
+            refs[logical_id] = name
+            attributes[logical_id] = {"Id": name}
         elif kind == "AWS::Serverless::LayerVersion":
             refs[logical_id] = f"arn:aws:lambda:{region}:{ACCOUNT_ID}:layer:{stack}-{logical_id}:1"
             attributes[logical_id] = {}
@@ -128,6 +135,7 @@ class Deployer:
         self.s3 = client("s3")
         self.logs = client("logs")
         self.stepfunctions = client("stepfunctions")
+        self.secretsmanager = client("secretsmanager")
 
     def deploy(self, template_path: Path, stack_name: str, parameters: dict[str, Any] | None = None) -> Deployment:
         template = load_template(template_path)
@@ -156,6 +164,8 @@ class Deployer:
                 self._bucket(refs[logical_id], resolver.resolve(props))
             elif kind == "AWS::Logs::LogGroup":
                 self._log_group(refs[logical_id], resolver.resolve(props))
+            elif kind == "AWS::SecretsManager::Secret":
+                self._secret(refs[logical_id], resolver.resolve(props))
             elif kind == "AWS::Serverless::Function":
                 function = self._function(logical_id, refs[logical_id], attributes[logical_id]["Arn"],
                                           props, function_globals, resolver, root)
@@ -269,6 +279,14 @@ class Deployer:
             self.s3.put_bucket_notification_configuration(
                 Bucket=bucket, NotificationConfiguration={"LambdaFunctionConfigurations": configs}
             )
+
+    def _secret(self, name: str, props: dict[str, Any]) -> None:
+        if "GenerateSecretString" in props:
+            raise NotImplementedError("GenerateSecretString is not supported locally; give SecretString")
+        kwargs: dict[str, Any] = {"Name": name, "SecretString": props.get("SecretString", "")}
+        if props.get("Description"):
+            kwargs["Description"] = props["Description"]
+        self.secretsmanager.create_secret(**kwargs)
 
     def _log_group(self, name: str, props: dict[str, Any]) -> None:
         self.logs.create_log_group(logGroupName=name)

@@ -27,6 +27,8 @@ class ModuleContext:
     # The run's artifacts (relay.services.artifacts.RunArtifacts), injected by RunStep; None
     # where no store is wired (a module that needs it fails with ARTIFACTS_UNAVAILABLE).
     artifacts: Any = None
+    # The run's LLM service (relay.services.llm.RunLlm) for api.llm, injected by RunStep.
+    llm: Any = None
 
 
 def _describe(error: dict[str, Any]) -> str:

@@ -6,6 +6,7 @@ A Lambda retry after a commit finds the run already advanced and does nothing tw
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -16,12 +17,16 @@ from relay.exceptions import ConflictError, NotFoundError, RelayError, ServiceUn
 from relay.ids import iso, new_id, now_iso, utcnow
 from relay.workflows import Workflow
 
+from .usage import add_totals
+
 # A run's version is immutable, so its parsed workflow can live for the container's life
 # (bounded: a warm container may serve runs of many versions).
 _WORKFLOWS: dict[str, Workflow] = {}
 _WORKFLOWS_MAX = 64
 
 TIMEOUT_ERRORS = {"States.Timeout", "States.HeartbeatTimeout"}
+# Transient provider errors (relay.providers) Step Functions retried until it gave up.
+PROVIDER_ERRORS = {"ProviderThrottledError", "ProviderUnavailableError"}
 _RECORD_ATTEMPTS = 3
 
 
@@ -30,6 +35,15 @@ def _next_execution_name(execution_arn: str | None, run_id: str) -> str:
     name = execution_arn.rsplit(":", 1)[-1] if execution_arn else run_id
     generation = int(name.rsplit("-g", 1)[1]) if "-g" in name else 1
     return f"{run_id}-g{generation + 1}"
+
+
+def _lambda_error_message(cause: str) -> str:
+    """A Lambda task's Cause is its error JSON ({errorMessage, errorType, …})."""
+    try:
+        message = json.loads(cause).get("errorMessage")
+    except (ValueError, AttributeError):
+        message = None
+    return str(message or cause)
 
 
 class ExecutionService:
@@ -43,8 +57,10 @@ class ExecutionService:
         continue_as_new_after: int = 1000,
         orchestrator_for=None,  # state machine ARN -> RunOrchestrator
         artifacts=None,  # ArtifactService: ctx.artifacts of the run's modules
+        llm=None,  # LlmService: ctx.llm of the run's modules (api.llm)
     ) -> None:
         self._artifacts = artifacts
+        self._llm = llm
         self._runs = runs  # RunRepository
         self._templates = templates  # TemplateRepository
         self._store = workflow_store
@@ -91,6 +107,8 @@ class ExecutionService:
         if run.status in TERMINAL_STATUSES:
             outcome = "completed" if run.status == RunStatus.completed else "failed"
             return self._next(run_id, outcome, invocations)
+        run_artifacts = self._run_artifacts(run)
+        run_llm = self._run_llm(run, correlation_id, run_artifacts)
         result = advance(
             self._workflow(run.current_version_id),
             run_id=run.run_id,
@@ -101,7 +119,8 @@ class ExecutionService:
             pending=run.pending_input,
             answer=Answer(**answer) if answer else None,
             default_timeout_seconds=self._default_timeout,
-            artifacts=self._run_artifacts(run),
+            artifacts=run_artifacts,
+            llm=run_llm,
         )
         moved = execution_arn is not None and execution_arn != run.execution_arn
         if result.events or moved:
@@ -121,6 +140,7 @@ class ExecutionService:
                     "pending_input": None if ops else run.pending_input,
                     "ended_at": now_iso() if result.status in TERMINAL_STATUSES else None,
                     "execution_arn": execution_arn or run.execution_arn,
+                    "llm_usage": add_totals(run.llm_usage, run_llm.totals) if run_llm and run_llm.totals else run.llm_usage,
                 }
             )
             self._runs.commit(run, after, result.events, correlation_id, ops)
@@ -142,6 +162,13 @@ class ExecutionService:
         # Ids of what this attempt stores derive from the run's rev: a retried RunStep (same
         # rev, nothing committed) stores under the same ids, so nothing is stored twice.
         return RunArtifacts(self._artifacts, run.run_id, run.user_id, f"rev{run.rev}")
+
+    def _run_llm(self, run: Run, correlation_id: str, run_artifacts: Any) -> Any:
+        if self._llm is None:
+            return None
+        from relay.services.llm import RunLlm
+
+        return RunLlm(self._llm, run, correlation_id, run_artifacts)
 
     @staticmethod
     def _next(run_id: str, outcome: str, invocations: int, *, pause: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -200,6 +227,8 @@ class ExecutionService:
         cause = str(error.get("Cause") or "")
         if name in TIMEOUT_ERRORS:
             run_error = RunError(code="INPUT_TIMEOUT", message="no input arrived before the pause timed out")
+        elif name in PROVIDER_ERRORS:
+            run_error = RunError(code="PROVIDER_ERROR", message=_lambda_error_message(cause)[:2000])
         else:
             run_error = RunError(code="TASK_FAILED", message=f"{name}: {cause}"[:2000])
         event = NewEvent(

@@ -55,6 +55,8 @@ class StartRun:
     workflow: dict[str, Any] | None = None
     project_name: str | None = None
     inputs: dict[str, Any] = field(default_factory=dict)
+    # {default_provider?, default_model?}: what api.llm modules without provider/model use.
+    model_preferences: dict[str, Any] | None = None
 
 
 class RunService:
@@ -82,6 +84,8 @@ class RunService:
             "project_name": request.project_name,
             "inputs": request.inputs,
         }
+        if request.model_preferences is not None:
+            body["model_preferences"] = request.model_preferences
         run_id = self._idempotency.once(
             user.user_id, idempotency_key, body, lambda: self._start(user, request).run_id, lambda_context
         )
@@ -116,6 +120,9 @@ class RunService:
             project_name=request.project_name,
             inputs=request.inputs,
             state=dict(request.inputs),
+            model_preferences={k: v for k, v in request.model_preferences.items() if v is not None}
+            if request.model_preferences
+            else None,
             created_at=now,
             updated_at=now,
         )
