@@ -8,6 +8,7 @@ import hashlib
 from decimal import Decimal
 
 import boto3
+import pytest
 from documents import module, step, workflow
 from media_helpers import PNG, create, upload, wait_for_media
 from polling import wait_for_status
@@ -173,6 +174,31 @@ def test_persistent_500_ends_the_run_with_provider_error(client, fake_providers)
     calls = client.get(f"/v1/runs/{run['run_id']}/api-calls?limit=100").json()["items"]
     assert len(calls) == 5 and {c["status"] for c in calls} == {"error"}
     assert all(c["expires_at"] is None and c["error"]["status_code"] == 500 for c in calls)  # errors are kept
+
+
+@pytest.mark.parametrize("call_before", [False, True])
+def test_throttling_that_outlasts_the_sdk_is_retried(client, fake_providers, call_before):
+    """ProviderMaxRetries is 1 here: the first call and its SDK retry are both 429, so
+    ProviderThrottledError leaves the module, and the third request succeeds. Alone in its
+    invocation, the error leaves RunStep and the state machine's Retry runs it again; after an
+    echo call that completed, RunStep first commits that (continue) and the next RunStep starts
+    at the throttled call, so the echo call is not repeated."""
+    model = f"m-status-429-twice-{call_before}"
+    modules = [module("api.llm", {"provider": "anthropic", "model": model, "messages": [{"role": "user", "content": "x"}]},
+                      text="t")]
+    if call_before:
+        modules.insert(0, module("api.llm", {"provider": "echo", "messages": [{"role": "user", "content": "before"}]},
+                                 text="before"))
+    run = _run(client, workflow(f"llm-429-{str(call_before).lower()}", step("s", *modules)), timeout=60)
+    assert run["status"] == "completed", run.get("error")
+    assert run["state"]["t"] == "echo: x [images: 0]"
+    assert len(fake_providers.calls_of(model)) == 3
+    calls = client.get(f"/v1/runs/{run['run_id']}/api-calls").json()["items"]
+    expected = [("anthropic", "error"), ("anthropic", "ok")]
+    assert [(c["provider"], c["status"]) for c in calls] == ([("echo", "ok")] if call_before else []) + expected
+    assert calls[-2]["error"]["status_code"] == 429
+    # A retried invocation commits nothing, so only what a commit carried is in the totals.
+    assert run["llm_usage"]["calls"] == (3 if call_before else 1)
 
 
 def test_a_refusal_fails_at_once_and_a_bad_media_ref_is_clear(client, make_client):

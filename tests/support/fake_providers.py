@@ -5,6 +5,7 @@ Messages (`POST /v1/messages`) wire formats, for the real SDKs to call (OPENAI_B
 What it does is chosen by the model name, so runs driven through the local cloud can ask for
 it too: a name containing
   `status-500`      always 500;  `status-429-once`  429 on the first call of that model, then ok
+  `status-429-twice` 429 on the first two calls of that model, then ok
   `status-400`      always 400;  `slow`             sleeps `slow_seconds` before answering
   `invalid-once`    with a schema: a reply that does not fit it first, then one that does
   `invalid`         with a schema: never fits
@@ -114,7 +115,7 @@ class FakeProviders:
             return self._error(anthropic, 500, "the fake provider is down")
         if "status-400" in model:
             return self._error(anthropic, 400, "the fake provider refuses this request")
-        if "status-429-once" in model and n == 1:
+        if ("status-429-once" in model and n == 1) or ("status-429-twice" in model and n <= 2):
             return self._error(anthropic, 429, "rate limited, slow down")
         invalid = "invalid" in model and not ("invalid-once" in model and n > 1)
         return 200, (self._anthropic(body, invalid) if anthropic else self._openai(body, invalid)), {}
