@@ -91,3 +91,31 @@ def test_relay_local_generates_and_prints_a_key_when_none_is_given():
     key = line.split()[3]
     assert key.startswith("rk_") and len(key) > 20
     assert "generated" in line
+
+
+def test_relay_local_passes_its_provider_settings_to_the_template(fake_providers):
+    """OPENAI_BASE_URL becomes the template parameter RunStep sees, and OPENAI_API_KEY goes into
+    the template's secret, which RunStep reads as in the cloud: an api.llm step reaches the
+    fake server with that key."""
+    key = "rk_local_llm_key_0123456789"
+    process, port = _start_local({
+        "RELAY_DEV_API_KEY": key, "OPENAI_API_KEY": "sk-from-relay-local", "OPENAI_BASE_URL": fake_providers.openai_base_url,
+    })
+    try:
+        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {key}"}, timeout=30)
+        wf = {"workflow_id": "local-llm", "schema_version": "1.0", "steps": [{"step_id": "s", "modules": [{
+            "module_id": "api.llm", "inputs": {"provider": "openai", "model": "m-relay-local",
+                                               "messages": [{"role": "user", "content": "hello"}]},
+            "outputs_to_state": {"text": "t"}}]}]}
+        run_id = client.post("/v1/runs", json={"workflow": wf}).json()["run_id"]
+        deadline = time.monotonic() + 30
+        while (run := client.get(f"/v1/runs/{run_id}").json())["status"] not in ("completed", "error"):
+            assert time.monotonic() < deadline, run
+            time.sleep(0.1)
+        assert run["status"] == "completed", run["error"]
+        assert run["state"]["t"] == "echo: hello [images: 0]"
+    finally:
+        output = _stop(process)
+    sent = [h for _, h, body in fake_providers.requests if body.get("model") == "m-relay-local"]
+    assert sent and sent[0]["authorization"] == "Bearer sk-from-relay-local"
+    assert "LLM providers  echo, openai (base URLs: OpenAIBaseUrl=" in output

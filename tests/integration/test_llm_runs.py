@@ -173,6 +173,15 @@ def test_persistent_500_ends_the_run_with_provider_error(client, fake_providers)
     assert len(fake_providers.calls_of(model)) == 2 * 5
     calls = client.get(f"/v1/runs/{run['run_id']}/api-calls?limit=100").json()["items"]
     assert len(calls) == 5 and {c["status"] for c in calls} == {"error"}
+    paged, cursor = [], None
+    while True:  # pages of 2, oldest first, by opaque cursor
+        page = client.get(f"/v1/runs/{run['run_id']}/api-calls", params={"limit": 2, **({"cursor": cursor} if cursor else {})}).json()
+        paged += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert [c["call_id"] for c in paged] == [c["call_id"] for c in calls]
+    assert [c["started_at"] for c in calls] == sorted(c["started_at"] for c in calls)
     assert all(c["expires_at"] is None and c["error"]["status_code"] == 500 for c in calls)  # errors are kept
 
 

@@ -30,6 +30,15 @@ def provider_parameters(environ=os.environ) -> dict[str, str]:
     return {param: environ[var] for var, param in PROVIDER_PARAMETERS.items() if environ.get(var)}
 
 
+def providers_line(cloud) -> str:
+    """What api.llm can reach: echo always; openai/anthropic when their key was passed."""
+    keys = cloud.provider_keys
+    named = [name for name, key in (("openai", "openai_api_key"), ("anthropic", "anthropic_api_key")) if keys.get(key)]
+    urls = provider_parameters()
+    where = f" (base URLs: {', '.join(f'{k}={v}' for k, v in urls.items())})" if urls else ""
+    return ", ".join(["echo", *named]) + where + ("" if named else "   (set OPENAI_API_KEY / ANTHROPIC_API_KEY for more)")
+
+
 def run_local(args) -> int:
     import uvicorn
 
@@ -50,6 +59,7 @@ Relay is running locally.
   Docs           {base}/docs   (OpenAPI: {base}/openapi.json)
   Local cloud    {cloud.endpoint_url}  (DynamoDB, S3, Step Functions, Logs; AWS_ENDPOINT_URL)
   Dev API key    {key}{'   (generated; set RELAY_DEV_API_KEY to choose it)' if generated else ''}
+  LLM providers  {providers_line(cloud)}
 
   curl -H "Authorization: Bearer {key}" {base}/v1/runs
 
