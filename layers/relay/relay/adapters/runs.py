@@ -1,4 +1,4 @@
-"""Runs, their append-only events and their pending inputs.
+"""Runs and their append-only events (pending inputs: pending_inputs.py).
 
 Every change to a run is one DynamoDB transaction: the run item (conditional on its `rev`,
 the optimistic lock), the events it produced (conditional puts on a fresh `seq`), and any
@@ -16,11 +16,12 @@ from relay.exceptions import AlreadyDecidedError, ConcurrentUpdateError
 from relay.ids import new_id, now_iso
 
 from .dynamo import cancellation_codes, error_code, from_item, query_page, to_attr, to_item
+from .pending_inputs import PendingInputItems
 
 MAX_TRANSACTION_ITEMS = 100
 
 
-class RunRepository:
+class RunRepository(PendingInputItems):
     def __init__(self, client: Any, runs_table: str, events_table: str, pending_table: str) -> None:
         self._client = client
         self._runs = runs_table
@@ -213,92 +214,15 @@ class RunRepository:
             record.pop("run_branch", None)
         return [Event.model_validate(r) for r in items], next_cursor
 
-    # -- pending inputs -------------------------------------------------------------------
-    def put_pending_op(self, pending: PendingInput, ttl: int) -> dict[str, Any]:
-        record = pending.model_dump()
-        record["pending_user_id"] = pending.user_id
-        record["ttl"] = ttl
-        return {
-            "Put": {
-                "TableName": self._pending,
-                "Item": to_item(record),
-                "ConditionExpression": "attribute_not_exists(input_id)",
-            }
-        }
-
-    def close_pending_op(
-        self, run_id: str, input_id: str, status: str, *, from_statuses: tuple[str, ...] = ("pending",)
-    ) -> dict[str, Any]:
-        """Leave the inbox (drop the sparse key) with a final status; only from `from_statuses`."""
-        names = {f":from{i}": {"S": s} for i, s in enumerate(from_statuses)}
-        return {
-            "Update": {
-                "TableName": self._pending,
-                "Key": {"run_id": {"S": run_id}, "input_id": {"S": input_id}},
-                "UpdateExpression": "SET #s = :s, closed_at = :now REMOVE pending_user_id",
-                "ConditionExpression": f"#s IN ({', '.join(names)})",
-                "ExpressionAttributeNames": {"#s": "status"},
-                "ExpressionAttributeValues": {":s": {"S": status}, ":now": {"S": now_iso()}, **names},
-            }
-        }
-
-    def applied_op(self, run_id: str, input_id: str, value: Any, decided_by: str | None) -> dict[str, Any]:
-        """RunStep applied this answer: the pending input records the value that was
-        delivered, whoever claimed it, and can no longer be reopened."""
-        now = now_iso()
-        return {
-            "Update": {
-                "TableName": self._pending,
-                "Key": {"run_id": {"S": run_id}, "input_id": {"S": input_id}},
-                "UpdateExpression": "SET #s = :answered, #v = :value, decided_by = :by, "
-                "decided_at = if_not_exists(decided_at, :now), applied_at = :now REMOVE pending_user_id",
-                "ConditionExpression": "attribute_exists(input_id)",
-                "ExpressionAttributeNames": {"#s": "status", "#v": "value"},
-                "ExpressionAttributeValues": {
-                    ":answered": {"S": "answered"},
-                    ":value": to_attr(value),
-                    ":by": to_attr(decided_by),
-                    ":now": {"S": now},
-                },
-            }
-        }
-
-    def get_pending(self, run_id: str, input_id: str) -> PendingInput | None:
-        response = self._client.get_item(
-            TableName=self._pending,
-            Key={"run_id": {"S": run_id}, "input_id": {"S": input_id}},
-            ConsistentRead=True,
-        )
-        if "Item" not in response:
-            return None
-        return self._pending_record(from_item(response["Item"]))
-
     def decide(
         self, run: Run, pending: PendingInput, value: Any, decided_by: str, also: list[dict[str, Any]] | None = None
     ) -> Run:
         """Claim the pause for this answer: pending item → answered, run → running, and the
         `also` items (e.g. the decision on the artifact a user.approve pause is about) in the
         same transaction. A failed condition on those is a ConcurrentUpdateError."""
-        now = now_iso()
         summary = run.pending_input.model_copy(update={"answered": True}) if run.pending_input else None
         after = run.model_copy(update={"status": RunStatus.running, "pending_input": summary})
-        decide_op = {
-            "Update": {
-                "TableName": self._pending,
-                "Key": {"run_id": {"S": run.run_id}, "input_id": {"S": pending.input_id}},
-                "UpdateExpression": "SET #s = :answered, #v = :value, decided_by = :by, decided_at = :now "
-                "REMOVE pending_user_id",
-                "ConditionExpression": "#s = :pending",
-                "ExpressionAttributeNames": {"#s": "status", "#v": "value"},
-                "ExpressionAttributeValues": {
-                    ":answered": {"S": "answered"},
-                    ":pending": {"S": "pending"},
-                    ":value": to_attr(value),
-                    ":by": {"S": decided_by},
-                    ":now": {"S": now},
-                },
-            }
-        }
+        decide_op = self._decide_op(run.run_id, pending.input_id, value, decided_by)
         event = NewEvent(
             event_type="input_answered",
             step_id=pending.step_id,
@@ -310,66 +234,8 @@ class RunRepository:
         """Undo `decide` when the answer could not be delivered (the pause goes on)."""
         summary = run.pending_input.model_copy(update={"answered": False}) if run.pending_input else None
         after = run.model_copy(update={"status": RunStatus.awaiting_input, "pending_input": summary})
-        reopen_op = {
-            "Update": {
-                "TableName": self._pending,
-                "Key": {"run_id": {"S": run.run_id}, "input_id": {"S": pending.input_id}},
-                "UpdateExpression": "SET #s = :pending, pending_user_id = :user REMOVE #v, decided_by, decided_at",
-                "ConditionExpression": "#s = :answered AND attribute_not_exists(applied_at)",
-                "ExpressionAttributeNames": {"#s": "status", "#v": "value"},
-                "ExpressionAttributeValues": {
-                    ":answered": {"S": "answered"},
-                    ":pending": {"S": "pending"},
-                    ":user": {"S": pending.user_id},
-                },
-            }
-        }
+        reopen_op = self._reopen_op(run.run_id, pending)
         event = NewEvent(
             event_type="input_reopened", step_id=pending.step_id, data={"input_id": pending.input_id}
         )
         return self.commit(run, after, [event], new_id("corr"), [reopen_op, *(also or [])], decided_items=1)
-
-    def last_answer(self, run_id: str, step_id: str) -> PendingInput | None:
-        """The latest answered pending input of `step_id` in this run (a run has one pending
-        input per pause, so its partition is small)."""
-        kwargs: dict[str, Any] = {
-            "TableName": self._pending,
-            "KeyConditionExpression": "run_id = :run",
-            "FilterExpression": "step_id = :step AND #s = :answered",
-            "ExpressionAttributeNames": {"#s": "status"},
-            "ExpressionAttributeValues": {
-                ":run": {"S": run_id},
-                ":step": {"S": step_id},
-                ":answered": {"S": "answered"},
-            },
-            "ConsistentRead": True,
-        }
-        answered: list[PendingInput] = []
-        while True:
-            response = self._client.query(**kwargs)
-            answered.extend(self._pending_record(from_item(i)) for i in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                break
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        return max(answered, key=lambda p: p.created_at, default=None)
-
-    def pending_for_user(self, user_id: str, cursor: str | None, limit: int) -> tuple[list[PendingInput], str | None]:
-        """The approvals inbox, newest first (the sparse ByUser index)."""
-        items, next_cursor = query_page(
-            self._client,
-            table=self._pending,
-            index="ByUser",
-            partition=("pending_user_id", user_id),
-            sort_key="created_at",
-            table_keys=("run_id", "input_id"),
-            cursor=cursor,
-            limit=limit,
-            newest_first=True,
-        )
-        return [self._pending_record(i) for i in items], next_cursor
-
-    @staticmethod
-    def _pending_record(record: dict[str, Any]) -> PendingInput:
-        for extra in ("pending_user_id", "ttl", "closed_at", "applied_at"):
-            record.pop(extra, None)
-        return PendingInput.model_validate(record)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from relay.exceptions import PayloadTooLargeError
+
 KIB = 1024
 
 MAX_INPUTS_BYTES = 64 * KIB  # a run's inputs (POST /v1/runs)
@@ -24,3 +26,10 @@ MAX_EVENT_BYTES_PER_COMMIT = 2 * KIB * KIB
 def json_size(value: Any) -> int:
     """Bytes of `value` as compact UTF-8 JSON."""
     return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8"))
+
+
+def check_size(value: Any, limit: int, name: str, *, code: str) -> None:
+    """A 413 `code` when `value` is over `limit` bytes as compact UTF-8 JSON."""
+    size = json_size(value)
+    if size > limit:
+        raise PayloadTooLargeError(f"{name} is {size} bytes as JSON; at most {limit} allowed", code=code)

@@ -1,4 +1,4 @@
-"""Start runs, read them, page their events, and answer their pauses."""
+"""Start runs, read them and page their events (answering their pauses: answers.py)."""
 
 from __future__ import annotations
 
@@ -6,46 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from relay.domain import NewEvent, PendingInput, Run, RunError, RunStatus, User
-from relay.domain.limits import MAX_ANSWER_BYTES, MAX_INPUTS_BYTES, json_size
-from relay.exceptions import (
-    AlreadyDecidedError,
-    ConcurrentUpdateError,
-    ConflictError,
-    InvalidRequestError,
-    NotFoundError,
-    PayloadTooLargeError,
-)
+from relay.domain.limits import MAX_INPUTS_BYTES, check_size
+from relay.exceptions import InvalidRequestError, NotFoundError
 from relay.ids import is_id, new_id, now_iso
-from relay.adapters.orchestrator import InputExpiredError
 
+from .answers import PauseAnswers
 from .templates import TemplateService
-
-
-def get_module(module_id: str) -> Any:
-    """The step module that checks an answer. Imported on first use, like the workflows in
-    `TemplateService`: the API's other requests never load the step modules."""
-    from relay.modules import get_module as module_for
-
-    return module_for(module_id)
-
-
-class NotAwaitingInputError(ConflictError):
-    code = "NOT_AWAITING_INPUT"
-
-
-class AlreadyAnsweredError(AlreadyDecidedError):
-    """Told to every answer but the winner, with the winning input's id."""
-
-
-# Claim attempts per answer: each failed claim means another writer committed meanwhile, so
-# after the winner's commit a reload sees the pause answered; a few cover the engine's writes.
-_CLAIM_ATTEMPTS = 5
-
-
-def _check_size(value: Any, limit: int, name: str, code: str) -> None:
-    size = json_size(value)
-    if size > limit:
-        raise PayloadTooLargeError(f"{name} is {size} bytes as JSON; at most {limit} allowed", code=code)
 
 
 @dataclass(frozen=True)
@@ -59,7 +25,7 @@ class StartRun:
     model_preferences: dict[str, Any] | None = None
 
 
-class RunService:
+class RunService(PauseAnswers):
     def __init__(
         self, runs, templates: TemplateService, orchestrator, idempotency=None, media=None, artifacts=None
     ) -> None:
@@ -74,7 +40,7 @@ class RunService:
     def start(
         self, user: User, request: StartRun, idempotency_key: str | None = None, lambda_context: Any = None
     ) -> Run:
-        _check_size(request.inputs, MAX_INPUTS_BYTES, "inputs", "INPUTS_TOO_LARGE")
+        check_size(request.inputs, MAX_INPUTS_BYTES, "inputs", code="INPUTS_TOO_LARGE")
         if idempotency_key is None or self._idempotency is None:
             return self._start(user, request)
         body = {
@@ -160,167 +126,3 @@ class RunService:
 
     def approvals(self, user: User, cursor: str | None, limit: int) -> tuple[list[PendingInput], str | None]:
         return self._runs.pending_for_user(user.user_id, cursor, limit)
-
-    # -- answer ---------------------------------------------------------------------------
-    def answer(
-        self, user: User, run_id: str, step_id: str, value: Any, *, artifact_id: str | None = None
-    ) -> tuple[Run, str]:
-        """Validate the answer, claim the pause, then resume the execution with it.
-
-        Claiming is one conditional transaction on the run (`rev`) and the pending input
-        (`status = pending`): of any number of concurrent answers exactly one commits; every
-        other reloads and is told which input won. Returns the claimed run and its input id.
-
-        For a user.approve pause the claim also records the decision on the artifact's latest
-        version (conditional on it still being latest and undecided); `artifact_id` (the
-        artifact door) insists on that version (else 409 NOT_LATEST_VERSION)."""
-        _check_size(value, MAX_ANSWER_BYTES, "value", "VALUE_TOO_LARGE")
-        looked_up: dict[str, Any] = {"expected_artifact": artifact_id} if artifact_id else {}
-        for _ in range(_CLAIM_ATTEMPTS):
-            run = self.get(user, run_id)
-            summary = run.pending_input
-            if summary is None or summary.step_id != step_id:
-                raise self._not_waiting(run_id, step_id)
-            if summary.answered or run.status != RunStatus.awaiting_input:
-                raise self._already_answered(run_id, summary.input_id)
-            module = get_module(summary.module_id)
-            delivered = self._resolve(user, run_id, module, summary.request, value, looked_up)
-            module.accept(summary.request, delivered)
-            pending = self._runs.get_pending(run_id, summary.input_id)
-            if pending is None or pending.status != "pending":
-                raise self._already_answered(run_id, summary.input_id, pending)
-            also = self._decision_ops(looked_up, delivered, user.username, pending.input_id)
-            try:
-                claimed = self._runs.decide(run, pending, delivered, user.username, also)
-            except (ConcurrentUpdateError, AlreadyDecidedError):
-                continue  # another answer (or the engine) got there first: reload and see
-            break
-        else:
-            raise ConcurrentUpdateError(f"run {run_id} kept changing; retry the answer")
-
-        if module.answer_lookup == "media":
-            try:
-                self._media.attach(looked_up["media"], run_id)
-            except Exception:
-                self._reopen(claimed, pending, looked_up)  # not attached: the pause goes on
-                raise
-        output = {"input_id": pending.input_id, "step_id": step_id, "value": delivered, "decided_by": user.username}
-        try:
-            self._orchestrator.deliver(pending.task_token, output)
-        except InputExpiredError:
-            raise  # the pause is over; RecordFailure closes the run and this input
-        except Exception:
-            self._reopen(claimed, pending)  # not delivered: the pause goes on
-            raise
-        return claimed, pending.input_id
-
-    def _resolve(
-        self, user: User, run_id: str, module: Any, request: dict[str, Any], value: Any, looked_up: dict[str, Any]
-    ) -> Any:
-        """The value the run receives: the answer itself, or for a module with an
-        `answer_lookup` the answer resolved with the record it names (looked up once)."""
-        if module.answer_lookup is None:
-            return value
-        if module.answer_lookup == "artifact" and self._artifacts is not None:
-            return self._resolve_artifact(run_id, module, request, value, looked_up)
-        if module.answer_lookup != "media" or self._media is None:
-            raise TypeError(f"{module.module_id}: no lookup for {module.answer_lookup!r}")
-        media_id = module.answer_key(value)
-        media = looked_up.get("media")
-        if media is None or media.media_id != media_id:
-            media = looked_up["media"] = self._media.get(user, media_id)  # 404 unless the caller's
-        if media.run_id not in (None, run_id):
-            raise InvalidRequestError(f"media {media_id} is attached to another run", code="INVALID_INPUT_VALUE")
-        return module.resolve_answer(request, value, media.model_dump(mode="json"))
-
-    def _resolve_artifact(
-        self, run_id: str, module: Any, request: dict[str, Any], value: Any, looked_up: dict[str, Any]
-    ) -> Any:
-        """The latest version of the artifact the pause is about, which the decision will be
-        recorded on. Read afresh on every claim attempt (an edit may have made a new one)."""
-        from relay.domain.artifacts import DECIDABLE
-
-        decision = module.answer_key(value)
-        latest = self._artifacts.latest(run_id, request["artifact_name"])
-        if latest is None:
-            raise NotFoundError(f"artifact {request['artifact_name']!r} of run {run_id} not found")
-        expected = looked_up.get("expected_artifact")
-        if expected is not None and latest.artifact_id != expected:
-            from relay.adapters.artifacts import NotLatestVersionError
-
-            raise NotLatestVersionError(
-                f"artifact {expected} is not the latest version of {latest.artifact_name!r} (that is {latest.artifact_id})",
-                latest_artifact_id=latest.artifact_id,
-            )
-        looked_up["artifact"] = latest
-        looked_up["record_decision"] = latest.status in DECIDABLE
-        if not looked_up["record_decision"]:
-            # Decided outside the pause (say between the run pausing and its pause being
-            # stored): the input door may still deliver that same decision, nothing else.
-            recorded = "reject" if latest.status.value == "rejected" else "approve"
-            if expected is not None or decision != recorded:
-                raise self._artifacts.not_pending(latest)
-        return module.resolve_answer(request, value, latest.model_dump(mode="json"))
-
-    def _decision_ops(
-        self, looked_up: dict[str, Any], delivered: Any, decided_by: str, input_id: str
-    ) -> list[dict[str, Any]]:
-        if not looked_up.get("record_decision"):
-            return []
-        from relay.domain.artifacts import ArtifactStatus
-
-        status = ArtifactStatus.approved if delivered["decision"] == "approve" else ArtifactStatus.rejected
-        return [
-            self._artifacts.decision_op(
-                looked_up["artifact"].artifact_id, status, decided_by, now_iso(), delivered.get("reason"), input_id
-            )
-        ]
-
-    def decide_artifact(self, user: User, artifact_id: str, approve: bool, reason: str | None) -> tuple[Any, str | None]:
-        """The artifact door: approve or reject the latest version of an artifact. If the
-        artifact's run is paused on user.approve for it, this claims that pause exactly as an
-        answer at `POST /v1/runs/{id}/input` would (whichever comes first wins, the other gets
-        409); otherwise it just records the decision. Returns the artifact and the input id."""
-        artifact = self._artifacts.get(user, artifact_id)
-        run = self._runs.get(artifact.run_id)
-        summary = run.pending_input if run is not None else None
-        if (
-            summary is not None
-            and summary.module_id == "user.approve"
-            and summary.request.get("artifact_name") == artifact.artifact_name
-        ):
-            value = {"decision": "approve" if approve else "reject", **({"reason": reason} if reason else {})}
-            _, input_id = self.answer(user, artifact.run_id, summary.step_id, value, artifact_id=artifact_id)
-            return self._artifacts.get(user, artifact_id), input_id
-        return self._artifacts.decide(user, artifact, approve, reason), None
-
-    def _already_answered(
-        self, run_id: str, input_id: str, pending: PendingInput | None = None
-    ) -> AlreadyAnsweredError:
-        """409 naming the input that won, who decided it and when."""
-        pending = pending or self._runs.get_pending(run_id, input_id)
-        decided = {"decided_by": pending.decided_by, "decided_at": pending.decided_at} if pending else {}
-        return AlreadyAnsweredError(
-            f"input {input_id} of this pause was already answered", input_id=input_id, **decided
-        )
-
-    def _not_waiting(self, run_id: str, step_id: str) -> ConflictError:
-        """The step is not paused now: if it was answered (the run moved on), say by whom."""
-        answered = self._runs.last_answer(run_id, step_id)
-        if answered is not None:
-            return self._already_answered(run_id, answered.input_id, answered)
-        return NotAwaitingInputError(f"step {step_id!r} of run {run_id} is not waiting for input")
-
-    def _reopen(self, run: Run, pending: PendingInput, looked_up: dict[str, Any] | None = None) -> None:
-        also = []
-        if looked_up and looked_up.get("record_decision"):
-            artifact = looked_up["artifact"]
-            also.append(self._artifacts.undecision_op(artifact.artifact_id, artifact.status, pending.input_id))
-        for _ in range(3):
-            try:
-                self._runs.reopen(run, pending, also)
-                return
-            except ConcurrentUpdateError:
-                run = self._runs.get(run.run_id)
-            except AlreadyDecidedError:
-                return  # RunStep applied it after all: the answer was delivered
