@@ -114,12 +114,11 @@ def required_settings() -> dict[str, str]:
     env = {}
     for name, field in ApiSettings.model_fields.items():
         key = f"{prefix}{name}".upper()
-        if field.annotation is int:
-            # Optional ints keep their defaults; a required int gets a harmless value.
-            if field.is_required():
-                env[key] = "1"
-            continue
-        if name.endswith("_arn"):
+        if not field.is_required():
+            continue  # settings with a default keep it
+        if field.annotation in (int, float):
+            env[key] = "1"
+        elif name.endswith("_arn"):
             env[key] = f"arn:aws:states:us-east-1:123456789012:stateMachine:bench-{name}"
         else:
             env[key] = f"bench-{name.replace('_', '-')}"
