@@ -12,8 +12,8 @@ import base64
 import json
 from typing import Any
 
-from . import NOT_JSON, Image, LlmReply, LlmRequest, ProviderConfig
-from .errors import translate
+from . import NOT_JSON, Image, LlmReply, LlmRequest
+from .sdk import SdkProvider
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 DEFAULT_MAX_TOKENS = 4096
@@ -70,31 +70,19 @@ def usage_of(usage: Any) -> dict[str, int]:
     }
 
 
-class AnthropicProvider:
+class AnthropicProvider(SdkProvider):
     name = "anthropic"
+    default_base_url = DEFAULT_BASE_URL
 
-    def __init__(self, config: ProviderConfig) -> None:
-        self._config = config
-        self._client: Any = None
+    def _make_client(self, **options: Any) -> Any:
+        import anthropic  # only here: the call path
 
-    def _sdk(self) -> Any:
-        if self._client is None:
-            import anthropic  # only here: the call path
+        return anthropic.Anthropic(**options)
 
-            self._client = anthropic.Anthropic(
-                api_key=self._config.api_key or "missing",
-                base_url=self._config.base_url or DEFAULT_BASE_URL,
-                timeout=self._config.timeout_seconds,
-                max_retries=self._config.max_retries,
-            )
-        return self._client
+    def _create(self, client: Any, request: LlmRequest) -> Any:
+        return client.messages.create(**build_params(request))
 
-    def complete(self, request: LlmRequest) -> LlmReply:
-        client = self._sdk()
-        try:
-            response = client.messages.create(**build_params(request))
-        except Exception as exc:
-            raise translate("anthropic", exc) from exc
+    def _reply(self, request: LlmRequest, response: Any) -> LlmReply:
         texts = [b.text for b in response.content if getattr(b, "type", None) == "text"]
         data = None
         if request.response_schema is not None:

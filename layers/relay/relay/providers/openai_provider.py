@@ -7,8 +7,8 @@ import base64
 import json
 from typing import Any
 
-from . import NOT_JSON, Image, LlmReply, LlmRequest, ProviderConfig
-from .errors import translate
+from . import NOT_JSON, Image, LlmReply, LlmRequest
+from .sdk import SdkProvider
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
@@ -67,31 +67,19 @@ def usage_of(usage: Any) -> dict[str, int]:
     }
 
 
-class OpenAIProvider:
+class OpenAIProvider(SdkProvider):
     name = "openai"
+    default_base_url = DEFAULT_BASE_URL
 
-    def __init__(self, config: ProviderConfig) -> None:
-        self._config = config
-        self._client: Any = None
+    def _make_client(self, **options: Any) -> Any:
+        import openai  # only here: the call path
 
-    def _sdk(self) -> Any:
-        if self._client is None:
-            import openai  # only here: the call path
+        return openai.OpenAI(**options)
 
-            self._client = openai.OpenAI(
-                api_key=self._config.api_key or "missing",
-                base_url=self._config.base_url or DEFAULT_BASE_URL,
-                timeout=self._config.timeout_seconds,
-                max_retries=self._config.max_retries,
-            )
-        return self._client
+    def _create(self, client: Any, request: LlmRequest) -> Any:
+        return client.responses.create(**build_params(request))
 
-    def complete(self, request: LlmRequest) -> LlmReply:
-        client = self._sdk()
-        try:
-            response = client.responses.create(**build_params(request))
-        except Exception as exc:
-            raise translate("openai", exc) from exc
+    def _reply(self, request: LlmRequest, response: Any) -> LlmReply:
         text = response.output_text or ""
         data = None
         if request.response_schema is not None:
