@@ -6,6 +6,7 @@ A Lambda retry after a commit finds the run already advanced and does nothing tw
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import timedelta
 from typing import Any
@@ -44,6 +45,25 @@ def _lambda_error_message(cause: str) -> str:
     except (ValueError, AttributeError):
         message = None
     return str(message or cause)
+
+
+def _transient_as_unavailable(task):
+    """AWS throttling or unreachability that outlived botocore's retries leaves the task as
+    ServiceUnavailableError, a name the state machine's Retry matches (botocore's own
+    exception classes have no stable name to match)."""
+
+    @functools.wraps(task)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return task(*args, **kwargs)
+        except RelayError:
+            raise
+        except Exception as exc:
+            if is_transient(exc):
+                raise ServiceUnavailableError(f"{task.__name__}: AWS is busy or unreachable: {exc}") from exc
+            raise
+
+    return run
 
 
 class ExecutionService:
@@ -86,6 +106,7 @@ class ExecutionService:
         return _WORKFLOWS[version_id]
 
     # -- RunStep --------------------------------------------------------------------------
+    @_transient_as_unavailable
     def run_step(
         self,
         run_id: str,
@@ -175,6 +196,7 @@ class ExecutionService:
         return {"run_id": run_id, "outcome": outcome, "pause": pause, "input": None, "invocations": invocations}
 
     # -- AwaitInput -----------------------------------------------------------------------
+    @_transient_as_unavailable
     def await_input(self, run_id: str, pause: dict[str, Any], task_token: str, correlation_id: str) -> None:
         run = self._load(run_id)
         if run.status in TERMINAL_STATUSES:
