@@ -49,6 +49,11 @@ class UnsupportedIntrinsicError(ValueError):
     pass
 
 
+class UnsupportedPropertyError(ValueError):
+    """A resource property template.yaml may use in the cloud that the local cloud cannot
+    reproduce: the deploy stops and names it, rather than build something different."""
+
+
 class Resolver:
     """Resolves `Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::Split` against
     parameter values, pseudo parameters, and each resource's local name and attributes."""

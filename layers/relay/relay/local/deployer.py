@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cfn import Resolver, load_template
+from .cfn import Resolver, UnsupportedPropertyError, load_template
 
 ACCOUNT_ID = "123456789012"
 
@@ -282,7 +282,7 @@ class Deployer:
 
     def _secret(self, name: str, props: dict[str, Any]) -> None:
         if "GenerateSecretString" in props:
-            raise NotImplementedError("GenerateSecretString is not supported locally; give SecretString")
+            raise UnsupportedPropertyError(f"{name}: GenerateSecretString is not supported locally; give SecretString")
         kwargs: dict[str, Any] = {"Name": name, "SecretString": props.get("SecretString", "")}
         if props.get("Description"):
             kwargs["Description"] = props["Description"]
