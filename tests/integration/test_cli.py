@@ -119,3 +119,15 @@ def test_relay_local_passes_its_provider_settings_to_the_template(fake_providers
     sent = [h for _, h, body in fake_providers.requests if body.get("model") == "m-relay-local"]
     assert sent and sent[0]["authorization"] == "Bearer sk-from-relay-local"
     assert "LLM providers  echo, openai (base URLs: OpenAIBaseUrl=" in output
+
+
+def test_relay_local_refuses_a_dev_key_that_is_not_a_key():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RELAY_", "AWS_", "MOTO_"))}
+    env["RELAY_DEV_API_KEY"] = "short"
+    result = subprocess.run(
+        [*RELAY, "local", "--port", str(free_port())],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 2
+    assert "RELAY_DEV_API_KEY: INVALID_API_KEY" in result.stderr
+    assert "Traceback" not in result.stderr

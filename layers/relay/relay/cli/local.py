@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+from relay.exceptions import RelayError
 from relay.local import LocalCloud
 
 DEV_USERNAME = "dev"
@@ -50,7 +51,11 @@ def run_local(args) -> int:
     try:
         cloud.start()
         relay = Relay(ApiSettings())
-        key, generated = seed_dev_user(relay)
+        try:
+            key, generated = seed_dev_user(relay)
+        except RelayError as exc:  # e.g. a RELAY_DEV_API_KEY too short to be a key
+            print(f"error: RELAY_DEV_API_KEY: {exc.code}: {exc.detail}", file=sys.stderr)
+            return 2
         base = f"http://{args.host}:{args.port}"
         print(
             f"""
