@@ -59,39 +59,36 @@ class MediaRepository:
         if from_status is MediaStatus.ready and media.etag:
             names["#etag"], values[":etag"] = "etag", to_attr(media.etag)
             condition += " AND #etag = :etag"
-        try:
-            response = self._client.update_item(
-                TableName=self._table,
-                Key={"media_id": {"S": media.media_id}},
-                UpdateExpression=expression.strip(),
-                ConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
-            )
-        except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
-                return None
-            raise
-        return Media.model_validate(from_item(response["Attributes"]))
+        return self._update_if(
+            media.media_id,
+            UpdateExpression=expression.strip(),
+            ConditionExpression=condition,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
 
     def attach(self, media: Media, run_id: str, now: str) -> Media | None:
         """Record the run (ByRun) and drop the expiry, if the media is ready and not attached
         to another run. None if it is not (any more)."""
+        return self._update_if(
+            media.media_id,
+            UpdateExpression="SET run_id = :run, retention = :ret, updated_at = :now REMOVE expires_at, #ttl",
+            ConditionExpression="#status = :ready AND (attribute_not_exists(run_id) OR run_id = :run)",
+            ExpressionAttributeNames={"#status": "status", "#ttl": "ttl"},
+            ExpressionAttributeValues={
+                ":run": {"S": run_id},
+                ":ret": {"S": "run"},
+                ":now": {"S": now},
+                ":ready": {"S": MediaStatus.ready.value},
+            },
+        )
+
+    def _update_if(self, media_id: str, **update: Any) -> Media | None:
+        """A conditional UpdateItem of one media record: the record after it, or None when
+        the condition did not hold."""
         try:
             response = self._client.update_item(
-                TableName=self._table,
-                Key={"media_id": {"S": media.media_id}},
-                UpdateExpression="SET run_id = :run, retention = :ret, updated_at = :now REMOVE expires_at, #ttl",
-                ConditionExpression="#status = :ready AND (attribute_not_exists(run_id) OR run_id = :run)",
-                ExpressionAttributeNames={"#status": "status", "#ttl": "ttl"},
-                ExpressionAttributeValues={
-                    ":run": {"S": run_id},
-                    ":ret": {"S": "run"},
-                    ":now": {"S": now},
-                    ":ready": {"S": MediaStatus.ready.value},
-                },
-                ReturnValues="ALL_NEW",
+                TableName=self._table, Key={"media_id": {"S": media_id}}, ReturnValues="ALL_NEW", **update
             )
         except ClientError as exc:
             if error_code(exc) == "ConditionalCheckFailedException":
