@@ -4,8 +4,9 @@ answer against what was asked and returns outputs)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -29,6 +30,20 @@ class ModuleContext:
     artifacts: Any = None
     # The run's LLM service (relay.services.llm.RunLlm) for api.llm, injected by RunStep.
     llm: Any = None
+    # Where ctx.progress goes (relay.services.progress), injected by the interpreter with
+    # RunStep's reporter; None where nothing records progress (then ctx.progress only checks).
+    on_progress: Callable[[float, str | None, str | None], None] | None = None
+
+    def progress(self, value: float, stage: str | None = None, message: str | None = None) -> None:
+        """Report how far this module is (0..1), e.g. during a long provider call or a
+        generation job. While the module still runs, `GET /v1/runs/{id}` shows it as the
+        run's progress and a `progress` event records it (rate-limited: reports closer
+        together than RELAY_PROGRESS_MIN_INTERVAL_SECONDS are skipped, except the first,
+        the last (value 1) and a change of stage). Never fails the module over storage."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or not 0 <= value <= 1:
+            raise ValueError(f"progress must be a number from 0 to 1, not {value!r}")
+        if self.on_progress is not None:
+            self.on_progress(float(value), stage, message)
 
 
 def _describe(error: dict[str, Any]) -> str:
