@@ -5,6 +5,8 @@ it is safe to snapshot with SnapStart (`ApiSnapStart`): `relay.snapstart` makes 
 restored environment must not share (boto3 session and clients, the `random` seed).
 """
 
+import os
+
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from mangum import Mangum
 
@@ -17,7 +19,8 @@ logger = Logger()
 tracer = Tracer(patch_modules=("botocore",))  # the API calls AWS only; patch nothing else
 metrics = Metrics()
 relay = Relay(ApiSettings())
-app = create_app(relay)
+# Routers are built on the first request to their paths, unless init is paid ahead of requests.
+app = create_app(relay, eager=os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") in ("snap-start", "provisioned-concurrency"))
 snapstart.register(relay)
 
 handler = logger.inject_lambda_context(

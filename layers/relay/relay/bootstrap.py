@@ -14,22 +14,23 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.config import Config
 
-from relay.adapters.api_calls import ApiCallRepository, ApiCallStorage
-from relay.adapters.artifacts import ArtifactRepository, ArtifactStorage
-from relay.adapters.media import MediaRepository, MediaStorage
-from relay.adapters.orchestrator import RunOrchestrator
-from relay.adapters.runs import RunRepository
-from relay.adapters.templates import TemplateRepository, WorkflowStore
-from relay.adapters.users import UserRepository
-from relay.services.api_calls import ApiCallService
-from relay.services.artifacts import ArtifactService
-from relay.services.media import MediaService
-from relay.services.runs import RunService
-from relay.services.templates import TemplateService
-from relay.services.users import UserService
 from relay.settings import ApiSettings, Settings
 
+# Each adapter and service is imported where it is first built: a cold start imports what its
+# first request uses, not the whole domain (tests/bench/cold_start.py). Add new ones the same way.
 if TYPE_CHECKING:
+    from relay.adapters.api_calls import ApiCallRepository
+    from relay.adapters.artifacts import ArtifactRepository
+    from relay.adapters.media import MediaRepository
+    from relay.adapters.runs import RunRepository
+    from relay.adapters.templates import TemplateRepository, WorkflowStore
+    from relay.adapters.users import UserRepository
+    from relay.services.api_calls import ApiCallService
+    from relay.services.artifacts import ArtifactService
+    from relay.services.media import MediaService
+    from relay.services.runs import RunService
+    from relay.services.templates import TemplateService
+    from relay.services.users import UserService
     from relay.services.execution import ExecutionService
     from relay.services.llm import LlmService
 
@@ -78,40 +79,58 @@ class Relay:
     # -- adapters -------------------------------------------------------------------------
     @cached_property
     def user_repository(self) -> UserRepository:
+        from relay.adapters.users import UserRepository
+
         return UserRepository(self.dynamodb, self.settings.users_table)
 
     @cached_property
     def template_repository(self) -> TemplateRepository:
+        from relay.adapters.templates import TemplateRepository
+
         return TemplateRepository(self.dynamodb, self.settings.templates_table, self.settings.versions_table)
 
     @cached_property
     def run_repository(self) -> RunRepository:
+        from relay.adapters.runs import RunRepository
+
         s = self.settings
         return RunRepository(self.dynamodb, s.runs_table, s.events_table, s.pending_inputs_table)
 
     @cached_property
     def media_repository(self) -> MediaRepository:
+        from relay.adapters.media import MediaRepository
+
         return MediaRepository(self.dynamodb, self.settings.media_table)
 
     @cached_property
     def artifact_repository(self) -> ArtifactRepository:
+        from relay.adapters.artifacts import ArtifactRepository
+
         return ArtifactRepository(self.dynamodb, self.settings.artifacts_table)
 
     @cached_property
     def api_call_repository(self) -> ApiCallRepository:
+        from relay.adapters.api_calls import ApiCallRepository
+
         return ApiCallRepository(self.dynamodb, self.settings.api_calls_table)
 
     @cached_property
     def workflow_store(self) -> WorkflowStore:
+        from relay.adapters.templates import WorkflowStore
+
         return WorkflowStore(self.s3, self.settings.artifacts_bucket)
 
     # -- services -------------------------------------------------------------------------
     @cached_property
     def users(self) -> UserService:
+        from relay.services.users import UserService
+
         return UserService(self.user_repository)
 
     @cached_property
     def templates(self) -> TemplateService:
+        from relay.services.templates import TemplateService
+
         return TemplateService(
             self.template_repository,
             self.workflow_store,
@@ -120,6 +139,9 @@ class Relay:
 
     @cached_property
     def media(self) -> MediaService:
+        from relay.adapters.media import MediaStorage
+        from relay.services.media import MediaService
+
         s = self.settings
         return MediaService(
             self.media_repository,
@@ -132,6 +154,9 @@ class Relay:
 
     @cached_property
     def artifacts(self) -> ArtifactService:
+        from relay.adapters.artifacts import ArtifactStorage
+        from relay.services.artifacts import ArtifactService
+
         s = self.settings
         return ArtifactService(
             self.artifact_repository,
@@ -146,6 +171,7 @@ class Relay:
 
     @cached_property
     def exports(self) -> Any:
+        from relay.adapters.artifacts import ArtifactStorage
         from relay.services.exports import ExportService  # only when a run is exported
 
         return ExportService(
@@ -159,12 +185,17 @@ class Relay:
 
     @cached_property
     def api_calls(self) -> ApiCallService:
+        from relay.adapters.api_calls import ApiCallStorage
+        from relay.services.api_calls import ApiCallService
+
         return ApiCallService(
             self.api_call_repository, ApiCallStorage(self.s3, self.settings.artifacts_bucket), self.run_repository
         )
 
     @cached_property
     def llm(self) -> LlmService:
+        from relay.adapters.api_calls import ApiCallStorage
+        from relay.adapters.media import MediaStorage
         from relay.services.llm import LlmConfig, LlmService  # api.llm's calls and their records
 
         s = self.settings
@@ -189,6 +220,8 @@ class Relay:
         if not isinstance(self.settings, ApiSettings):
             raise TypeError("starting runs needs ApiSettings (RELAY_RUN_STATE_MACHINE_ARN)")
         from relay.adapters.idempotency import IdempotentCall  # Powertools: only when a run starts
+        from relay.adapters.orchestrator import RunOrchestrator
+        from relay.services.runs import RunService
 
         return RunService(
             self.run_repository,
@@ -203,6 +236,7 @@ class Relay:
 
     @cached_property
     def execution(self) -> ExecutionService:
+        from relay.adapters.orchestrator import RunOrchestrator
         from relay.services.execution import ExecutionService  # task Lambdas only, not the API
 
         return ExecutionService(

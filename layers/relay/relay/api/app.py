@@ -11,7 +11,22 @@ from relay import __version__
 from relay.bootstrap import Relay
 
 from . import errors
-from .routers import admin, api_calls, approvals, artifacts, health, media, runs, templates
+from .lazy_routers import add_lazy_routers, load_all
+
+# Every router module (relay.api.routers.<name>.router) with the path prefixes it serves (by
+# segment, `*` = any one segment), in matching order: a router listed first wins a path that two
+# could take. A router is built when a request first reaches one of its prefixes (see
+# lazy_routers); tests/unit/api/test_routers.py checks every route sits under its prefixes.
+ROUTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("health", ("/healthz",)),
+    ("admin", ("/v1/admin",)),
+    ("templates", ("/v1/templates", "/v1/versions")),
+    ("approvals", ("/v1/approvals",)),
+    ("media", ("/v1/media",)),
+    ("artifacts", ("/v1/artifacts", "/v1/runs/*/artifacts", "/v1/runs/*/media", "/v1/runs/*/export")),
+    ("api_calls", ("/v1/runs/*/api-calls",)),
+    ("runs", ("/v1/runs",)),  # after the routers of /v1/runs/{id}/…, so a request to them loads only theirs
+)
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -27,13 +42,16 @@ def _complete_openapi(app: FastAPI) -> None:
         if app.openapi_schema is None:
             from .openapi import complete
 
+            load_all(app)
             app.openapi_schema = complete(build(), app.routes)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def create_app(relay: Relay) -> FastAPI:
+def create_app(relay: Relay, *, eager: bool = False) -> FastAPI:
+    """With `eager`, every router is built now (where init is paid ahead of requests:
+    SnapStart, provisioned concurrency); else each on the first request to its paths."""
     app = FastAPI(
         title="Relay",
         version=__version__,
@@ -42,7 +60,8 @@ def create_app(relay: Relay) -> FastAPI:
     )
     app.state.relay = relay
     errors.install(app)
-    for module in (health, admin, templates, runs, approvals, media, artifacts, api_calls):
-        app.include_router(module.router)
+    add_lazy_routers(app, tuple((f"{__package__}.routers.{name}", paths) for name, paths in ROUTERS))
+    if eager:
+        load_all(app)
     _complete_openapi(app)
     return app
