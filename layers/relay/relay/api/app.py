@@ -16,7 +16,7 @@ from .lazy_routers import add_lazy_routers, load_all
 # Every router module (relay.api.routers.<name>.router) with the path prefixes it serves (by
 # segment, `*` = any one segment), in matching order: a router listed first wins a path that two
 # could take. A router is built when a request first reaches one of its prefixes (see
-# lazy_routers); tests/unit/api/test_routers.py checks every route sits under its prefixes.
+# lazy_routers); tests/unit/api/test_lazy_routers.py checks every route sits under its prefixes.
 ROUTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("health", ("/healthz",)),
     ("admin", ("/v1/admin",)),
@@ -25,6 +25,7 @@ ROUTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("media", ("/v1/media",)),
     ("artifacts", ("/v1/artifacts", "/v1/runs/*/artifacts", "/v1/runs/*/media", "/v1/runs/*/export")),
     ("api_calls", ("/v1/runs/*/api-calls",)),
+    ("run_compare", ("/v1/runs/compare",)),  # before runs: /v1/runs/{run_id} would take it
     ("runs", ("/v1/runs",)),  # after the routers of /v1/runs/{id}/…, so a request to them loads only theirs
 )
 
