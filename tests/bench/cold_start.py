@@ -106,9 +106,11 @@ mangum.Mangum(app, lifespan="off")
 
 # "First request": init plus one invocation through the handler, so that what is built on the
 # first request (Relay builds a router when a request first reaches its paths) is counted too.
-# Relay's request is GET /v1/runs/{id} with no credentials: routing builds the runs router and
-# the auth dependency answers 401 without calling AWS. The stack's is POST /items through a
-# handler wrapped in the same Powertools decorators as Relay's.
+# Relay's request is GET /v1/runs/{id} with no credentials: routing builds the runs router, and
+# the auth dependency builds the users service (its DynamoDB client) and answers 401 without a
+# call. The stack's is POST /items through a handler wrapped in the same Powertools decorators,
+# whose route makes a DynamoDB client too (as any API of this stack does to reach its table on
+# its first request), so that only Relay's own work differs.
 _EVENT = """
 class _Context:
     function_name = "bench"; function_version = "$LATEST"; memory_limit_in_mb = 1024
@@ -125,10 +127,15 @@ def _event(method, path, body=None):
 _WORK["stack_request"] = _EVENT.format(
     work=_WORK["stack"].replace(
         'mangum.Mangum(app, lifespan="off")',
-        """logger, tracer, metrics = Logger(), Tracer(), Metrics()
-handler = logger.inject_lambda_context(tracer.capture_lambda_handler(metrics.log_metrics(mangum.Mangum(app, lifespan="off"))))
+        """handler = logger.inject_lambda_context(
+    tracer.capture_lambda_handler(metrics.log_metrics(mangum.Mangum(app, lifespan="off"), capture_cold_start_metric=True)),
+    correlation_id_path="requestContext.requestId",
+    clear_state=True,
+)
 assert handler(_event("POST", "/items", '{"name": "x"}'), _Context())["statusCode"] == 200""",
     )
+    .replace('Logger(); Tracer(patch_modules=("botocore",)); Metrics()', 'logger, tracer, metrics = Logger(), Tracer(patch_modules=("botocore",)), Metrics()')
+    .replace("    return body", "    boto3.client('dynamodb')\n    return body")
 )
 _FIRST_REQUEST = """
 assert module.handler(_event("GET", "/v1/runs/run_0123456789abcdef"), _Context())["statusCode"] == 401
