@@ -12,6 +12,7 @@ import pytest
 import snapshot_restore_py
 
 from relay import snapstart
+from relay.api.lazy_routers import pending
 from relay.bootstrap import Relay
 from relay.settings import ApiSettings
 
@@ -118,8 +119,7 @@ def test_a_client_made_before_the_snapshot_is_not_used_after_restore(hooks, fake
     assert relay.stepfunctions is not before
 
 
-@pytest.mark.filterwarnings("ignore:There is no current event loop:DeprecationWarning")
-def test_the_api_entry_point_registers_the_hook_for_its_relay(hooks, monkeypatch):
+def load_api_entry_point(monkeypatch):
     prefix = ApiSettings.model_config["env_prefix"]
     for name, field in ApiSettings.model_fields.items():
         if field.is_required():
@@ -129,5 +129,27 @@ def test_the_api_entry_point_registers_the_hook_for_its_relay(hooks, monkeypatch
     spec = importlib.util.spec_from_file_location("api_entry_point_under_test", ROOT / "functions" / "api" / "app.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.filterwarnings("ignore:There is no current event loop:DeprecationWarning")
+def test_the_api_entry_point_registers_the_hook_for_its_relay(hooks, monkeypatch):
+    module = load_api_entry_point(monkeypatch)
     assert (snapstart.after_restore, (module.relay,), {}) in hooks
     assert module.app.state.relay is module.relay
+
+
+@pytest.mark.filterwarnings("ignore:There is no current event loop:DeprecationWarning")
+@pytest.mark.parametrize(
+    "init_type,built_at_init",
+    [("snap-start", True), ("provisioned-concurrency", True), ("on-demand", False), (None, False)],
+)
+def test_routers_are_built_at_init_only_when_init_is_paid_ahead(hooks, monkeypatch, init_type, built_at_init):
+    """Under SnapStart the snapshot should hold every router; on demand, each is built by the
+    first request that reaches it (relay.api.lazy_routers)."""
+    if init_type is None:
+        monkeypatch.delenv("AWS_LAMBDA_INITIALIZATION_TYPE", raising=False)
+    else:
+        monkeypatch.setenv("AWS_LAMBDA_INITIALIZATION_TYPE", init_type)
+    module = load_api_entry_point(monkeypatch)
+    assert (pending(module.app) == []) is built_at_init
