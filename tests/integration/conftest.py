@@ -37,6 +37,8 @@ def cloud(fake_providers: FakeProviders) -> Iterator[LocalCloud]:
         "AnthropicBaseUrl": fake_providers.url,
         "ProviderMaxRetries": 1,
         "ProviderTimeoutSeconds": 5,
+        # Short event streams (the default is 25 s): the contract run opens many on a paused run.
+        "EventStreamSeconds": 0.5,
     }
     keys = {"openai_api_key": "sk-local-openai", "anthropic_api_key": "sk-local-anthropic"}
     local = LocalCloud(meter=True, parameters=parameters, provider_keys=keys)

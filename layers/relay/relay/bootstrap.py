@@ -235,6 +235,12 @@ class Relay:
         )
 
     @cached_property
+    def event_stream(self) -> Any:
+        from relay.services.event_stream import EventStream  # the SSE route only
+
+        return EventStream(self.run_repository, poll_seconds=self.settings.event_stream_poll_seconds)
+
+    @cached_property
     def execution(self) -> ExecutionService:
         from relay.adapters.orchestrator import RunOrchestrator
         from relay.services.execution import ExecutionService  # task Lambdas only, not the API
@@ -248,4 +254,5 @@ class Relay:
             orchestrator_for=lambda arn: RunOrchestrator(self.stepfunctions, arn),
             artifacts=self.artifacts,
             llm=self.llm,
+            progress_min_interval_seconds=self.settings.progress_min_interval_seconds,
         )

@@ -51,9 +51,18 @@ class Settings(BaseSettings):
     default_llm_provider: str = "echo"
     default_openai_model: str = "gpt-5-mini"
     default_anthropic_model: str = "claude-haiku-4-5"
+    # ctx.progress: reports of one module closer together than this are skipped (the first,
+    # the last and a new stage always go through).
+    progress_min_interval_seconds: float = 1.0
 
 
 class ApiSettings(Settings):
     """The API also starts executions, so it needs the state machine."""
 
     run_state_machine_arn: str
+    # GET /v1/runs/{id}/events/stream: how long one stream stays open (EventStreamSeconds,
+    # under API Gateway's 30 s), and how often it polls the events table meanwhile.
+    event_stream_seconds: float = 25.0
+    event_stream_poll_seconds: float = 1.0
+    # The functions' log groups (comma-separated) GET /v1/runs/{id}/logs and /v1/admin/logs read.
+    log_groups: str

@@ -16,12 +16,14 @@ from relay.exceptions import AlreadyDecidedError, ConcurrentUpdateError
 from relay.ids import new_id, now_iso
 
 from .dynamo import cancellation_codes, error_code, from_item, query_page, to_attr, to_item
+from .event_feed import EventFeedItems
 from .pending_inputs import PendingInputItems
+from .run_progress import RunProgressItems
 
 MAX_TRANSACTION_ITEMS = 100
 
 
-class RunRepository(PendingInputItems):
+class RunRepository(PendingInputItems, RunProgressItems, EventFeedItems):
     def __init__(self, client: Any, runs_table: str, events_table: str, pending_table: str) -> None:
         self._client = client
         self._runs = runs_table

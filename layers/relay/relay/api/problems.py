@@ -32,6 +32,7 @@ PROBLEM_CODES: dict[str, Code] = {
     "INVALID_IDEMPOTENCY_KEY": Code(400, "`Idempotency-Key` is not 1-255 printable ASCII characters without spaces.", True),
     "MISSING_FILE": Code(400, "A multipart template submission has no `file` part.", True),
     "INVALID_CURSOR": Code(400, "`cursor` is not a `next_cursor` this list issued to this caller (forged, truncated, or from another list)."),
+    "INVALID_LAST_EVENT_ID": Code(400, "`GET /v1/runs/{id}/events/stream`: `Last-Event-ID` is not an event id (seq) of the run, or it (or `after`) is past the run's last event."),
     "INVALID_WORKFLOW": Code(400, "The workflow fails validation: the shape in the schema, and what the schema cannot say (duplicate `step_id`s, an unknown `module_id`, module inputs the module refuses, a malformed `$state`/`$run`/`$step` reference). `problems` lists every problem, each naming its step and module."),
     "INVALID_WORKFLOW_JSON": Code(400, "`workflow.json` in a zip is not a JSON object."),
     "DOCUMENT_TOO_DEEP": Code(400, "The (resolved) workflow nests objects and arrays deeper than allowed."),

@@ -8,6 +8,7 @@ Pure: takes the workflow and the run's state and cursor, returns what happened. 
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,6 +147,19 @@ def _step_index(steps: Any, step_id: str, spec: Any) -> int:
     raise ModuleError(f"{spec.module_id} continues at step {step_id!r}, which this workflow does not have", code="UNKNOWN_STEP")
 
 
+def _progress_sink(report: Any, steps: Any, step_index: int, module_index: int) -> Any:
+    """ctx.progress of one module: its 0..1 maps onto its share of the run's progress."""
+    if report is None:
+        return None
+    step = steps[step_index]
+    share = 1 / len(steps) / len(step.modules)
+    low = step_index / len(steps) + module_index * share
+    return functools.partial(
+        report, step_id=step.step_id, module_index=module_index,
+        module_id=step.modules[module_index].module_id, span=(low, low + share),
+    )
+
+
 def _as_error(exc: Exception) -> RunError:
     if isinstance(exc, RelayError):
         return RunError(code=exc.code, message=exc.detail)
@@ -167,9 +181,12 @@ def advance(
     max_event_bytes: int = MAX_EVENT_BYTES_PER_COMMIT,
     artifacts: Any = None,
     llm: Any = None,
+    report_progress: Any = None,
 ) -> Advance:
     """`artifacts` is what modules get as `ctx.artifacts` (the run's artifact store), `llm`
-    as `ctx.llm` (the run's LLM service).
+    as `ctx.llm` (the run's LLM service); `report_progress` (relay.services.progress's
+    ProgressReporter.report) receives what a module reports with `ctx.progress`, with the
+    module's place and its share (`span`) of the run's 0..1.
 
     A module error marked `retryable` (a provider throttled or unavailable after its SDK's
     retries) does not fail the run: it leaves RunStep so that Step Functions retries the task
@@ -267,7 +284,11 @@ def advance(
                 return result("continue", RunStatus.running)
             if not started:
                 emit(
-                    NewEvent(event_type="step_started", step_id=step.step_id, data={"step_index": step_index})
+                    NewEvent(
+                        event_type="step_started",
+                        step_id=step.step_id,
+                        data={"step_index": step_index, "progress": progress().value},
+                    )
                 )
                 started = True
             jumped = False
@@ -288,6 +309,7 @@ def advance(
                         state=state,
                         artifacts=artifacts,
                         llm=llm,
+                        on_progress=_progress_sink(report_progress, steps, step_index, module_index),
                     )
                     if module.pauses:
                         request = _checked_request(module.request(parsed, ctx))

@@ -106,6 +106,8 @@ class Llm(Module):
                 raise ModuleInputError(f"api.llm: only user messages may hold images ({message.role} does)")
             messages.append(Message(message.role, parts))
         provider, model = llm.choose(inputs.provider, inputs.model)
+        # A provider call can take minutes: the run shows what it waits for meanwhile.
+        ctx.progress(0.0, stage="llm", message=f"waiting for {provider} ({model})")
         return llm.complete(
             step_id=ctx.step_id,
             module_index=ctx.module_index,

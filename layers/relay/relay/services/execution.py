@@ -78,7 +78,9 @@ class ExecutionService:
         orchestrator_for=None,  # state machine ARN -> RunOrchestrator
         artifacts=None,  # ArtifactService: ctx.artifacts of the run's modules
         llm=None,  # LlmService: ctx.llm of the run's modules (api.llm)
+        progress_min_interval_seconds: float | None = None,  # None: ctx.progress records nothing
     ) -> None:
+        self._progress_interval = progress_min_interval_seconds
         self._artifacts = artifacts
         self._llm = llm
         self._runs = runs  # RunRepository
@@ -130,6 +132,7 @@ class ExecutionService:
             return self._next(run_id, outcome, invocations)
         run_artifacts = self._run_artifacts(run)
         run_llm = self._run_llm(run, correlation_id, run_artifacts)
+        reporter = self._reporter(run, correlation_id)
         result = advance(
             self._workflow(run.current_version_id),
             run_id=run.run_id,
@@ -142,7 +145,11 @@ class ExecutionService:
             default_timeout_seconds=self._default_timeout,
             artifacts=run_artifacts,
             llm=run_llm,
+            report_progress=reporter.report if reporter else None,
         )
+        if reporter is not None and reporter.event_seq != run.event_seq:
+            # Progress events were appended meanwhile (same rev): number ours after them.
+            run = run.model_copy(update={"event_seq": reporter.event_seq})
         moved = execution_arn is not None and execution_arn != run.execution_arn
         if result.events or moved:
             ops = None
@@ -183,6 +190,13 @@ class ExecutionService:
         # Ids of what this attempt stores derive from the run's rev: a retried RunStep (same
         # rev, nothing committed) stores under the same ids, so nothing is stored twice.
         return RunArtifacts(self._artifacts, run.run_id, run.user_id, f"rev{run.rev}")
+
+    def _reporter(self, run: Run, correlation_id: str) -> Any:
+        if self._progress_interval is None:
+            return None
+        from relay.services.progress import ProgressReporter
+
+        return ProgressReporter(self._runs, run, correlation_id, min_interval_seconds=self._progress_interval)
 
     def _run_llm(self, run: Run, correlation_id: str, run_artifacts: Any) -> Any:
         if self._llm is None:

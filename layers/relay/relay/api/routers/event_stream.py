@@ -1,0 +1,56 @@
+"""A run's events, live, as Server-Sent Events (relay.services.event_stream)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import StreamingResponse
+
+from relay.api.deps import CurrentUser, RelayDep, RunId
+from relay.api.problems import raises
+from relay.services.event_stream import start_position
+
+router = APIRouter(tags=["runs"])
+
+STREAM_DESCRIPTION = (
+    "`text/event-stream`: first `retry: 1000`, then one message per event after the start "
+    "(`id:` its seq, `event:` its event_type, `data:` the event as `GET /v1/runs/{id}/events` "
+    "lists it). When the run has ended and every event was sent: `event: end` with "
+    "`{run_id, status, last_event_id}`, and the stream closes (stop reconnecting). When its time "
+    "is up (RELAY_EVENT_STREAM_SECONDS, at most 25 s, under API Gateway's 30 s): a comment, and "
+    "the stream closes; reconnect with `Last-Event-ID` to resume where it stopped. On API "
+    "Gateway the Lambda's response is buffered: the whole stream arrives when it closes."
+)
+
+
+@router.get(
+    "/v1/runs/{run_id}/events/stream",
+    response_class=StreamingResponse,
+    responses={200: {"description": STREAM_DESCRIPTION, "content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+    openapi_extra=raises("INVALID_LAST_EVENT_ID"),
+)
+def stream_events(
+    run_id: RunId,
+    user: CurrentUser,
+    relay: RelayDep,
+    last_event_id: Annotated[
+        str | None,
+        Header(alias="Last-Event-ID", max_length=64, description="resume after this event (seq); wins over `after`"),
+    ] = None,
+    after: Annotated[int | None, Query(ge=0, le=10**12, description="start after this seq (0: every event)")] = None,
+    wait: Annotated[
+        float | None,
+        Query(ge=0, le=25, description="seconds the stream stays open at most (default and cap: the server's bound)"),
+    ] = None,
+) -> StreamingResponse:
+    """New events of the run as they are written (polled every second or so)."""
+    run = relay.runs.get(user, run_id)
+    position = start_position(run, last_event_id, after)
+    bound = relay.settings.event_stream_seconds
+    seconds = bound if wait is None else min(wait, bound)
+    return StreamingResponse(
+        relay.event_stream.frames(run.run_id, position, seconds),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
