@@ -216,14 +216,6 @@ class Relay:
         )
 
     @cached_property
-    def history(self) -> Any:
-        """Keyword history and option usage (GET /v1/keywords, /v1/option-usage; ctx.history)."""
-        from relay.adapters.history import HistoryRepository
-        from relay.services.history import HistoryService
-
-        return HistoryService(HistoryRepository(self.dynamodb, self.settings.history_table), self.templates)
-
-    @cached_property
     def runs(self) -> RunService:
         if not isinstance(self.settings, ApiSettings):
             raise TypeError("starting runs needs ApiSettings (RELAY_RUN_STATE_MACHINE_ARN)")
@@ -249,6 +241,45 @@ class Relay:
         return EventStream(self.run_repository, poll_seconds=self.settings.event_stream_poll_seconds)
 
     @cached_property
+    def orchestrator(self) -> Any:
+        if not isinstance(self.settings, ApiSettings):
+            raise TypeError("controlling runs needs ApiSettings (RELAY_RUN_STATE_MACHINE_ARN)")
+        from relay.adapters.orchestrator import RunOrchestrator
+
+        return RunOrchestrator(self.stepfunctions, self.settings.run_state_machine_arn)
+
+    @cached_property
+    def run_control(self) -> Any:
+        """Cancel and retry (POST /v1/runs/{id}/cancel, /retry)."""
+        from relay.services.run_control import RunControlService
+
+        return RunControlService(self.run_repository, self.orchestrator)
+
+    @cached_property
+    def branches(self) -> Any:
+        """POST/GET /v1/runs/{id}/branches and ?branch_id= of the run's events."""
+        if not isinstance(self.settings, ApiSettings):
+            raise TypeError("branches need ApiSettings (RELAY_BRANCHES_TABLE)")
+        from relay.adapters.branches import BranchRepository
+        from relay.services.branches import BranchService
+
+        repository = BranchRepository(self.dynamodb, self.settings.branches_table, self.settings.events_table)
+        return BranchService(self.run_repository, repository, self.templates, self.orchestrator)
+
+    @cached_property
+    def resume(self) -> Any:
+        """POST /v1/runs/{id}/resume and /resume/confirm."""
+        from relay.services.resume import ResumeService
+
+        return ResumeService(self.run_repository, self.templates, self.orchestrator, self.runs)
+
+    @cached_property
+    def event_stream(self) -> Any:
+        from relay.services.event_stream import EventStream  # the SSE route only
+
+        return EventStream(self.run_repository, poll_seconds=self.settings.event_stream_poll_seconds)
+
+    @cached_property
     def execution(self) -> ExecutionService:
         from relay.adapters.orchestrator import RunOrchestrator
         from relay.services.execution import ExecutionService  # task Lambdas only, not the API
@@ -262,6 +293,5 @@ class Relay:
             orchestrator_for=lambda arn: RunOrchestrator(self.stepfunctions, arn),
             artifacts=self.artifacts,
             llm=self.llm,
-            history=self.history,
             progress_min_interval_seconds=self.settings.progress_min_interval_seconds,
         )

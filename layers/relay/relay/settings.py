@@ -26,7 +26,6 @@ class Settings(BaseSettings):
     artifacts_bucket: str
     media_bucket: str
     api_calls_table: str
-    history_table: str  # keyword_history and option_usage
     # Media uploads: the largest accepted (MediaMaxUploadMb), how long an upload form and a
     # download URL stay valid.
     media_max_upload_mb: int = 25
@@ -67,3 +66,5 @@ class ApiSettings(Settings):
     event_stream_poll_seconds: float = 1.0
     # The functions' log groups (comma-separated) GET /v1/runs/{id}/logs and /v1/admin/logs read.
     log_groups: str
+    # A run's branches besides main (POST/GET /v1/runs/{id}/branches).
+    branches_table: str

@@ -57,12 +57,18 @@ PROBLEM_CODES: dict[str, Code] = {
     "UNSUPPORTED_CONTENT_TYPE": Code(400, "`POST /v1/media`: `content_type` is not on the allow-list (png, jpeg, webp, gif, mp3, wav, ogg, flac, mp4, webm, glb). Nothing is signed.", True),
     "INVALID_ARTIFACT_CONTENT": Code(400, "`POST /v1/artifacts/{id}/versions`: `content` does not fit the artifact's format (a text artifact takes a string; a json one a JSON value with a canonical form), or the body does not fit it (`content` for json and text, `content_type` and `size_bytes` for binary, not both). Nothing changes."),
     "MEDIA_TOO_LARGE": Code(400, "`POST /v1/media`: `size_bytes` is over this deployment's upload cap (`MediaMaxUploadMb`, default 25 MB). Nothing is signed."),
+    "INVALID_RESUME_REQUEST": Code(400, "`POST /v1/runs/{id}/resume` names neither or both of `workflow` and `version_id`.", True),
+    "TEMPLATE_MISMATCH": Code(400, "`POST /v1/runs/{id}/resume`: `version_id` is a version of another template than the run's. Nothing changes."),
+    "INVALID_BRANCH_POINT": Code(400, "`POST /v1/runs/{id}/branches`: `from_event_id` is an event a branch cannot start at (start at `run_created`, `step_started`, `module_completed`, `step_completed`, `step_jumped`, `input_requested`, `module_failed` or `branch_created`), or at a step the run's workflow version does not have. Nothing changes."),
+    "INVALID_STATE_OVERRIDES": Code(400, "`POST /v1/runs/{id}/branches`: a `state_overrides` key is not a state key or dotted path of identifiers. Nothing changes."),
     # 401, 403, 404, 405
     "MISSING_API_KEY": Code(401, "No `Authorization: Bearer <key>` header (or another scheme). Sent with `WWW-Authenticate: Bearer`."),
     "INVALID_API_KEY": Code(401, "The bearer key belongs to no user. Sent with `WWW-Authenticate: Bearer`."),
     "ADMIN_ONLY": Code(403, "An admin operation called with a non-admin user's key."),
     "NOT_FOUND": Code(404, "The id in the path (or `version_id`, `run_id` or an answer's `media_id` in a body) names nothing of yours: another user's id, an id that does not exist, or a string that is not an id. Also any unknown path."),
-    "TEMPLATE_NOT_FOUND": Code(404, "`template_name` names no template of yours, or a template with no version; `template=` of `GET /v1/keywords` or `/v1/option-usage` names no template of yours (by id or name)."),
+    "TEMPLATE_NOT_FOUND": Code(404, "`template_name` names no template of yours, or a template with no version."),
+    "EVENT_NOT_FOUND": Code(404, "`POST /v1/runs/{id}/branches`: `from_event_id` names no event of this run (another run's, another user's, or none). Nothing changes."),
+    "BRANCH_NOT_FOUND": Code(404, "`GET /v1/runs/{id}/events?branch_id=`: the run has no such branch (`main` or one of `GET /v1/runs/{id}/branches`)."),
     "METHOD_NOT_ALLOWED": Code(405, "The path exists but not with this method (`TRACE`, `DELETE` …). `Allow` lists the methods it has."),
     # 409
     "USERNAME_TAKEN": Code(409, "Another user has this username (compared lowercased)."),
@@ -77,8 +83,16 @@ PROBLEM_CODES: dict[str, Code] = {
     "ARTIFACT_NOT_PENDING": Code(409, "The artifact is not awaiting a decision: only `pending` and `edited` versions are approved or rejected (it is `approved`, `rejected` or `auto_approved`; `status_now`, `decided_by`, `decided_at` say so). Nothing changes."),
     "ARTIFACT_NOT_UPLOADED": Code(409, "`POST /v1/artifacts/{id}/versions/{version_id}/complete`: nothing has been uploaded to the version's form yet; upload, then complete again."),
     "MEDIA_NOT_UPLOADED": Code(409, "`POST /v1/media/{id}/complete`: nothing has been uploaded to the media's form yet; upload, then complete again."),
+    "RUN_ENDED": Code(409, "`POST /v1/runs/{id}/cancel`: the run has ended (completed, error, or cancelled already; `run_status` says which). Nothing changes."),
+    "RUN_NOT_FAILED": Code(409, "`POST /v1/runs/{id}/retry`: only a run in `error` is retried (`run_status` says what it is). Nothing changes."),
+    "RUN_BUSY": Code(409, "A step of the run is running (status `running`): branching or resuming waits until it pauses or ends (one execution per run). Nothing changes."),
+    "RUN_COMPLETED": Code(409, "`POST /v1/runs/{id}/resume` (or `/resume/confirm`): the run has completed; branch it or start a new run. Nothing changes."),
+    "VERSION_MISMATCH": Code(409, "`POST /v1/runs/{id}/resume`: the workflow is another version than the run's: `current_version`, `submitted_version` and `options` (`continue_with_new`, `continue_with_original`, `start_fresh`); the offer is kept on the run for `POST /v1/runs/{id}/resume/confirm`, nothing else changes."),
+    "NO_PENDING_MISMATCH": Code(409, "`POST /v1/runs/{id}/resume/confirm`: no VERSION_MISMATCH for this `version_id` is waiting (none was offered, another was offered later, or it was confirmed already). Nothing changes."),
+    "STEP_NOT_IN_VERSION": Code(409, "`POST /v1/runs/{id}/resume/confirm` with `continue_with_new`: the step the run is at is not in the new version (`step_id`); choose another option. Nothing changes."),
     # 413, 415, 422
     "PAYLOAD_TOO_LARGE": Code(413, "A template submission body is over 10 MB."),
+    "STATE_OVERRIDES_TOO_LARGE": Code(413, "`POST /v1/runs/{id}/branches`: `state_overrides` are over 64 KiB as compact JSON, or the state with them over 200 KiB. Nothing changes."),
     "INPUTS_TOO_LARGE": Code(413, "Run `inputs` are over 64 KiB as compact UTF-8 JSON. Nothing changes."),
     "ARTIFACT_TOO_LARGE": Code(413, "An edited version's `content` is over 5 MiB as compact UTF-8 JSON or text, or a binary version's `size_bytes` is over the upload cap (`MediaMaxUploadMb`, default 25 MB). Nothing changes."),
     "VALUE_TOO_LARGE": Code(413, "An answer `value` is over 64 KiB as compact UTF-8 JSON. Nothing changes."),
@@ -117,7 +131,6 @@ RUN_ERROR_CODES: dict[str, str] = {
     "INVALID_LLM_OUTPUT": "`api.llm` with `response_schema`: the reply did not validate against it, and neither did the one retry; the message names the first violation.",
     "INVALID_MEDIA_REF": "`api.llm`: a `media_ref` names no image this run can use: not a `media_…` or `art_…` id, not yours, not ready, attached to another run, gone, or not an image.",
     "LLM_UNAVAILABLE": "`api.llm` ran where no LLM service is wired (a deployment fault).",
-    "HISTORY_UNAVAILABLE": "`history.keyword_history`, `history.option_usage` or a `user.select` with `order_by: recent_usage` ran where no history store is wired (a deployment fault).",
 }
 
 # Base classes' codes: `except` targets, never raised as they are.

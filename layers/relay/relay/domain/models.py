@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from .branches import ResumeOffer
+
 
 class User(BaseModel):
     user_id: str
@@ -108,6 +110,8 @@ class Run(BaseModel):
     model_preferences: dict[str, Any] | None = None
     # Totals of the run's provider calls: {input, output, cached, reasoning, calls, cost_usd?, unpriced_calls?}.
     llm_usage: dict[str, Any] = Field(default_factory=dict)
+    # A 409 VERSION_MISMATCH of POST /resume waiting for /resume/confirm (services/resume.py).
+    pending_resume: ResumeOffer | None = None
     created_at: str
     updated_at: str
     ended_at: str | None = None

@@ -13,7 +13,7 @@ from typing import Any
 
 from .deployer import Deployer, Deployment
 from .invoke import FunctionRunner, LambdaInvokeFront
-from . import transactions
+from . import stopping, transactions
 from . import notifications
 from .isolation import SerializedServices
 from .metering import CallMeter
@@ -75,6 +75,7 @@ class LocalCloud:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per AWS call
         self.deployment = Deployment(stack_name=self.stack_name, region=REGION)
         transactions.install()  # item-level rollback: safe because requests are serialised
+        stopping.install()  # StopExecution ends a waiting execution at once, as in the cloud
         # S3 form uploads are checked against their policy inside the S3 lock, so what moto
         # stores (and the tags the form asks for) is complete before anything reads it.
         moto = SerializedServices(

@@ -14,6 +14,7 @@ from typing import Any
 from relay.domain import TERMINAL_STATUSES, NewEvent, PendingInput, PendingSummary, Run, RunError, RunStatus
 from relay.engine import Answer, advance
 from relay.adapters.dynamo import is_transient
+from relay.adapters.orchestrator import execution_generation, next_execution_name
 from relay.exceptions import ConflictError, NotFoundError, RelayError, ServiceUnavailableError
 from relay.ids import iso, new_id, now_iso, utcnow
 from relay.workflows import Workflow
@@ -31,11 +32,7 @@ PROVIDER_ERRORS = {"ProviderThrottledError", "ProviderUnavailableError"}
 _RECORD_ATTEMPTS = 3
 
 
-def _next_execution_name(execution_arn: str | None, run_id: str) -> str:
-    """`<run_id>` → `<run_id>-g2` → `<run_id>-g3` …: every execution of a run sorts by its id."""
-    name = execution_arn.rsplit(":", 1)[-1] if execution_arn else run_id
-    generation = int(name.rsplit("-g", 1)[1]) if "-g" in name else 1
-    return f"{run_id}-g{generation + 1}"
+_next_execution_name = next_execution_name  # the one rule for every new execution's name
 
 
 def _lambda_error_message(cause: str) -> str:
@@ -78,13 +75,11 @@ class ExecutionService:
         orchestrator_for=None,  # state machine ARN -> RunOrchestrator
         artifacts=None,  # ArtifactService: ctx.artifacts of the run's modules
         llm=None,  # LlmService: ctx.llm of the run's modules (api.llm)
-        history=None,  # HistoryService: ctx.history of the run's modules (history.*, user.select)
         progress_min_interval_seconds: float | None = None,  # None: ctx.progress records nothing
     ) -> None:
         self._progress_interval = progress_min_interval_seconds
         self._artifacts = artifacts
         self._llm = llm
-        self._history = history
         self._runs = runs  # RunRepository
         self._templates = templates  # TemplateRepository
         self._store = workflow_store
@@ -129,6 +124,8 @@ class ExecutionService:
         up from the cursor; a retry that starts the same name again is harmless."""
         run = self._load(run_id)
         invocations += 1
+        if self._superseded(run, execution_arn):
+            return self._next(run_id, "failed", invocations)  # ends this execution (Route → Fail)
         if run.status in TERMINAL_STATUSES:
             outcome = "completed" if run.status == RunStatus.completed else "failed"
             return self._next(run_id, outcome, invocations)
@@ -147,7 +144,6 @@ class ExecutionService:
             default_timeout_seconds=self._default_timeout,
             artifacts=run_artifacts,
             llm=run_llm,
-            history=self._run_history(run),
             report_progress=reporter.report if reporter else None,
         )
         if reporter is not None and reporter.event_seq != run.event_seq:
@@ -185,6 +181,14 @@ class ExecutionService:
             return self._next(run_id, "continued", invocations)
         return self._next(run_id, result.outcome, invocations, pause=result.pause.as_dict() if result.pause else None)
 
+    @staticmethod
+    def _superseded(run: Run, execution_arn: str | None) -> bool:
+        """An execution older than the run's (a retry, branch or resume started a newer one
+        while this one was stopping) must not touch the run."""
+        if execution_arn is None or run.execution_arn is None:
+            return False
+        return execution_generation(execution_arn) < execution_generation(run.execution_arn)
+
     def _run_artifacts(self, run: Run) -> Any:
         if self._artifacts is None:
             return None
@@ -200,15 +204,6 @@ class ExecutionService:
         from relay.services.progress import ProgressReporter
 
         return ProgressReporter(self._runs, run, correlation_id, min_interval_seconds=self._progress_interval)
-
-    def _run_history(self, run: Run) -> Any:
-        if self._history is None:
-            return None
-        from relay.services.history import RunHistory
-
-        # Like artifacts: recordings are identified by the attempt (rev), so a retried RunStep
-        # counts nothing twice.
-        return RunHistory(self._history, run.run_id, run.user_id, run.template_id, f"rev{run.rev}")
 
     def _run_llm(self, run: Run, correlation_id: str, run_artifacts: Any) -> Any:
         if self._llm is None:

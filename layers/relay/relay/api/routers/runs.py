@@ -70,16 +70,21 @@ def get_run(run_id: RunId, user: CurrentUser, relay: RelayDep):
     return RunDetail.of(relay.runs.get(user, run_id))
 
 
-@router.get("/{run_id}/events", response_model=Page[EventPublic])
+@router.get("/{run_id}/events", response_model=Page[EventPublic], openapi_extra=raises("BRANCH_NOT_FOUND"))
 def list_events(
     run_id: RunId,
     user: CurrentUser,
     relay: RelayDep,
-    branch_id: Annotated[str | None, Query(max_length=64)] = None,
+    branch_id: Annotated[
+        str | None,
+        Query(max_length=64, description="`main` or a `br_…` of the run: that branch's own events (not its parents')"),
+    ] = None,
     cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ):
-    """The run's append-only events in order (optionally one branch)."""
+    """The run's append-only events in order, every branch's (or one branch's own)."""
+    if branch_id is not None:
+        relay.branches.check_branch(user, run_id, branch_id)
     events, next_cursor = relay.runs.events(user, run_id, branch_id, cursor, limit)
     return Page(items=[EventPublic.model_validate(e.model_dump()) for e in events], next_cursor=next_cursor)
 
