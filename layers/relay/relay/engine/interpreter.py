@@ -181,6 +181,7 @@ def advance(
     max_event_bytes: int = MAX_EVENT_BYTES_PER_COMMIT,
     artifacts: Any = None,
     llm: Any = None,
+    history: Any = None,
     report_progress: Any = None,
 ) -> Advance:
     """`artifacts` is what modules get as `ctx.artifacts` (the run's artifact store), `llm`
@@ -309,6 +310,7 @@ def advance(
                         state=state,
                         artifacts=artifacts,
                         llm=llm,
+                        history=history,
                         on_progress=_progress_sink(report_progress, steps, step_index, module_index),
                     )
                     if module.pauses:

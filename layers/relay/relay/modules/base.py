@@ -30,6 +30,9 @@ class ModuleContext:
     artifacts: Any = None
     # The run's LLM service (relay.services.llm.RunLlm) for api.llm, injected by RunStep.
     llm: Any = None
+    # The history of the run's template (relay.services.history.RunHistory) for
+    # history.keyword_history, history.option_usage and user.select's order_by, injected by RunStep.
+    history: Any = None
     # Where ctx.progress goes (relay.services.progress), injected by the interpreter with
     # RunStep's reporter; None where nothing records progress (then ctx.progress only checks).
     on_progress: Callable[[float, str | None, str | None], None] | None = None

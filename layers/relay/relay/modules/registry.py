@@ -5,12 +5,13 @@ from __future__ import annotations
 from .artifacts import ArtifactLoad, ArtifactStore, UserApprove
 from .base import Module
 from .exceptions import UnknownModuleError
+from .history import KeywordHistory, OptionUsageModule
 from .llm import Llm
 from .media import MediaUpload
 from .transform import Format
 from .user import Select, TextInput
 
-_MODULES: dict[str, type[Module]] = {cls.module_id: cls for cls in (TextInput, Select, MediaUpload, UserApprove, ArtifactStore, ArtifactLoad, Format, Llm)}
+_MODULES: dict[str, type[Module]] = {cls.module_id: cls for cls in (TextInput, Select, MediaUpload, UserApprove, ArtifactStore, ArtifactLoad, Format, Llm, KeywordHistory, OptionUsageModule)}
 
 
 def module_ids() -> list[str]:
