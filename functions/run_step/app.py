@@ -15,6 +15,7 @@ relay = Relay(Settings())
 
 _OUTCOME_METRICS = {
     "paused": "RunsPaused",
+    "waiting": "RunStepsWaiting",
     "continue": "RunStepsContinued",
     "continued": "RunsContinuedAsNew",
     "completed": "RunsCompleted",

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
+from fake_comfyui import FakeComfyUI
 from fake_providers import FakeProviders
 from servers import serving
 
@@ -27,7 +28,15 @@ def fake_providers() -> Iterator[FakeProviders]:
 
 
 @pytest.fixture(scope="session")
-def cloud(fake_providers: FakeProviders) -> Iterator[LocalCloud]:
+def fake_comfyui() -> Iterator[FakeComfyUI]:
+    """ComfyUI on loopback (tests/support/fake_comfyui.py), the server media.generate uses."""
+    server = FakeComfyUI().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def cloud(fake_providers: FakeProviders, fake_comfyui: FakeComfyUI) -> Iterator[LocalCloud]:
     # Continue-as-new after 4 RunSteps, so the suite exercises the hand-over (default 1000).
     # The providers are the fake servers, as template parameters (the step function's
     # environment), with their keys in the template's secret, as `relay local` passes them.
@@ -35,6 +44,7 @@ def cloud(fake_providers: FakeProviders) -> Iterator[LocalCloud]:
         "ContinueAsNewAfter": 4,
         "OpenAIBaseUrl": fake_providers.openai_base_url,
         "AnthropicBaseUrl": fake_providers.url,
+        "ComfyUIUrl": fake_comfyui.url,
         "ProviderMaxRetries": 1,
         "ProviderTimeoutSeconds": 5,
         # Short event streams (the default is 25 s): the contract run opens many on a paused run.

@@ -216,14 +216,6 @@ class Relay:
         )
 
     @cached_property
-    def history(self) -> Any:
-        """Keyword history and option usage (GET /v1/keywords, /v1/option-usage; ctx.history)."""
-        from relay.adapters.history import HistoryRepository
-        from relay.services.history import HistoryService
-
-        return HistoryService(HistoryRepository(self.dynamodb, self.settings.history_table), self.templates)
-
-    @cached_property
     def runs(self) -> RunService:
         if not isinstance(self.settings, ApiSettings):
             raise TypeError("starting runs needs ApiSettings (RELAY_RUN_STATE_MACHINE_ARN)")
@@ -301,6 +293,22 @@ class Relay:
             orchestrator_for=lambda arn: RunOrchestrator(self.stepfunctions, arn),
             artifacts=self.artifacts,
             llm=self.llm,
-            history=self.history,
             progress_min_interval_seconds=self.settings.progress_min_interval_seconds,
+            media=self.run_media,
+        )
+
+    @cached_property
+    def run_media(self) -> Any:
+        """ctx.media of media.generate and media.ingest_url (RunStep only)."""
+        from relay.adapters.media import MediaStorage
+        from relay.net.fetch import UrlFetcher
+        from relay.services.run_media import RunMediaFactory
+
+        s = self.settings
+        return RunMediaFactory(
+            media=self.media_repository,
+            storage=MediaStorage(self.s3, s.media_bucket),
+            comfyui_url=s.comfyui_url or None,
+            fetcher=UrlFetcher(),
+            max_ingest_bytes=s.media_max_upload_mb * 1024 * 1024,
         )

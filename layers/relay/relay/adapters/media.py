@@ -188,6 +188,15 @@ class MediaStorage:
             size += len(chunk)
         return digest.hexdigest(), size
 
+    def put(self, key: str, data: bytes, content_type: str, tags: dict[str, str]) -> str:
+        """Write an object the server fetched itself (media.ingest_url); its ETag."""
+        from urllib.parse import urlencode
+
+        response = self._client.put_object(
+            Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, Tagging=urlencode(tags)
+        )
+        return str(response.get("ETag", "")).strip('"')
+
     def set_tags(self, key: str, tags: dict[str, str]) -> None:
         self._client.put_object_tagging(
             Bucket=self.bucket, Key=key, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]}

@@ -71,6 +71,8 @@ class Cursor(BaseModel):
     step_index: int = 0
     module_index: int = 0
     started: bool = False  # step_started was written for step_index (a retry must not repeat it)
+    # The outside job (e.g. a ComfyUI prompt) the module at the cursor waits on (Module.poll).
+    job: dict[str, Any] | None = None
 
 
 class PendingSummary(BaseModel):

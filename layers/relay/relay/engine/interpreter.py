@@ -16,6 +16,7 @@ from relay.domain import Cursor, NewEvent, PendingSummary, Progress, RunError, R
 from relay.domain.limits import MAX_EVENT_BYTES_PER_COMMIT, MAX_REQUEST_BYTES, MAX_STATE_BYTES, json_size
 from relay.exceptions import RelayError
 from relay.modules import ModuleContext, get_module, resolve
+from relay.modules.base import Waiting
 from relay.modules.exceptions import ModuleError
 
 
@@ -49,7 +50,7 @@ class Pause:
 
 @dataclass
 class Advance:
-    outcome: str  # paused | continue | completed | failed
+    outcome: str  # paused | waiting | continue | completed | failed
     status: RunStatus
     state: dict[str, Any]
     cursor: Cursor
@@ -58,6 +59,7 @@ class Advance:
     events: list[NewEvent] = field(default_factory=list)
     pause: Pause | None = None
     error: RunError | None = None
+    wait_seconds: int | None = None  # waiting: before RunStep polls the module's job again
 
 
 class _Failed(Exception):
@@ -128,6 +130,14 @@ def _module_completed(step_id: str, module_index: int, spec: Any, outputs: dict[
     )
 
 
+def _module_waiting(step_id: str, module_index: int, spec: Any, waiting: Waiting) -> NewEvent:
+    return NewEvent(
+        event_type="module_waiting",
+        step_id=step_id,
+        data={"module_index": module_index, "module_id": spec.module_id, "job": waiting.job, "wait_seconds": waiting.wait_seconds},
+    )
+
+
 def _pause(step: Any, module_index: int, request: dict[str, Any], default_timeout_seconds: int) -> Pause:
     module_id = step.modules[module_index].module_id
     own = get_module(module_id).pause_timeout(request)
@@ -181,8 +191,8 @@ def advance(
     max_event_bytes: int = MAX_EVENT_BYTES_PER_COMMIT,
     artifacts: Any = None,
     llm: Any = None,
-    history: Any = None,
     report_progress: Any = None,
+    media: Any = None,
 ) -> Advance:
     """`artifacts` is what modules get as `ctx.artifacts` (the run's artifact store), `llm`
     as `ctx.llm` (the run's LLM service); `report_progress` (relay.services.progress's
@@ -197,10 +207,15 @@ def advance(
 
     A pausing module may send the run to another step (`Module.route`, e.g. user.approve's
     `on_reject`): the rest of the current step is skipped, a `step_jumped` event records it,
-    and the run continues at the start of that step."""
+    and the run continues at the start of that step.
+
+    A module whose outside job is not done returns Waiting (`media` is its `ctx.media`): the
+    run keeps the job on its cursor, ends the invocation with outcome `waiting` and
+    `wait_seconds`, and the next RunStep calls the module's `poll` with the job."""
     steps = workflow.steps
     state = copy.deepcopy(state)
     step_index, module_index, started = cursor.step_index, cursor.module_index, cursor.started
+    job = cursor.job
     events: list[NewEvent] = []
     event_bytes = 0
 
@@ -222,7 +237,7 @@ def advance(
             outcome=outcome,
             status=status,
             state=state,
-            cursor=Cursor(step_index=step_index, module_index=module_index, started=started),
+            cursor=Cursor(step_index=step_index, module_index=module_index, started=started, job=job),
             progress=extra.pop("progress", None) or progress(),
             current_step=steps[step_index].step_id if step_index < len(steps) else None,
             events=events,
@@ -310,7 +325,7 @@ def advance(
                         state=state,
                         artifacts=artifacts,
                         llm=llm,
-                        history=history,
+                        media=media,
                         on_progress=_progress_sink(report_progress, steps, step_index, module_index),
                     )
                     if module.pauses:
@@ -324,7 +339,13 @@ def advance(
                         if target is not None:
                             _step_index(steps, target, spec)  # an unknown step fails this module
                     else:
-                        outputs = module.execute(parsed, ctx)
+                        outputs = module.poll(parsed, job, ctx) if job is not None else module.execute(parsed, ctx)
+                        if isinstance(outputs, Waiting):
+                            if outputs.job != job:
+                                emit(_module_waiting(step.step_id, module_index, spec, outputs))
+                            job = outputs.job
+                            return result("waiting", RunStatus.running, wait_seconds=outputs.wait_seconds)
+                        job = None
                         _apply_outputs(spec, outputs, state)
                 except Exception as exc:
                     if getattr(exc, "retryable", False):
@@ -355,6 +376,7 @@ def advance(
             "completed", RunStatus.completed, progress=Progress(value=1.0, stage=None, message="completed")
         )
     except _Failed as failed:
+        job = None  # a retry of the run starts the module afresh
         emit(
             NewEvent(
                 event_type="module_failed",

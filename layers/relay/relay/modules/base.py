@@ -30,9 +30,9 @@ class ModuleContext:
     artifacts: Any = None
     # The run's LLM service (relay.services.llm.RunLlm) for api.llm, injected by RunStep.
     llm: Any = None
-    # The history of the run's template (relay.services.history.RunHistory) for
-    # history.keyword_history, history.option_usage and user.select's order_by, injected by RunStep.
-    history: Any = None
+    # The run's media service (relay.services.run_media.RunMedia) for media.generate and
+    # media.ingest_url, injected by RunStep.
+    media: Any = None
     # Where ctx.progress goes (relay.services.progress), injected by the interpreter with
     # RunStep's reporter; None where nothing records progress (then ctx.progress only checks).
     on_progress: Callable[[float, str | None, str | None], None] | None = None
@@ -47,6 +47,17 @@ class ModuleContext:
             raise ValueError(f"progress must be a number from 0 to 1, not {value!r}")
         if self.on_progress is not None:
             self.on_progress(float(value), stage, message)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What `execute` or `poll` returns while the module's outside job (a generation) is not
+    done: the job's record (JSON; the run keeps it on its cursor until the module completes,
+    and a `module_waiting` event records each change of it) and how many seconds the run
+    waits in Step Functions before RunStep calls `poll` again. No Lambda waits meanwhile."""
+
+    job: dict[str, Any]
+    wait_seconds: int
 
 
 def _describe(error: dict[str, Any]) -> str:
@@ -90,6 +101,11 @@ class Module:
     # -- running ------------------------------------------------------------------------
     def execute(self, inputs: Any, ctx: ModuleContext) -> dict[str, Any]:
         raise TypeError(f"{self.module_id} pauses for input; it has no execute()")
+
+    def poll(self, inputs: Any, job: dict[str, Any], ctx: ModuleContext) -> dict[str, Any] | Waiting:
+        """For modules whose `execute` returned Waiting: look at the job again; outputs when
+        it is done, Waiting (perhaps with a changed job) while it is not."""
+        raise TypeError(f"{self.module_id} does not wait for a job")
 
     def request(self, inputs: Any, ctx: ModuleContext) -> dict[str, Any]:
         """For pausing modules: the JSON description of what the human is asked."""

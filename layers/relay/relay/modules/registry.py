@@ -5,13 +5,14 @@ from __future__ import annotations
 from .artifacts import ArtifactLoad, ArtifactStore, UserApprove
 from .base import Module
 from .exceptions import UnknownModuleError
-from .history import KeywordHistory, OptionUsageModule
+from .ingest_url import IngestUrl
 from .llm import Llm
+from .media_generate import MediaGenerate
 from .media import MediaUpload
 from .transform import Format
 from .user import Select, TextInput
 
-_MODULES: dict[str, type[Module]] = {cls.module_id: cls for cls in (TextInput, Select, MediaUpload, UserApprove, ArtifactStore, ArtifactLoad, Format, Llm, KeywordHistory, OptionUsageModule)}
+_MODULES: dict[str, type[Module]] = {cls.module_id: cls for cls in (TextInput, Select, MediaUpload, UserApprove, ArtifactStore, ArtifactLoad, Format, Llm, MediaGenerate, IngestUrl)}
 
 
 def module_ids() -> list[str]:

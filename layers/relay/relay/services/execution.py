@@ -75,13 +75,13 @@ class ExecutionService:
         orchestrator_for=None,  # state machine ARN -> RunOrchestrator
         artifacts=None,  # ArtifactService: ctx.artifacts of the run's modules
         llm=None,  # LlmService: ctx.llm of the run's modules (api.llm)
-        history=None,  # HistoryService: ctx.history of the run's modules (history.*, user.select)
+        media=None,  # RunMediaFactory: ctx.media of the run's modules (media.generate, media.ingest_url)
         progress_min_interval_seconds: float | None = None,  # None: ctx.progress records nothing
     ) -> None:
         self._progress_interval = progress_min_interval_seconds
         self._artifacts = artifacts
         self._llm = llm
-        self._history = history
+        self._media = media
         self._runs = runs  # RunRepository
         self._templates = templates  # TemplateRepository
         self._store = workflow_store
@@ -146,7 +146,7 @@ class ExecutionService:
             default_timeout_seconds=self._default_timeout,
             artifacts=run_artifacts,
             llm=run_llm,
-            history=self._run_history(run),
+            media=self._media.for_run(run, run_artifacts) if self._media is not None else None,
             report_progress=reporter.report if reporter else None,
         )
         if reporter is not None and reporter.event_seq != run.event_seq:
@@ -175,14 +175,17 @@ class ExecutionService:
             )
             self._runs.commit(run, after, result.events, correlation_id, ops)
         if (
-            result.outcome in ("paused", "continue")
+            result.outcome in ("paused", "waiting", "continue")
             and invocations >= self._continue_as_new_after
             and state_machine_arn is not None
         ):
             orchestrator = self._orchestrator_for(state_machine_arn)
             orchestrator.start(run_id, _next_execution_name(execution_arn, run_id))
             return self._next(run_id, "continued", invocations)
-        return self._next(run_id, result.outcome, invocations, pause=result.pause.as_dict() if result.pause else None)
+        return self._next(
+            run_id, result.outcome, invocations,
+            pause=result.pause.as_dict() if result.pause else None, wait_seconds=result.wait_seconds,
+        )
 
     @staticmethod
     def _superseded(run: Run, execution_arn: str | None) -> bool:
@@ -208,15 +211,6 @@ class ExecutionService:
 
         return ProgressReporter(self._runs, run, correlation_id, min_interval_seconds=self._progress_interval)
 
-    def _run_history(self, run: Run) -> Any:
-        if self._history is None:
-            return None
-        from relay.services.history import RunHistory
-
-        # Like artifacts: recordings are identified by the attempt (rev), so a retried RunStep
-        # counts nothing twice.
-        return RunHistory(self._history, run.run_id, run.user_id, run.template_id, f"rev{run.rev}")
-
     def _run_llm(self, run: Run, correlation_id: str, run_artifacts: Any) -> Any:
         if self._llm is None:
             return None
@@ -225,8 +219,14 @@ class ExecutionService:
         return RunLlm(self._llm, run, correlation_id, run_artifacts)
 
     @staticmethod
-    def _next(run_id: str, outcome: str, invocations: int, *, pause: dict[str, Any] | None = None) -> dict[str, Any]:
-        return {"run_id": run_id, "outcome": outcome, "pause": pause, "input": None, "invocations": invocations}
+    def _next(
+        run_id: str, outcome: str, invocations: int, *, pause: dict[str, Any] | None = None, wait_seconds: int | None = None
+    ) -> dict[str, Any]:
+        """The state object. `wait_seconds` (outcome `waiting`): the Wait state's SecondsPath."""
+        return {
+            "run_id": run_id, "outcome": outcome, "pause": pause, "input": None, "invocations": invocations,
+            "wait_seconds": wait_seconds,
+        }
 
     # -- AwaitInput -----------------------------------------------------------------------
     @_transient_as_unavailable

@@ -1,0 +1,146 @@
+"""media.generate through the local cloud against the fake ComfyUI: the run waits in Step
+Functions (the WaitForJob state, no Lambda waiting) and RunStep polls once per wait; the job
+is recorded (module_waiting events, the job in the outputs), outputs land as artifacts with
+their node ids, and a long wait crosses a continue-as-new. node_errors, an execution error,
+the deadline and another user's input image each end the run clearly."""
+
+from __future__ import annotations
+
+import httpx
+from documents import module, step, workflow
+from media_helpers import PNG, create, upload, wait_for_media
+from polling import wait_for_status
+
+from fake_comfyui import PNG_HEAD
+
+
+def graph(**control):
+    nodes = {
+        "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "$state.prompt"}},
+        "10": {"class_type": "LoadImage", "inputs": {"image": "placeholder.png"}},
+        "9": {"class_type": "SaveImage", "inputs": {"images": ["8", 0]}},
+    }
+    if control:
+        nodes["99"] = {"class_type": "RelayFakeControl", "inputs": control}
+    return nodes
+
+
+def generate(nodes, images=None, **extra):
+    inputs = {"workflow": nodes, "poll_seconds": 1, **extra}
+    if images is not None:
+        inputs["images"] = images
+    return module("media.generate", inputs, artifact_id="image", files="files", job="job", prompt_id="prompt_id")
+
+
+def _ready_media(client):
+    created = create(client, PNG)
+    assert upload(created, PNG).status_code == 204
+    return wait_for_media(client, created["media_id"], "ready")["media_id"]
+
+
+def _start(client, wf, **body):
+    response = client.post("/v1/runs", json={"workflow": wf, **body})
+    assert response.status_code == 201, response.text
+    return response.json()["run_id"]
+
+
+def _events(client, run_id):
+    items, cursor = [], None
+    while True:
+        page = client.get(f"/v1/runs/{run_id}/events", params={"cursor": cursor} if cursor else {}).json()
+        items += page["items"]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return items
+
+
+def test_a_generation_waits_in_step_functions_and_lands_as_artifacts(client, fake_comfyui, relay):
+    picture = _ready_media(client)
+    wf = workflow(
+        "generate-ok",
+        step("make", generate(graph(polls=4), images=[{"image": "$state.picture", "node_id": "10"}], timeout_seconds=120)),
+        step("after", module("artifact.load", {"artifact_id": "$state.image"}, content_type="loaded_type")),
+    )
+    run_id = _start(client, wf, inputs={"picture": picture, "prompt": "a lighthouse at dusk"})
+    run = wait_for_status(client, run_id, "completed", "error", timeout=60)
+    assert run["status"] == "completed", run.get("error")
+    state = run["state"]
+    prompt_id = state["prompt_id"]
+
+    # ComfyUI got the uploaded input in the LoadImage node and the state's text; queued once.
+    queued = fake_comfyui.prompts[prompt_id]
+    assert fake_comfyui.queued[prompt_id] == 1
+    assert fake_comfyui.uploads[queued["graph"]["10"]["inputs"]["image"]] == PNG
+    assert queued["graph"]["6"]["inputs"]["text"] == "a lighthouse at dusk" and queued["client_id"] == f"relay-{run_id}"
+
+    # The job, recorded on our side: queued → running in module_waiting events, completed in the outputs.
+    waiting = [e for e in _events(client, run_id) if e["event_type"] == "module_waiting"]
+    assert [e["data"]["job"]["status"] for e in waiting] == ["queued", "running"]
+    assert {e["data"]["job"]["prompt_id"] for e in waiting} == {prompt_id}
+    assert waiting[0]["data"]["job"]["server"] == fake_comfyui.url
+    job = state["job"]
+    assert job["status"] == "completed" and job["prompt_id"] == prompt_id and job["seconds"] > 0
+    assert job["queued_at"] <= job["started_at"] <= job["completed_at"]
+
+    # The output, as a binary deliverable artifact named by its node.
+    [file] = state["files"]
+    assert file["node_id"] == "9" and file["kind"] == "images" and state["image"] == file["artifact_id"]
+    artifact = client.get(f"/v1/artifacts/{state['image']}").json()
+    assert artifact["artifact_name"] == "generated.9.1" and artifact["content_type"] == "image/png"
+    assert artifact["artifact_type"] == "deliverable" and artifact["status"] == "pending"
+    content = httpx.get(client.get(f"/v1/artifacts/{state['image']}/content").headers["location"], timeout=10).content
+    assert content.startswith(PNG_HEAD) and b"a lighthouse at dusk" in content and len(content) == file["size_bytes"]
+    assert state["loaded_type"] == "image/png"
+
+    # The run waited in Step Functions' Wait state, not in a Lambda, and (4 RunSteps per
+    # execution in these tests) went on in a new execution while it waited.
+    assert run["execution_arn"].endswith(f"{run_id}-g2")
+    history = relay.stepfunctions.get_execution_history(executionArn=run["execution_arn"].replace("-g2", ""), maxResults=1000)
+    entered = [e["stateEnteredEventDetails"]["name"] for e in history["events"] if "stateEnteredEventDetails" in e]
+    assert entered.count("WaitForJob") == 3 and entered.count("RunStep") == 4
+
+
+def test_node_errors_end_the_run_clearly_and_queue_nothing(client, fake_comfyui):
+    before = len(fake_comfyui.prompts)
+    wf = workflow("generate-invalid", step("make", generate(graph(), images=None)))  # LoadImage names a file never uploaded
+    run = wait_for_status(client, _start(client, wf, inputs={"prompt": "x"}), "completed", "error", timeout=30)
+    assert run["status"] == "error" and run["error"]["code"] == "COMFYUI_NODE_ERRORS"
+    assert "node 10 (LoadImage)" in run["error"]["message"] and "Invalid image file" in run["error"]["message"]
+    assert len(fake_comfyui.prompts) == before
+
+
+def test_an_execution_error_ends_the_run_with_comfyuis_message(client, fake_comfyui):
+    picture = _ready_media(client)
+    wf = workflow("generate-fails", step("make", generate(graph(fail="CUDA out of memory"), images=[{"image": "$state.picture", "node_id": "10"}])))
+    run = wait_for_status(client, _start(client, wf, inputs={"picture": picture, "prompt": "x"}), "completed", "error", timeout=30)
+    assert run["status"] == "error" and run["error"]["code"] == "MEDIA_GENERATION_FAILED"
+    assert "node 3 (KSampler): CUDA out of memory" in run["error"]["message"]
+
+
+def test_a_job_past_its_deadline_is_dropped_and_the_run_ends(client, fake_comfyui):
+    picture = _ready_media(client)
+    wf = workflow(
+        "generate-slow",
+        step("make", generate(graph(never=True), images=[{"image": "$state.picture", "node_id": "10"}], timeout_seconds=2)),
+    )
+    run_id = _start(client, wf, inputs={"picture": picture, "prompt": "x"})
+    run = wait_for_status(client, run_id, "completed", "error", timeout=30)
+    assert run["status"] == "error" and run["error"]["code"] == "MEDIA_GENERATION_TIMEOUT"
+    prompt_id = next(e for e in _events(client, run_id) if e["event_type"] == "module_waiting")["data"]["job"]["prompt_id"]
+    assert prompt_id in fake_comfyui.deleted
+
+
+def test_another_users_media_is_not_an_input_and_nothing_is_queued(client, make_client, fake_comfyui):
+    theirs = _ready_media(make_client())
+    before = len(fake_comfyui.prompts)
+    wf = workflow("generate-tenancy", step("make", generate(graph(), images=[{"image": theirs, "node_id": "10"}])))
+    run = wait_for_status(client, _start(client, wf, inputs={"prompt": "x"}), "completed", "error", timeout=30)
+    assert run["status"] == "error" and run["error"]["code"] == "INVALID_MEDIA_REF" and theirs in run["error"]["message"]
+    assert len(fake_comfyui.prompts) == before
+
+
+def test_a_graph_that_names_a_missing_node_is_refused_at_submit(client):
+    wf = workflow("generate-bad", step("make", generate(graph(), images=[{"image": "media_abc", "node_id": "404"}])))
+    response = client.post("/v1/runs", json={"workflow": wf})
+    assert response.status_code == 400 and response.json()["code"] == "INVALID_WORKFLOW"
+    assert "the workflow has no node '404'" in response.text
