@@ -139,6 +139,7 @@ bench: $(STAMP)
 	$(PY) tests/bench/run_cost.py
 	$(PY) tests/bench/concurrent_answers.py
 	$(PY) tests/bench/upload_path.py
+	$(PY) tests/bench/llm_step.py
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .cache/cold_start
