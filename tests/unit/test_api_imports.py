@@ -75,7 +75,7 @@ def test_the_step_function_imports_no_provider_sdk():
     env = {name: "x" for name in (
         "RELAY_USERS_TABLE", "RELAY_TEMPLATES_TABLE", "RELAY_VERSIONS_TABLE", "RELAY_RUNS_TABLE", "RELAY_EVENTS_TABLE",
         "RELAY_PENDING_INPUTS_TABLE", "RELAY_IDEMPOTENCY_TABLE", "RELAY_MEDIA_TABLE", "RELAY_ARTIFACTS_TABLE",
-        "RELAY_ARTIFACTS_BUCKET", "RELAY_MEDIA_BUCKET", "RELAY_API_CALLS_TABLE")}
+        "RELAY_ARTIFACTS_BUCKET", "RELAY_MEDIA_BUCKET", "RELAY_API_CALLS_TABLE", "RELAY_HISTORY_TABLE")}
     env.update(AWS_DEFAULT_REGION="us-east-1", POWERTOOLS_TRACE_DISABLED="true", POWERTOOLS_METRICS_DISABLED="true")
     app = Path(__file__).resolve().parents[2] / "functions" / "run_step"
     loaded = _modules_after(f"sys.path.insert(0, {str(app)!r}); import app; app.relay.execution", env=env)

@@ -216,6 +216,14 @@ class Relay:
         )
 
     @cached_property
+    def history(self) -> Any:
+        """Keyword history and option usage (GET /v1/keywords, /v1/option-usage; ctx.history)."""
+        from relay.adapters.history import HistoryRepository
+        from relay.services.history import HistoryService
+
+        return HistoryService(HistoryRepository(self.dynamodb, self.settings.history_table), self.templates)
+
+    @cached_property
     def runs(self) -> RunService:
         if not isinstance(self.settings, ApiSettings):
             raise TypeError("starting runs needs ApiSettings (RELAY_RUN_STATE_MACHINE_ARN)")
@@ -293,6 +301,7 @@ class Relay:
             orchestrator_for=lambda arn: RunOrchestrator(self.stepfunctions, arn),
             artifacts=self.artifacts,
             llm=self.llm,
+            history=self.history,
             progress_min_interval_seconds=self.settings.progress_min_interval_seconds,
             media=self.run_media,
         )

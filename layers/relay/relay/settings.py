@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     artifacts_bucket: str
     media_bucket: str
     api_calls_table: str
+    history_table: str  # keyword_history and option_usage
     # Media uploads: the largest accepted (MediaMaxUploadMb), how long an upload form and a
     # download URL stay valid.
     media_max_upload_mb: int = 25

@@ -25,6 +25,7 @@ ROUTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("media", ("/v1/media",)),
     ("artifacts", ("/v1/artifacts", "/v1/runs/*/artifacts", "/v1/runs/*/media", "/v1/runs/*/export")),
     ("api_calls", ("/v1/runs/*/api-calls",)),
+    ("history", ("/v1/keywords", "/v1/option-usage")),
     ("event_stream", ("/v1/runs/*/events/stream",)),  # before runs (its /events would not take it, but runs loads more)
     ("run_compare", ("/v1/runs/compare",)),  # before runs: /v1/runs/{run_id} would take it
     ("run_control", ("/v1/runs/*/cancel", "/v1/runs/*/retry", "/v1/runs/*/resume")),

@@ -66,7 +66,7 @@ PROBLEM_CODES: dict[str, Code] = {
     "INVALID_API_KEY": Code(401, "The bearer key belongs to no user. Sent with `WWW-Authenticate: Bearer`."),
     "ADMIN_ONLY": Code(403, "An admin operation called with a non-admin user's key."),
     "NOT_FOUND": Code(404, "The id in the path (or `version_id`, `run_id` or an answer's `media_id` in a body) names nothing of yours: another user's id, an id that does not exist, or a string that is not an id. Also any unknown path."),
-    "TEMPLATE_NOT_FOUND": Code(404, "`template_name` names no template of yours, or a template with no version."),
+    "TEMPLATE_NOT_FOUND": Code(404, "`template_name` names no template of yours, or a template with no version; `template=` of `GET /v1/keywords` or `/v1/option-usage` names no template of yours (by id or name)."),
     "EVENT_NOT_FOUND": Code(404, "`POST /v1/runs/{id}/branches`: `from_event_id` names no event of this run (another run's, another user's, or none). Nothing changes."),
     "BRANCH_NOT_FOUND": Code(404, "`GET /v1/runs/{id}/events?branch_id=`: the run has no such branch (`main` or one of `GET /v1/runs/{id}/branches`)."),
     "METHOD_NOT_ALLOWED": Code(405, "The path exists but not with this method (`TRACE`, `DELETE` …). `Allow` lists the methods it has."),
@@ -142,6 +142,7 @@ RUN_ERROR_CODES: dict[str, str] = {
     "URL_FETCH_FAILED": "`media.ingest_url`: no connection, a timeout (the module's `timeout_seconds`), or a status that is not 2xx.",
     "URL_CONTENT_TOO_LARGE": "`media.ingest_url`: the content is over `max_size_mb` or the deployment's upload cap (`MediaMaxUploadMb`); reading stopped at the cap.",
     "URL_UNSUPPORTED_CONTENT": "`media.ingest_url`: the content's first bytes are not an image, audio or video type Relay accepts, or not one of `accept`, or not the media type its `Content-Type` claims.",
+    "HISTORY_UNAVAILABLE": "`history.keyword_history`, `history.option_usage` or a `user.select` with `order_by: recent_usage` ran where no history store is wired (a deployment fault).",
 }
 
 # Base classes' codes: `except` targets, never raised as they are.

@@ -193,6 +193,7 @@ def advance(
     llm: Any = None,
     report_progress: Any = None,
     media: Any = None,
+    history: Any = None,
 ) -> Advance:
     """`artifacts` is what modules get as `ctx.artifacts` (the run's artifact store), `llm`
     as `ctx.llm` (the run's LLM service); `report_progress` (relay.services.progress's
@@ -326,6 +327,7 @@ def advance(
                         artifacts=artifacts,
                         llm=llm,
                         media=media,
+                        history=history,
                         on_progress=_progress_sink(report_progress, steps, step_index, module_index),
                     )
                     if module.pauses:

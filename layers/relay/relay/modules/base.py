@@ -33,6 +33,9 @@ class ModuleContext:
     # The run's media service (relay.services.run_media.RunMedia) for media.generate and
     # media.ingest_url, injected by RunStep.
     media: Any = None
+    # The history of the run's template (relay.services.history.RunHistory) for
+    # history.keyword_history, history.option_usage and user.select's order_by, injected by RunStep.
+    history: Any = None
     # Where ctx.progress goes (relay.services.progress), injected by the interpreter with
     # RunStep's reporter; None where nothing records progress (then ctx.progress only checks).
     on_progress: Callable[[float, str | None, str | None], None] | None = None

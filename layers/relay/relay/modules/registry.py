@@ -5,6 +5,7 @@ from __future__ import annotations
 from .artifacts import ArtifactLoad, ArtifactStore, UserApprove
 from .base import Module
 from .exceptions import UnknownModuleError
+from .history import KeywordHistory, OptionUsageModule
 from .ingest_url import IngestUrl
 from .llm import Llm
 from .media_generate import MediaGenerate
@@ -12,7 +13,7 @@ from .media import MediaUpload
 from .transform import Format
 from .user import Select, TextInput
 
-_MODULES: dict[str, type[Module]] = {cls.module_id: cls for cls in (TextInput, Select, MediaUpload, UserApprove, ArtifactStore, ArtifactLoad, Format, Llm, MediaGenerate, IngestUrl)}
+_MODULES: dict[str, type[Module]] = {cls.module_id: cls for cls in (TextInput, Select, MediaUpload, UserApprove, ArtifactStore, ArtifactLoad, Format, Llm, KeywordHistory, OptionUsageModule, MediaGenerate, IngestUrl)}
 
 
 def module_ids() -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -52,6 +52,14 @@ class SelectInputs(ModuleInputs):
     prompt: str = Field(min_length=1)
     options: list[SelectOption] = Field(min_length=1, max_length=1000)
     multiple: bool = False
+    order_by: Literal["given", "recent_usage"] = Field(
+        default="given",
+        description="recent_usage: options this template's runs used before first, most recently used first (history.option_usage)",
+    )
+    usage_step: str | None = Field(
+        default=None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
+        description="with recent_usage: the step whose option usage counts (default: this step)",
+    )
 
     @field_validator("options", mode="before")
     @classmethod
@@ -74,11 +82,10 @@ class Select(Module):
     pauses = True
 
     def request(self, inputs: SelectInputs, ctx: ModuleContext) -> dict[str, Any]:
-        return {
-            "prompt": inputs.prompt,
-            "options": [o.model_dump() for o in inputs.options],
-            "multiple": inputs.multiple,
-        }
+        options = [o.model_dump() for o in inputs.options]
+        if inputs.order_by == "recent_usage":
+            options = _by_recent_usage(options, inputs.usage_step or ctx.step_id, ctx)
+        return {"prompt": inputs.prompt, "options": options, "multiple": inputs.multiple}
 
     def accept(self, request: dict[str, Any], value: Any) -> dict[str, Any]:
         offered = [o["value"] for o in request["options"]]
@@ -94,3 +101,21 @@ class Select(Module):
             if not isinstance(item, str) or item not in offered:
                 raise InvalidAnswerError(f"{item!r} is not one of the offered options {offered}")
         return {"value": value}
+
+
+def _by_recent_usage(options: list[dict[str, Any]], step_id: str, ctx: ModuleContext) -> list[dict[str, Any]]:
+    """The options reordered by the template's option usage at `step_id`; each used one
+    carries its `last_used` and `uses`."""
+    from relay.domain.history import order_by_recent_usage
+
+    from .history import history_of
+
+    usage = history_of(ctx, "user.select").option_usage(step_id, [o["value"] for o in options])
+    by_value = {o["value"]: o for o in options}
+    ordered = []
+    for value in order_by_recent_usage(list(by_value), usage):
+        option = dict(by_value[value])
+        if value in usage:
+            option.update(last_used=usage[value].last_used, uses=usage[value].uses)
+        ordered.append(option)
+    return ordered

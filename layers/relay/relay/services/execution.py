@@ -75,12 +75,14 @@ class ExecutionService:
         orchestrator_for=None,  # state machine ARN -> RunOrchestrator
         artifacts=None,  # ArtifactService: ctx.artifacts of the run's modules
         llm=None,  # LlmService: ctx.llm of the run's modules (api.llm)
+        history=None,  # HistoryService: ctx.history of the run's modules (history.*, user.select)
         media=None,  # RunMediaFactory: ctx.media of the run's modules (media.generate, media.ingest_url)
         progress_min_interval_seconds: float | None = None,  # None: ctx.progress records nothing
     ) -> None:
         self._progress_interval = progress_min_interval_seconds
         self._artifacts = artifacts
         self._llm = llm
+        self._history = history
         self._media = media
         self._runs = runs  # RunRepository
         self._templates = templates  # TemplateRepository
@@ -146,6 +148,7 @@ class ExecutionService:
             default_timeout_seconds=self._default_timeout,
             artifacts=run_artifacts,
             llm=run_llm,
+            history=self._run_history(run),
             media=self._media.for_run(run, run_artifacts) if self._media is not None else None,
             report_progress=reporter.report if reporter else None,
         )
@@ -210,6 +213,15 @@ class ExecutionService:
         from relay.services.progress import ProgressReporter
 
         return ProgressReporter(self._runs, run, correlation_id, min_interval_seconds=self._progress_interval)
+
+    def _run_history(self, run: Run) -> Any:
+        if self._history is None:
+            return None
+        from relay.services.history import RunHistory
+
+        # Like artifacts: recordings are identified by the attempt (rev), so a retried RunStep
+        # counts nothing twice.
+        return RunHistory(self._history, run.run_id, run.user_id, run.template_id, f"rev{run.rev}")
 
     def _run_llm(self, run: Run, correlation_id: str, run_artifacts: Any) -> Any:
         if self._llm is None:
