@@ -15,7 +15,7 @@ from relay.domain.branches import Branch
 
 from .dynamo import from_item, to_item
 
-_PAGE = 50
+_PAGE = 10  # the first page back from the branch point; each next one twice as large
 
 
 class BranchRepository:

@@ -16,7 +16,7 @@ from relay.domain.limits import KIB, MAX_STATE_BYTES, check_size, json_size
 from relay.exceptions import ConflictError, InvalidRequestError, NotFoundError, PayloadTooLargeError
 from relay.ids import is_id, new_id, now_iso
 
-from .run_control import load_own_run, relaunch, with_reloads
+from .run_control import load_own_run, relaunch
 
 MAX_OVERRIDES_BYTES = 64 * KIB
 
@@ -100,7 +100,9 @@ class BranchService:
             }
             return relaunch(self._runs, self._orchestrator, run, update, [created], ops)
 
-        after = with_reloads(lambda: load_own_run(self._runs, user, run_id), branch)
+        # One attempt: of concurrent branches (or a branch and a cancel) the first commit wins
+        # and the others are a 409 CONCURRENT_UPDATE, never a second branch.
+        after = branch(load_own_run(self._runs, user, run_id))
         return after, self._branches.get(run_id, after.branch_id)
 
     def _workflow(self, user: User, version_id: str, cache: dict[str, Any]) -> Any:

@@ -23,7 +23,7 @@ from relay.exceptions import ConflictError, InvalidRequestError
 from relay.ids import new_id, now_iso
 
 from .branches import RunBusyError
-from .run_control import load_own_run, relaunch, with_reloads
+from .run_control import load_own_run, relaunch
 
 
 class VersionMismatchError(ConflictError):
@@ -92,7 +92,7 @@ class ResumeService:
                 options=list(RESUME_CHOICES),
             )
 
-        return with_reloads(lambda: load_own_run(self._runs, user, run_id), resume)
+        return resume(load_own_run(self._runs, user, run_id))
 
     # -- confirm --------------------------------------------------------------------------
     def confirm(self, user: User, run_id: str, choice: str, version_id: str) -> tuple[Run, bool]:
@@ -117,7 +117,7 @@ class ResumeService:
             )
             return self._runs.commit(run, run.model_copy(update={"pending_resume": None}), [event], new_id("corr"))
 
-        run = with_reloads(lambda: load_own_run(self._runs, user, run_id), confirm)
+        run = confirm(load_own_run(self._runs, user, run_id))
         if choice != "start_fresh":
             return run, False
         from .runs import StartRun

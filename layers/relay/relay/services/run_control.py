@@ -153,4 +153,5 @@ class RunControlService:
             )
             return relaunch(self._runs, self._orchestrator, run, {}, [event])
 
-        return with_reloads(lambda: self._load(user, run_id), retry)
+        # One attempt: of concurrent retries the first commit wins, the others are a 409.
+        return retry(self._load(user, run_id))
