@@ -131,3 +131,25 @@ def test_over_the_size_cap_is_refused(client, site, loopback_switch):
 def test_a_url_that_is_not_http_is_refused_at_submit(client, url):
     response = client.post("/v1/runs", json={"workflow": workflow("ingest-scheme", step("fetch", ingest(url)))})
     assert response.status_code == 400 and response.json()["code"] == "INVALID_WORKFLOW"
+
+
+def test_many_ingests_at_once_each_get_their_own_media(make_client, site, loopback_switch):
+    """8 users ingest at the same moment, twice over: each run gets its own ready media of its own run."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    clients = [make_client() for _ in range(8)]
+    for _ in range(2):
+        def go(client):
+            return client, _run(client, workflow("ingest-many", step("fetch", ingest(site.url("/pic.png", "media.test")))))
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            results = list(pool.map(go, clients))
+        ids = set()
+        for client, run in results:
+            assert run["status"] == "completed", run.get("error")
+            media = client.get(f"/v1/media/{run['state']['media_id']}").json()
+            assert media["status"] == "ready" and media["run_id"] == run["run_id"]
+            ids.add(media["media_id"])
+        assert len(ids) == 8
+        other = results[0][0].get(f"/v1/media/{results[1][1]['state']['media_id']}")
+        assert other.status_code == 404  # another user's ingested media is not yours
