@@ -140,6 +140,7 @@ bench: $(STAMP)
 	$(PY) tests/bench/concurrent_answers.py
 	$(PY) tests/bench/upload_path.py
 	$(PY) tests/bench/llm_step.py
+	$(PY) tests/bench/media_wait.py
 	$(PY) tests/bench/events.py
 
 clean:

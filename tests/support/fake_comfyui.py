@@ -10,6 +10,7 @@ Node classes it knows: `LoadImage` (its `image` must name an uploaded file), `CL
            the first of them finds it pending, the rest running
   `fail`   the job ends with ComfyUI's execution_error carrying this message
   `never`  the job never finishes;  `lose`  the server forgets the job (as after a restart)
+  `seconds` the job is done no sooner than this many seconds after it was queued
 An unknown class is refused as ComfyUI does (an error, no node_errors); a node missing a
 required input is refused with `node_errors` naming it."""
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import Counter
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -150,11 +152,14 @@ class FakeComfyUI:
         self.queued[prompt_id] += 1
         control = next((n.get("inputs") or {} for n in graph.values() if n.get("class_type") == "RelayFakeControl"), {})
         self.prompts[prompt_id] = {"graph": graph, "client_id": body.get("client_id"), "polls": int(control.get("polls", 0)),
-                                   "seen": 0, "control": control, "number": len(self.prompts)}
+                                   "seen": 0, "control": control, "number": len(self.prompts),
+                                   "queued_at": time.monotonic()}
         return 200, {"prompt_id": prompt_id, "number": len(self.prompts), "node_errors": {}}, "application/json"
 
     def _done(self, prompt: dict[str, Any]) -> bool:
         control = prompt["control"]
+        if control.get("seconds") and time.monotonic() - prompt["queued_at"] < float(control["seconds"]):
+            return False
         return not control.get("never") and not control.get("lose") and prompt["seen"] > prompt["polls"]
 
     def _history(self, prompt_id: str) -> tuple[int, Any, str]:
