@@ -11,10 +11,14 @@ are the figures (both sides measured in the same run), milliseconds are for info
      LlmService to the OpenAI provider (its cached SDK client), validates inputs, builds the
      messages, normalises usage and prices the call, and records it (ApiCall + bodies) in
      in-memory stores;
+   - `step_own`: the same step with the provider replaying a reply it got from the server
+     once: everything the step does except the round trip (its own cost);
    - `step_moto` (not with --no-moto): the same, with the record written through boto3 to
      ApiCallsTable in moto in-process (the serialisation path RunStep takes; moto's own speed
      is part of this figure, so read it as an upper bound).
-   `llm_step_overhead_ratio` = median(step) / median(sdk).
+   `llm_step_overhead_ratio` = median(step) / median(sdk); `step_own_over_sdk_ratio` =
+   median(step_own) / median(sdk), the share the step adds to one call (noise-free, as the
+   round trip's own variation is larger than the difference).
 
 2. Cold import of the step function (functions/run_step/app.py, as cold_start.py times it: a
    fresh interpreter per measurement, the Lambda environment, the layer first on sys.path),
@@ -70,6 +74,20 @@ def _service(base_url: str, calls: Any, storage: Any) -> Any:
         default_provider="openai", default_models={"openai": MODEL},
     )
     return LlmService(calls, storage, None, None, None, config, keys=lambda name: {"openai_api_key": "sk-bench"})
+
+
+def _replaying(service: Any) -> Any:
+    """The same service whose OpenAI provider answers with a reply it got from the fake server
+    once, without the round trip: what is left is the step's own work."""
+    from relay.providers import LlmRequest, Message
+    from relay.services.llm import LlmService
+
+    real = service.provider("openai")
+    reply = real.complete(LlmRequest(MODEL, [Message("user", [PROMPT])], None, None, None))
+    replaying = LlmService.__new__(LlmService)
+    replaying.__dict__.update(service.__dict__)
+    replaying.provider = lambda name: SimpleNamespace(complete=lambda request: reply)
+    return replaying
 
 
 def _workflow() -> Any:
@@ -154,7 +172,8 @@ def overhead(calls: int, with_moto: bool) -> dict[str, float]:
         base_url = fake.openai_base_url
         workflow = _workflow()
         memory = _Calls()
-        runners = {"sdk": _sdk(base_url), "step": _step(_service(base_url, memory, _Bodies()), workflow)}
+        service = _service(base_url, memory, _Bodies())
+        runners = {"sdk": _sdk(base_url), "step": _step(service, workflow), "step_own": _step(_replaying(service), workflow)}
         if with_moto:
             mock, repository, storage = _moto_stores()
             runners["step_moto"] = _step(_service(base_url, repository, storage), workflow)
@@ -162,12 +181,16 @@ def overhead(calls: int, with_moto: bool) -> dict[str, float]:
         for _ in range(20):  # warm-up: connections, first SDK use, pydantic caches
             for run in runners.values():
                 run()
-        for _ in range(calls):
-            for name, run in runners.items():
-                times[name].append(_timed(run))
-        if memory.count != 20 + calls:
-            raise RuntimeError(f"{memory.count} calls recorded, {20 + calls} made")
-        return {name: statistics.median(values) for name, values in times.items()}
+        names = list(runners)
+        for i in range(calls):
+            for name in names[i % len(names):] + names[: i % len(names)]:  # each goes first in turn
+                times[name].append(_timed(runners[name]))
+        if memory.count != 2 * (20 + calls):
+            raise RuntimeError(f"{memory.count} calls recorded, {2 * (20 + calls)} made")
+        medians = {name: statistics.median(values) for name, values in times.items()}
+        # the same iteration's two calls, paired: less noise than a difference of medians
+        medians["paired_overhead"] = statistics.median(s - d for s, d in zip(times["step"], times["sdk"], strict=True))
+        return medians
     finally:
         if mock is not None:
             mock.stop()
@@ -216,11 +239,15 @@ def main() -> int:
     print(f"sdk_call_ms: {medians['sdk']:.3f}")
     print(f"step_call_ms: {medians['step']:.3f}")
     print(f"llm_step_overhead_ratio: {medians['step'] / medians['sdk']:.2f}")
-    print(f"step_overhead_ms: {medians['step'] - medians['sdk']:.3f}")
+    print(f"step_overhead_ms: {medians['paired_overhead']:.3f}   (median of step - sdk, paired per iteration)")
+    print(f"step_own_ms: {medians['step_own']:.3f}   (the step with the reply replayed: no round trip)")
+    print(f"step_own_over_sdk_ratio: {medians['step_own'] / medians['sdk']:.3f}")
     if "step_moto" in medians:
         print(f"step_with_moto_record_ms: {medians['step_moto']:.3f}")
         print(f"llm_step_moto_record_ratio: {medians['step_moto'] / medians['sdk']:.2f}")
 
+    if args.imports < 1:
+        return 0
     imports = cold_imports(args.imports)
     print(f"step_import_runs: {args.imports} each, fresh interpreters, interleaved")
     print(f"step_import_lazy_ms: {imports['lazy']:.1f}")
