@@ -170,3 +170,17 @@ def test_many_generations_at_once_each_get_their_own_job_and_output(make_client,
             content = httpx.get(client.get(f"/v1/artifacts/{run['state']['image']}/content").headers["location"], timeout=10).content
             assert f'"{text}"'.encode() in content
         assert len(prompt_ids) == 8
+
+
+def test_a_comfyui_that_stays_down_ends_the_run_with_provider_error_and_drops_the_job(client, fake_comfyui, relay):
+    """/history answers 500: RunStep leaves as ProviderUnavailableError, the state machine's
+    Retry runs it again with backoff, then RecordFailure ends the run; the job is given up (a
+    retry of the run would queue afresh)."""
+    wf = workflow("generate-down", step("make", generate({k: v for k, v in graph(history_status=500).items() if k != "10"})))
+    run_id = _start(client, wf, inputs={"prompt": "x"})
+    run = wait_for_status(client, run_id, "completed", "error", timeout=90)
+    assert run["status"] == "error" and run["error"]["code"] == "PROVIDER_ERROR"
+    assert "comfyui: 500" in run["error"]["message"]
+    assert relay.run_repository.get(run_id).cursor.job is None
+    prompt_id = next(e for e in _events(client, run_id) if e["event_type"] == "module_waiting")["data"]["job"]["prompt_id"]
+    assert fake_comfyui.prompts[prompt_id]["seen"] >= 2  # polled again after the first 500

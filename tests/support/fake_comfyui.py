@@ -11,6 +11,7 @@ Node classes it knows: `LoadImage` (its `image` must name an uploaded file), `CL
   `fail`   the job ends with ComfyUI's execution_error carrying this message
   `never`  the job never finishes;  `lose`  the server forgets the job (as after a restart)
   `seconds` the job is done no sooner than this many seconds after it was queued
+  `history_status`  /history of the job answers this HTTP status (e.g. 500: the server is down)
 An unknown class is refused as ComfyUI does (an error, no node_errors); a node missing a
 required input is refused with `node_errors` naming it."""
 
@@ -167,6 +168,8 @@ class FakeComfyUI:
         if prompt is None or prompt["control"].get("lose") or prompt_id in self.deleted:
             return 200, {}, "application/json"
         prompt["seen"] += 1
+        if prompt["control"].get("history_status"):
+            return int(prompt["control"]["history_status"]), b"unavailable", "text/plain"
         if not self._done(prompt):
             return 200, {}, "application/json"
         control = prompt["control"]

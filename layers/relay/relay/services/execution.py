@@ -333,7 +333,11 @@ class ExecutionService:
                     self._runs.close_pending_op(run.run_id, pending.input_id, "expired", from_statuses=(pending.status,))
                 )
         after = run.model_copy(
-            update={"status": RunStatus.error, "error": run_error, "pending_input": None, "ended_at": now_iso()}
+            update={
+                "status": RunStatus.error, "error": run_error, "pending_input": None, "ended_at": now_iso(),
+                # A module's outside job is given up with the run: a retry starts the module afresh.
+                "cursor": run.cursor.model_copy(update={"job": None}),
+            }
         )
         event = event.model_copy(update={"step_id": run.current_step})
         self._runs.commit(run, after, [event], correlation_id, ops)
