@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import dataclasses
 from datetime import timedelta
 from typing import Any
 
@@ -185,7 +186,7 @@ class MediaGenerate(Module):
                 raise ModuleError(f"{self.module_id}: storing {file.filename}: {exc.detail}", code="ARTIFACT_ERROR") from exc
             stored.append(
                 {"artifact_id": artifact.artifact_id, "content_type": artifact.content_type, "size_bytes": artifact.size_bytes,
-                 "sha256": artifact.sha256, **file.as_dict()}
+                 "sha256": artifact.sha256, **dataclasses.asdict(file)}
             )
         done = {
             **{k: v for k, v in job.items() if k != "deadline_at"},

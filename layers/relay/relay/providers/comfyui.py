@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urlencode
-from urllib.request import Request, build_opener, HTTPHandler, HTTPSHandler, ProxyHandler
+from urllib.request import HTTPHandler, HTTPSHandler, ProxyHandler, Request, build_opener
 
 from relay.modules.exceptions import ModuleError
 
@@ -43,9 +43,6 @@ class OutputFile:
     subfolder: str
     type: str  # output | temp | input
     kind: str  # the key it was listed under: images, gifs, audio, video …
-
-    def as_dict(self) -> dict[str, str]:
-        return {"node_id": self.node_id, "filename": self.filename, "subfolder": self.subfolder, "type": self.type, "kind": self.kind}
 
 
 @dataclass(frozen=True)
@@ -104,15 +101,8 @@ def _multipart(fields: dict[str, str], file_field: str, filename: str, content_t
     lines: list[bytes] = []
     for name, value in fields.items():
         lines += [f"--{boundary}".encode(), f'Content-Disposition: form-data; name="{name}"'.encode(), b"", value.encode()]
-    lines += [
-        f"--{boundary}".encode(),
-        f'Content-Disposition: form-data; name="{file_field}"; filename="{filename}"'.encode(),
-        f"Content-Type: {content_type}".encode(),
-        b"",
-        data,
-        f"--{boundary}--".encode(),
-        b"",
-    ]
+    lines += [f"--{boundary}".encode(), f'Content-Disposition: form-data; name="{file_field}"; filename="{filename}"'.encode(),
+              f"Content-Type: {content_type}".encode(), b"", data, f"--{boundary}--".encode(), b""]
     return b"\r\n".join(lines), f"multipart/form-data; boundary={boundary}"
 
 
