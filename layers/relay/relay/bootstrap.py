@@ -240,7 +240,32 @@ class Relay:
             ),
             media=self.media,
             artifacts=self.artifacts,
+            search=self.run_search,
         )
+
+    @cached_property
+    def run_search(self) -> Any:
+        """The run search index (API only: runs and answers are indexed where they are made)."""
+        if not isinstance(self.settings, ApiSettings):
+            raise TypeError("the run search index needs ApiSettings (RELAY_RUN_SEARCH_TABLE)")
+        from relay.adapters.run_index import RunIndex
+        from relay.services.run_search import RunSearchService
+
+        return RunSearchService(RunIndex(self.dynamodb, self.settings.run_search_table, self.settings.runs_table))
+
+    @cached_property
+    def inbox(self) -> Any:
+        from relay.adapters.inbox import Inbox
+        from relay.services.inbox import InboxService
+
+        s = self.settings
+        return InboxService(Inbox(self.dynamodb, s.pending_inputs_table, s.runs_table), self.artifacts)
+
+    @cached_property
+    def compare(self) -> Any:
+        from relay.services.compare import CompareService  # only when two runs are compared
+
+        return CompareService(self.runs, self.artifacts)
 
     @cached_property
     def event_stream(self) -> Any:

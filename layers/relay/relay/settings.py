@@ -61,6 +61,8 @@ class ApiSettings(Settings):
     """The API also starts executions, so it needs the state machine."""
 
     run_state_machine_arn: str
+    # GET /v1/runs?q=: the words runs are found by (written by the API with runs and answers).
+    run_search_table: str
     # GET /v1/runs/{id}/events/stream: how long one stream stays open (EventStreamSeconds,
     # under API Gateway's 30 s), and how often it polls the events table meanwhile.
     event_stream_seconds: float = 25.0

@@ -89,7 +89,9 @@ def test_statuses_follow_from_dependencies(document):
         if "requestBody" in operation:
             assert {"400", "415"} <= statuses, label
     listing = document["paths"]["/v1/runs"]["get"]["responses"]["400"]["x-problem-codes"]
-    assert listing == ["INVALID_CURSOR", "INVALID_REQUEST"]
+    assert listing == ["INVALID_CURSOR", "INVALID_REQUEST", "INVALID_SEARCH"]
+    approvals = document["paths"]["/v1/approvals"]["get"]["responses"]["400"]["x-problem-codes"]
+    assert approvals == ["INVALID_CURSOR", "INVALID_REQUEST"]
 
 
 def test_headers_of_401_503_and_201(document):
@@ -134,7 +136,9 @@ def test_the_workflow_schema_is_the_validators_model(document):
 
 def test_run_create_says_exactly_one_source(document):
     run_create = document["components"]["schemas"]["RunCreate"]
-    assert [branch["required"] for branch in run_create["oneOf"]] == [["template_name"], ["version_id"], ["workflow"]]
+    assert [branch["required"] for branch in run_create["oneOf"]] == [
+        ["template_name"], ["version_id"], ["workflow"], ["like_run_id"]
+    ]
     assert run_create["additionalProperties"] is False
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from relay.domain import PendingInput
 from relay.ids import now_iso
 
-from .dynamo import from_item, query_page, to_attr, to_item
+from .dynamo import from_item, to_attr, to_item
 
 
 class PendingInputItems:
@@ -139,21 +139,6 @@ class PendingInputItems:
                 break
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         return max(answered, key=lambda p: p.created_at, default=None)
-
-    def pending_for_user(self, user_id: str, cursor: str | None, limit: int) -> tuple[list[PendingInput], str | None]:
-        """The approvals inbox, newest first (the sparse ByUser index)."""
-        items, next_cursor = query_page(
-            self._client,
-            table=self._pending,
-            index="ByUser",
-            partition=("pending_user_id", user_id),
-            sort_key="created_at",
-            table_keys=("run_id", "input_id"),
-            cursor=cursor,
-            limit=limit,
-            newest_first=True,
-        )
-        return [self._pending_record(i) for i in items], next_cursor
 
     @staticmethod
     def _pending_record(record: dict[str, Any]) -> PendingInput:

@@ -97,7 +97,11 @@ class RunRepository(PendingInputItems, RunProgressItems, EventFeedItems):
             )
         return puts
 
-    def create(self, run: Run, events: list[NewEvent], correlation_id: str) -> Run:
+    def create(
+        self, run: Run, events: list[NewEvent], correlation_id: str, extra: list[dict[str, Any]] | None = None
+    ) -> Run:
+        """Put the new run and its first events, and the `extra` items (its search index
+        entries), in one transaction."""
         run = run.model_copy(update={"event_seq": len(events), "rev": 1})
         items = [
             {
@@ -108,6 +112,7 @@ class RunRepository(PendingInputItems, RunProgressItems, EventFeedItems):
                 }
             },
             *self._event_puts(run, 1, events, correlation_id),
+            *(extra or []),
         ]
         self._transact(items, run_items=1 + len(events))
         return run

@@ -214,7 +214,7 @@ def _exactly_one_source(schema: dict[str, Any]) -> None:
     # not null (a null is as good as absent, as generated clients send them).
     schema["oneOf"] = [
         {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
-        for name in ("template_name", "version_id", "workflow")
+        for name in ("template_name", "version_id", "workflow", "like_run_id")
     ]
     schema["examples"] = [{"template_name": "greeting", "project_name": "demo"}]
 
@@ -228,7 +228,9 @@ class ModelPreferences(Strict):
 
 
 class RunCreate(Strict):
-    """Exactly one of `template_name` (its latest version), `version_id` or `workflow`."""
+    """Exactly one of `template_name` (its latest version), `version_id`, `workflow` or
+    `like_run_id` (a run of yours: its version, project, inputs and model preferences, with
+    `project_name`, `inputs` (merged key by key) and `model_preferences` given here on top)."""
 
     model_config = ConfigDict(json_schema_extra=_exactly_one_source)
 
@@ -239,6 +241,13 @@ class RunCreate(Strict):
     inputs: dict[str, Any] = Field(default_factory=dict, description="the run's initial state; at most 64 KiB as JSON (else 413)")
     model_preferences: ModelPreferences | None = Field(
         default=None, description="provider/model for api.llm modules that name none (else the server's defaults)"
+    )
+    like_run_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="re-run one of your runs: same version, project, inputs (these fields override); "
+        "another user's or an unknown run is a 404",
+        json_schema_extra=documented(pattern=id_pattern("run")),
     )
 
 

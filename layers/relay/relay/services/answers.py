@@ -51,6 +51,7 @@ class PauseAnswers:
     _orchestrator: Any  # RunOrchestrator
     _media: Any  # MediaService
     _artifacts: Any  # ArtifactService
+    _search: Any  # RunSearchService or None
 
     def answer(
         self, user: User, run_id: str, step_id: str, value: Any, *, artifact_id: str | None = None
@@ -80,6 +81,8 @@ class PauseAnswers:
             if pending is None or pending.status != "pending":
                 raise self._already_answered(run_id, summary.input_id, pending)
             also = self._decision_ops(looked_up, delivered, user.username, pending.input_id)
+            if self._search is not None:  # the answer's words, indexed with the claim
+                also = [*also, *self._search.answer_ops(run, summary.module_id, delivered)]
             try:
                 claimed = self._runs.decide(run, pending, delivered, user.username, also)
             except (ConcurrentUpdateError, AlreadyDecidedError):

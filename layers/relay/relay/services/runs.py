@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from relay.domain import NewEvent, PendingInput, Run, RunError, RunStatus, User
+from relay.domain import NewEvent, Run, RunError, RunStatus, User
 from relay.domain.limits import MAX_INPUTS_BYTES, check_size
 from relay.exceptions import InvalidRequestError, NotFoundError
 from relay.ids import is_id, new_id, now_iso
@@ -23,11 +23,21 @@ class StartRun:
     inputs: dict[str, Any] = field(default_factory=dict)
     # {default_provider?, default_model?}: what api.llm modules without provider/model use.
     model_preferences: dict[str, Any] | None = None
+    # Re-run "like" this run of mine: its version, project, inputs and model preferences, with
+    # any of project_name, inputs (merged key by key) and model_preferences given here on top.
+    like_run_id: str | None = None
 
 
 class RunService(PauseAnswers):
     def __init__(
-        self, runs, templates: TemplateService, orchestrator, idempotency=None, media=None, artifacts=None
+        self,
+        runs,
+        templates: TemplateService,
+        orchestrator,
+        idempotency=None,
+        media=None,
+        artifacts=None,
+        search=None,
     ) -> None:
         self._runs = runs  # RunRepository
         self._templates = templates
@@ -35,6 +45,7 @@ class RunService(PauseAnswers):
         self._idempotency = idempotency  # IdempotentCall, for Idempotency-Key
         self._media = media  # MediaService: answers naming an upload (user.media_upload)
         self._artifacts = artifacts  # ArtifactService: decisions of user.approve pauses
+        self._search = search  # RunSearchService: the words a run is found by (None: not indexed)
 
     # -- start ----------------------------------------------------------------------------
     def start(
@@ -52,28 +63,53 @@ class RunService(PauseAnswers):
         }
         if request.model_preferences is not None:
             body["model_preferences"] = request.model_preferences
+        if request.like_run_id is not None:
+            body["like_run_id"] = request.like_run_id
         run_id = self._idempotency.once(
             user.user_id, idempotency_key, body, lambda: self._start(user, request).run_id, lambda_context
         )
         return self.get(user, run_id)
 
+    def _like(self, user: User, request: StartRun) -> StartRun:
+        """`like_run_id` → the request that run was started with (its current version), with
+        what this request gives on top. Another user's or an unknown run is a 404."""
+        like = self.get(user, request.like_run_id or "")
+        preferences = like.model_preferences
+        if request.model_preferences is not None:
+            given = {k: v for k, v in request.model_preferences.items() if v is not None}
+            preferences = {**(preferences or {}), **given}
+        return StartRun(
+            version_id=like.current_version_id,
+            project_name=request.project_name if request.project_name is not None else like.project_name,
+            inputs={**like.inputs, **request.inputs},
+            model_preferences=preferences,
+        )
+
     def _start(self, user: User, request: StartRun) -> Run:
-        chosen = [x for x in (request.template_name, request.version_id, request.workflow) if x is not None]
+        chosen = [
+            x for x in (request.template_name, request.version_id, request.workflow, request.like_run_id) if x is not None
+        ]
         if len(chosen) != 1:
             raise InvalidRequestError(
-                "give exactly one of template_name, version_id or workflow", code="INVALID_RUN_REQUEST"
+                "give exactly one of template_name, version_id, workflow or like_run_id", code="INVALID_RUN_REQUEST"
             )
+        like_run_id = request.like_run_id
+        if like_run_id is not None:
+            request = self._like(user, request)
+            check_size(request.inputs, MAX_INPUTS_BYTES, "inputs", code="INPUTS_TOO_LARGE")
         if request.workflow is not None:
             submitted = self._templates.submit_json(user, request.workflow)
             template, version = submitted.template, submitted.version
         elif request.version_id is not None:
-            version = self._templates.get_version(user, request.version_id, with_workflow=False)
+            version = self._templates.get_version(user, request.version_id, with_workflow=self._search is not None)
             template = self._templates.get_template(user, version.template_id)
         else:
             template = self._templates.template_by_name(user, request.template_name)
             if not template.latest_version_id:
                 raise NotFoundError(f"template {template.template_name!r} has no version")
-            version = self._templates.get_version(user, template.latest_version_id, with_workflow=False)
+            version = self._templates.get_version(
+                user, template.latest_version_id, with_workflow=self._search is not None
+            )
 
         now = now_iso()
         run = Run(
@@ -94,10 +130,16 @@ class RunService(PauseAnswers):
         )
         created = NewEvent(
             event_type="run_created",
-            data={"template_id": template.template_id, "version_id": version.version_id, "inputs": request.inputs},
+            data={
+                "template_id": template.template_id,
+                "version_id": version.version_id,
+                "inputs": request.inputs,
+                **({"like_run_id": like_run_id} if like_run_id else {}),
+            },
         )
         run.execution_arn = self._orchestrator.execution_arn(run.run_id)
-        run = self._runs.create(run, [created], new_id("corr"))
+        indexed = self._search.start_ops(run, version.workflow) if self._search is not None else []
+        run = self._runs.create(run, [created], new_id("corr"), indexed)
         try:
             self._orchestrator.start(run.run_id)
         except Exception as exc:
@@ -123,6 +165,3 @@ class RunService(PauseAnswers):
     def events(self, user: User, run_id: str, branch_id: str | None, cursor: str | None, limit: int):
         self.get(user, run_id)
         return self._runs.events(run_id, branch_id, cursor, limit)
-
-    def approvals(self, user: User, cursor: str | None, limit: int) -> tuple[list[PendingInput], str | None]:
-        return self._runs.pending_for_user(user.user_id, cursor, limit)

@@ -5,9 +5,11 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from relay.api import metrics
 from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep, RunId
 from relay.api.problems import WORKFLOW_CODES, raises
+from relay.api.search_params import SearchSince, SearchTemplate, SearchText, SearchUntil
 from relay.api.schemas import EventPublic, InputAccepted, InputCreate, Page, RunCreate, RunDetail, RunPublic
 from relay.domain import RunStatus
 from relay.services import StartRun
+from relay.services.run_search import RunFilters
 
 router = APIRouter(prefix="/v1/runs", tags=["runs"])
 
@@ -52,16 +54,27 @@ def start_run(
     return RunDetail.of(run)
 
 
-@router.get("", response_model=Page[RunPublic])
+@router.get("", response_model=Page[RunPublic], openapi_extra=raises("INVALID_SEARCH"))
 def list_runs(
     user: CurrentUser,
     relay: RelayDep,
     status_: Annotated[RunStatus | None, Query(alias="status")] = None,
     cursor: Cursor = None,
     limit: Limit = 20,
+    q: SearchText = None,
+    template: SearchTemplate = None,
+    since: SearchSince = None,
+    until: SearchUntil = None,
 ):
-    """My runs, newest first."""
-    runs, next_cursor = relay.runs.list(user, status_, cursor, limit)
+    """My runs, newest first; with `q`, those whose words (project name, template name,
+    inputs, the workflow's prompts, text answers) hold every word of `q`; filtered by status,
+    template and creation time. A filtered page may hold fewer than `limit` runs and still
+    have a `next_cursor`."""
+    filters = RunFilters(q=q, status=status_, template=template, since=since, until=until)
+    if filters.any:
+        runs, next_cursor = relay.run_search.find(user, filters, cursor, limit)
+    else:
+        runs, next_cursor = relay.runs.list(user, status_, cursor, limit)
     return Page(items=[RunPublic.of(r) for r in runs], next_cursor=next_cursor)
 
 
