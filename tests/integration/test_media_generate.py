@@ -184,3 +184,27 @@ def test_a_comfyui_that_stays_down_ends_the_run_with_provider_error_and_drops_th
     assert relay.run_repository.get(run_id).cursor.job is None
     prompt_id = next(e for e in _events(client, run_id) if e["event_type"] == "module_waiting")["data"]["job"]["prompt_id"]
     assert fake_comfyui.prompts[prompt_id]["seen"] >= 2  # polled again after the first 500
+
+
+def test_relay_local_passes_its_comfyui_url_to_runstep(fake_comfyui):
+    """RELAY_COMFYUI_URL in relay local's environment becomes the ComfyUIUrl parameter RunStep
+    sees, and the banner names it: a generation through `relay local` reaches the fake ComfyUI."""
+    import time
+
+    from test_cli import _start_local, _stop
+
+    key = "rk_local_comfy_key_0123456789"
+    process, port = _start_local({"RELAY_DEV_API_KEY": key, "RELAY_COMFYUI_URL": fake_comfyui.url})
+    try:
+        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {key}"}, timeout=30)
+        wf = workflow("local-generate", step("make", generate({k: v for k, v in graph().items() if k != "10"})))
+        run_id = client.post("/v1/runs", json={"workflow": wf, "inputs": {"prompt": "from relay local"}}).json()["run_id"]
+        deadline = time.monotonic() + 30
+        while (run := client.get(f"/v1/runs/{run_id}").json())["status"] not in ("completed", "error"):
+            assert time.monotonic() < deadline, run
+            time.sleep(0.1)
+        assert run["status"] == "completed", run["error"]
+        assert fake_comfyui.prompts[run["state"]["prompt_id"]]["graph"]["6"]["inputs"]["text"] == "from relay local"
+    finally:
+        output = _stop(process)
+    assert f"ComfyUI        {fake_comfyui.url}" in output

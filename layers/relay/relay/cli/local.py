@@ -65,6 +65,7 @@ Relay is running locally.
   Local cloud    {cloud.endpoint_url}  (DynamoDB, S3, Step Functions, Logs; AWS_ENDPOINT_URL)
   Dev API key    {key}{'   (generated; set RELAY_DEV_API_KEY to choose it)' if generated else ''}
   LLM providers  {providers_line(cloud)}
+  ComfyUI        {os.environ.get("RELAY_COMFYUI_URL") or "not configured (set RELAY_COMFYUI_URL for media.generate)"}
 
   curl -H "Authorization: Bearer {key}" {base}/v1/runs
 
