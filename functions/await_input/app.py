@@ -17,5 +17,7 @@ relay = Relay(Settings())
 def handler(event: dict, context: LambdaContext) -> None:
     pause = event["pause"]
     logger.append_keys(run_id=event["run_id"], step_id=pause["step_id"], correlation_id=context.aws_request_id)
-    relay.execution.await_input(event["run_id"], pause, event["task_token"], context.aws_request_id)
+    relay.execution.await_input(
+        event["run_id"], pause, event["task_token"], context.aws_request_id, execution_arn=event.get("execution_arn")
+    )
     logger.info("waiting for input", timeout_seconds=pause["timeout_seconds"])

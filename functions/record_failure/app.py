@@ -22,4 +22,6 @@ def handler(event: dict, context: LambdaContext) -> dict:
     error = event.get("error") or {}
     logger.warning("run failed", error=error.get("Error"), cause=error.get("Cause"))
     metrics.add_metric(name="RunsFailed", unit=MetricUnit.Count, value=1)
-    return relay.execution.record_failure(event["run_id"], error, context.aws_request_id)
+    return relay.execution.record_failure(
+        event["run_id"], error, context.aws_request_id, execution_arn=event.get("execution_arn")
+    )

@@ -63,6 +63,11 @@ def _transient_as_unavailable(task):
     return run
 
 
+class SupersededExecutionError(RelayError):
+    """AwaitInput of an execution a newer one replaced: its Catch ends it (RecordFailure
+    leaves the run alone too). Never shown to anyone: Step Functions matches the name."""
+
+
 class ExecutionService:
     def __init__(
         self,
@@ -242,8 +247,13 @@ class ExecutionService:
 
     # -- AwaitInput -----------------------------------------------------------------------
     @_transient_as_unavailable
-    def await_input(self, run_id: str, pause: dict[str, Any], task_token: str, correlation_id: str) -> None:
+    def await_input(
+        self, run_id: str, pause: dict[str, Any], task_token: str, correlation_id: str, *, execution_arn: str | None = None
+    ) -> None:
         run = self._load(run_id)
+        if self._superseded(run, execution_arn):
+            # A newer execution (retry, branch, resume) owns the run: end this one, untouched.
+            raise SupersededExecutionError(f"{execution_arn} is older than the run's {run.execution_arn}")
         if run.status in TERMINAL_STATUSES:
             return
         now = utcnow()
@@ -285,7 +295,9 @@ class ExecutionService:
         self._runs.commit(run, after, [event], correlation_id, ops)
 
     # -- RecordFailure --------------------------------------------------------------------
-    def record_failure(self, run_id: str, error: dict[str, Any], correlation_id: str) -> dict[str, Any]:
+    def record_failure(
+        self, run_id: str, error: dict[str, Any], correlation_id: str, *, execution_arn: str | None = None
+    ) -> dict[str, Any]:
         """End the run in `error` with the failure as an event. If that commit cannot be made
         (the run's history will not take it), end the run anyway with BOOKKEEPING_FAILED and
         no event, so neither the run nor the execution is left hanging."""
@@ -305,7 +317,7 @@ class ExecutionService:
         problem: Exception | None = None
         for _ in range(_RECORD_ATTEMPTS):
             run = self._load(run_id)
-            if run.status in TERMINAL_STATUSES:
+            if run.status in TERMINAL_STATUSES or self._superseded(run, execution_arn):
                 return result
             try:
                 self._commit_failure(run, run_error, event, correlation_id)

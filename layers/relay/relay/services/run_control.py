@@ -79,7 +79,11 @@ def relaunch(
     # A failed condition on an `extra` item (a pause decided meanwhile) means the run moved.
     committed = runs.commit(run, after, events, new_id("corr"), extra, decided_items=0)
     if run.status == RunStatus.awaiting_input and run.execution_arn:
-        orchestrator.stop(run.execution_arn, f"superseded by {name}")
+        try:  # the waiting execution; if it cannot be stopped now, its AwaitInput/RecordFailure
+            # find a newer execution on the run and leave it alone (ExecutionService._superseded)
+            orchestrator.stop(run.execution_arn, f"superseded by {name}")
+        except Exception:
+            logger.warning("could not stop %s", run.execution_arn, exc_info=True)
     try:
         orchestrator.start(run.run_id, name)
     except Exception as exc:
