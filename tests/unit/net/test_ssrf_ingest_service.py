@@ -63,3 +63,30 @@ def test_ingest_stores_a_ready_media_once_per_attempt():
 
     later = factory.for_run(SimpleNamespace(run_id="run_a", user_id="usr_a", rev=5)).ingest("https://cdn.example/x.png", **args)[0]
     assert later.media_id != media.media_id
+
+
+def test_the_module_checks_its_inputs_at_submit():
+    from relay.modules import get_module
+
+    module = get_module("media.ingest_url")
+    assert module.check_inputs({"url": "https://cdn.example/a.png", "accept": ["image/*", "audio/mpeg"]}) == []
+    assert module.check_inputs({"url": "https://cdn.example/a.png", "accept": ["text/plain"]}) == [
+        "accept.0: 'text/plain' is not image/…, audio/… or video/…"
+    ]
+    assert module.check_inputs({"url": "ftp://cdn.example/a.png"})[0].startswith("url:")
+    assert module.check_inputs({"url": "$state.link"}) == []  # checked when the run resolves it
+    assert module.check_inputs({"url": "https://x", "timeout_seconds": 600})[0].startswith("timeout_seconds")
+
+
+def test_without_a_media_service_the_media_modules_fail_clearly():
+    from builders import compile_workflow, step
+
+    from relay.domain import Cursor
+    from relay.engine import advance
+
+    for module in ({"module_id": "media.ingest_url", "inputs": {"url": "https://cdn.example/a.png"}, "outputs_to_state": {}},
+                   {"module_id": "media.generate", "inputs": {"workflow": {"1": {"class_type": "SaveImage", "inputs": {}}}},
+                    "outputs_to_state": {}}):
+        result = advance(compile_workflow(step("s", module)), run_id="run_1", project_name=None, inputs={}, state={},
+                         cursor=Cursor(), pending=None, answer=None, default_timeout_seconds=60)
+        assert result.outcome == "failed" and result.error.code == "MEDIA_UNAVAILABLE"
