@@ -21,14 +21,14 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from relay.domain.history import KeywordEntry, KeywordRecord, OptionUsage, keyword_key
-from relay.exceptions import ConcurrentUpdateError, InvalidRequestError
+from relay.exceptions import ConcurrentUpdateError
 from relay.ids import iso
 
-from .dynamo import cancellation_codes, decode_cursor, encode_cursor, error_code, from_item
+from .dynamo import cancellation_codes, error_code, from_item
+from .filtered_pages import filtered_page
 
 APPLIED_TTL_SECONDS = 30 * 24 * 3600
 _ATTEMPTS = 8
-_MAX_QUERIES_PER_PAGE = 10
 _KEYWORD_FIELDS = ("keyword", "category", "total_weight", "uses", "source", "step_id", "created_at", "last_used")
 
 
@@ -175,6 +175,13 @@ class HistoryRepository:
         return items
 
     # -- reading --------------------------------------------------------------------------
+    def _filtered(self, index: str, partition: tuple[str, str], sort_key: str, filters: str | None,
+                  names: dict[str, str], values: dict[str, Any], cursor: str | None, limit: int):
+        return filtered_page(
+            self._client, table=self._table, index=index, partition=partition, sort_key=sort_key,
+            table_keys=("template_id", "sk"), filters=filters, names=names, values=values, cursor=cursor, limit=limit,
+        )
+
     def option_usage(self, template_id: str, step_id: str, options: list[str]) -> dict[str, OptionUsage]:
         """The usage of each of `options` at `step_id` that was ever recorded."""
         if not options:
@@ -201,7 +208,7 @@ class HistoryRepository:
             index, partition, sort_key = "ByWeight", ("template_id", template_id), "total_weight"
         else:
             index, partition, sort_key = "ByRecent", ("recent_key", f"{template_id}#keyword"), "last_used"
-        items, next_cursor = self._page(index, partition, sort_key, " AND ".join(filters), names, values, cursor, limit)
+        items, next_cursor = self._filtered(index, partition, sort_key, " AND ".join(filters), names, values, cursor, limit)
         return [_keyword(item) for item in items], next_cursor
 
     def options(
@@ -211,43 +218,10 @@ class HistoryRepository:
         filters, names, values = None, {}, {}
         if step_id is not None:
             filters, values = "step_id = :step", {":step": _s(step_id)}
-        items, next_cursor = self._page(
+        items, next_cursor = self._filtered(
             "ByRecent", ("recent_key", f"{template_id}#option"), "last_used", filters, names, values, cursor, limit
         )
         return [_option(item) for item in items], next_cursor
-
-    def _page(
-        self, index: str, partition: tuple[str, str], sort_key: str, filters: str | None,
-        names: dict[str, str], values: dict[str, Any], cursor: str | None, limit: int,
-    ) -> tuple[list[dict[str, Any]], str | None]:
-        """Up to `limit` items newest/largest first. A filtered Query evaluates at most what is
-        still wanted, so nothing evaluated is skipped; a page may come back short (with a
-        cursor) after a bounded number of Queries."""
-        name, value = partition
-        start = decode_cursor(cursor, expected_keys={name, sort_key, "template_id", "sk"})
-        if start is not None and start[name] != _s(value):
-            raise InvalidRequestError("cursor is not valid", code="INVALID_CURSOR")
-        items: list[dict[str, Any]] = []
-        for _ in range(_MAX_QUERIES_PER_PAGE):
-            kwargs: dict[str, Any] = {
-                "TableName": self._table,
-                "IndexName": index,
-                "KeyConditionExpression": "#pk = :pk",
-                "ExpressionAttributeNames": {"#pk": name, **names},
-                "ExpressionAttributeValues": {":pk": _s(value), **values},
-                "ScanIndexForward": False,
-                "Limit": limit - len(items),
-            }
-            if filters:
-                kwargs["FilterExpression"] = filters
-            if start is not None:
-                kwargs["ExclusiveStartKey"] = start
-            response = self._client.query(**kwargs)
-            items.extend(from_item(item) for item in response.get("Items", []))
-            start = response.get("LastEvaluatedKey")
-            if start is None or len(items) >= limit:
-                break
-        return items, encode_cursor(start)
 
 
 def iso_from(epoch: float) -> str:
