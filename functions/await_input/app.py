@@ -16,7 +16,9 @@ relay = Relay(Settings())
 @tracer.capture_lambda_handler
 def handler(event: dict, context: LambdaContext) -> None:
     pause = event["pause"]
-    logger.append_keys(run_id=event["run_id"], step_id=pause["step_id"], correlation_id=context.aws_request_id)
+    # Per invocation, on this thread only (relay local runs functions in threads of one process).
+    logger.thread_safe_clear_keys()
+    logger.thread_safe_append_keys(run_id=event["run_id"], step_id=pause["step_id"], correlation_id=context.aws_request_id)
     relay.execution.await_input(
         event["run_id"], pause, event["task_token"], context.aws_request_id, execution_arn=event.get("execution_arn")
     )

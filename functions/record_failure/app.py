@@ -18,7 +18,9 @@ relay = Relay(Settings())
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict, context: LambdaContext) -> dict:
-    logger.append_keys(run_id=event["run_id"], correlation_id=context.aws_request_id)
+    # Per invocation, on this thread only (relay local runs functions in threads of one process).
+    logger.thread_safe_clear_keys()
+    logger.thread_safe_append_keys(run_id=event["run_id"], correlation_id=context.aws_request_id)
     error = event.get("error") or {}
     logger.warning("run failed", error=error.get("Error"), cause=error.get("Cause"))
     metrics.add_metric(name="RunsFailed", unit=MetricUnit.Count, value=1)

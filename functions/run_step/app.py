@@ -27,7 +27,9 @@ _OUTCOME_METRICS = {
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict, context: LambdaContext) -> dict:
-    logger.append_keys(run_id=event["run_id"], correlation_id=context.aws_request_id)
+    # Per invocation, on this thread only (relay local runs functions in threads of one process).
+    logger.thread_safe_clear_keys()
+    logger.thread_safe_append_keys(run_id=event["run_id"], correlation_id=context.aws_request_id)
     result = relay.execution.run_step(
         event["run_id"],
         event.get("input"),
@@ -36,6 +38,6 @@ def handler(event: dict, context: LambdaContext) -> dict:
         execution_arn=event.get("execution_arn"),
         state_machine_arn=event.get("state_machine_arn"),
     )
-    logger.info("run advanced", outcome=result["outcome"])
+    logger.info("run advanced", outcome=result["outcome"], step_id=(result.get("pause") or {}).get("step_id"))
     metrics.add_metric(name=_OUTCOME_METRICS[result["outcome"]], unit=MetricUnit.Count, value=1)
     return result

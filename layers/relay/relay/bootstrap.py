@@ -268,12 +268,6 @@ class Relay:
         return CompareService(self.runs, self.artifacts)
 
     @cached_property
-    def event_stream(self) -> Any:
-        from relay.services.event_stream import EventStream  # the SSE route only
-
-        return EventStream(self.run_repository, poll_seconds=self.settings.event_stream_poll_seconds)
-
-    @cached_property
     def orchestrator(self) -> Any:
         if not isinstance(self.settings, ApiSettings):
             raise TypeError("controlling runs needs ApiSettings (RELAY_RUN_STATE_MACHINE_ARN)")
@@ -305,6 +299,14 @@ class Relay:
         from relay.services.resume import ResumeService
 
         return ResumeService(self.run_repository, self.templates, self.orchestrator, self.runs)
+
+    @cached_property
+    def logs(self) -> Any:
+        from relay.adapters.logs import LogReader  # the logs routes only
+        from relay.services.logs import LogService
+
+        groups = [g for g in self.settings.log_groups.split(",") if g]
+        return LogService(LogReader(self.client("logs")), groups)
 
     @cached_property
     def event_stream(self) -> Any:

@@ -19,6 +19,7 @@ from .lazy_routers import add_lazy_routers, load_all
 # lazy_routers); tests/unit/api/test_lazy_routers.py checks every route sits under its prefixes.
 ROUTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("health", ("/healthz",)),
+    ("logs", ("/v1/runs/*/logs", "/v1/admin/logs")),  # before admin: /v1/admin/logs is its
     ("admin", ("/v1/admin",)),
     ("templates", ("/v1/templates", "/v1/versions")),
     ("approvals", ("/v1/approvals",)),

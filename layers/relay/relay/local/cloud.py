@@ -16,6 +16,7 @@ from .invoke import FunctionRunner, LambdaInvokeFront
 from . import stopping, transactions
 from . import notifications
 from .isolation import SerializedServices
+from .log_shipping import LogShipper
 from .metering import CallMeter
 from .post_policy import PostPolicyFront
 
@@ -121,6 +122,8 @@ class LocalCloud:
         self.deployment.refs, self.deployment.outputs = deployed.refs, deployed.outputs
         self.deployment.functions.update(deployed.functions)
         notifications.install(self.deployment, self.runner)  # S3 events → local functions
+        # Each function's log lines into its log group, as Lambda ships them.
+        self.runner.log_shipper = LogShipper(boto3.session.Session().client("logs", endpoint_url=self.endpoint_url, region_name=REGION))
         self._put_provider_keys(boto3.session.Session())
         os.environ.update(self.deployment.environment())
         return self.deployment

@@ -31,6 +31,7 @@ class LocalFunction:
     environment: dict[str, str]
     timeout: int
     memory_mb: int
+    log_group: str | None = None  # LoggingConfig.LogGroup; None: Lambda's /aws/lambda/<name>
 
 
 @dataclass
@@ -309,6 +310,7 @@ class Deployer:
             environment={k: str(v) for k, v in env.items() if v is not None},
             timeout=int(merged.get("Timeout", 3)),
             memory_mb=int(merged.get("MemorySize", 128)),
+            log_group=resolver.resolve(merged.get("LoggingConfig") or {}).get("LogGroup"),
         )
 
     def _state_machine(self, name: str, props: dict[str, Any], resolver: Resolver, root: Path) -> None:

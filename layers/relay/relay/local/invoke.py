@@ -8,6 +8,7 @@ what Step Functions' Retry/Catch match). Every other request goes to moto.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import logging
@@ -47,6 +48,7 @@ class FunctionRunner:
     def __init__(self) -> None:
         self._handlers: dict[str, Callable[..., Any]] = {}
         self._lock = threading.Lock()
+        self.log_shipper: Any = None  # relay.local.log_shipping.LogShipper, set by LocalCloud.start
 
     def handler(self, function: LocalFunction) -> Callable[..., Any]:
         with self._lock:
@@ -58,6 +60,8 @@ class FunctionRunner:
                 module = importlib.util.module_from_spec(spec)
                 sys.modules[unique] = module
                 spec.loader.exec_module(module)
+                if self.log_shipper is not None:
+                    self.log_shipper.attach(module)
                 self._handlers[function.name] = getattr(module, attribute)
             return self._handlers[function.name]
 
@@ -68,22 +72,24 @@ class FunctionRunner:
             invoked_function_arn=function.arn,
             memory_limit_in_mb=function.memory_mb,
             aws_request_id=str(uuid.uuid4()),
-            log_group_name=f"/aws/lambda/{function.name}",
+            log_group_name=function.log_group or f"/aws/lambda/{function.name}",
             log_stream_name="local",
             _deadline=time.monotonic() + function.timeout,
         )
-        try:
-            result = self.handler(function)(event, context)
-            return json.dumps(result).encode(), None
-        except Exception as exc:  # the function failed: report it as Lambda does
-            logger.info("%s raised %s: %s", function.name, type(exc).__name__, exc)
-            body = {
-                "errorMessage": str(exc),
-                "errorType": type(exc).__name__,
-                "requestId": context.aws_request_id,
-                "stackTrace": traceback.format_tb(exc.__traceback__),
-            }
-            return json.dumps(body).encode(), "Unhandled"
+        shipping = self.log_shipper.capture(function) if self.log_shipper else contextlib.nullcontext()
+        with shipping:  # its log lines go to its log group when it returns, as on Lambda
+            try:
+                result = self.handler(function)(event, context)
+                return json.dumps(result).encode(), None
+            except Exception as exc:  # the function failed: report it as Lambda does
+                logger.info("%s raised %s: %s", function.name, type(exc).__name__, exc)
+                body = {
+                    "errorMessage": str(exc),
+                    "errorType": type(exc).__name__,
+                    "requestId": context.aws_request_id,
+                    "stackTrace": traceback.format_tb(exc.__traceback__),
+                }
+                return json.dumps(body).encode(), "Unhandled"
 
 
 class LambdaInvokeFront:

@@ -19,6 +19,7 @@ from relay.exceptions import ConflictError, NotFoundError, RelayError, ServiceUn
 from relay.ids import iso, new_id, now_iso, utcnow
 from relay.workflows import Workflow
 
+from .run_logging import log_events
 from .usage import add_totals
 
 # A run's version is immutable, so its parsed workflow can live for the container's life
@@ -182,6 +183,7 @@ class ExecutionService:
                 }
             )
             self._runs.commit(run, after, result.events, correlation_id, ops)
+            log_events(result.events)
         if (
             result.outcome in ("paused", "waiting", "continue")
             and invocations >= self._continue_as_new_after

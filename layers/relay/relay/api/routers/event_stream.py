@@ -13,6 +13,22 @@ from relay.services.event_stream import start_position
 
 router = APIRouter(tags=["runs"])
 
+# One message of the stream (OpenAPI before 3.2: `schema` of text/event-stream is each event).
+SSE_EVENT = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "pattern": "^[0-9]+$", "description": "the event's seq"},
+        "event": {"type": "string", "description": "its event_type, or `end`"},
+        "retry": {"type": "integer"},
+        "data": {
+            "type": "string",
+            "description": "the event as GET /v1/runs/{id}/events lists it; for `end`: {run_id, status, last_event_id}",
+            "contentMediaType": "application/json",
+            "contentSchema": {"type": "object"},
+        },
+    },
+}
+
 STREAM_DESCRIPTION = (
     "`text/event-stream`: first `retry: 1000`, then one message per event after the start "
     "(`id:` its seq, `event:` its event_type, `data:` the event as `GET /v1/runs/{id}/events` "
@@ -27,7 +43,7 @@ STREAM_DESCRIPTION = (
 @router.get(
     "/v1/runs/{run_id}/events/stream",
     response_class=StreamingResponse,
-    responses={200: {"description": STREAM_DESCRIPTION, "content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+    responses={200: {"description": STREAM_DESCRIPTION, "content": {"text/event-stream": {"schema": SSE_EVENT}}}},
     openapi_extra=raises("INVALID_LAST_EVENT_ID"),
 )
 def stream_events(
