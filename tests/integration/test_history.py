@@ -242,3 +242,32 @@ def test_a_run_step_retried_after_recording_counts_nothing_twice(client, relay):
     assert wait_for_status(client, run_id, "completed", "error")["status"] == "completed"
     keywords = client.get("/v1/keywords", params={"template": "retried"}).json()["items"]
     assert [(k["keyword"], k["total_weight"], k["uses"]) for k in keywords] == [("heavy", 10, 2), ("once", 2, 2)]
+
+
+def _readme_example() -> dict:
+    import json
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = text[text.index("A workflow that avoids last runs' keywords"):]
+    block = section[section.index("```json") + len("```json"): section.index("```\n", section.index("```json") + 7)]
+    return json.loads(block)
+
+
+def test_the_readme_example_runs_and_its_second_run_offers_the_last_pick_first(client):
+    wf = _readme_example()
+    wf["workflow_id"] = "readme-ideas"
+    submit(client, wf, name="readme-ideas")
+    offered_each = []
+    for look in ("pastel", "dark"):
+        run_id = start(client, "readme-ideas", prompt="a quiet harbour at dawn")
+        paused = wait_for_status(client, run_id, "awaiting_input", "error")
+        assert paused["status"] == "awaiting_input", paused
+        offered_each.append([o["value"] for o in paused["pending_input"]["options"]])
+        assert client.post(f"/v1/runs/{run_id}/input", json={"step_id": "pick", "value": look}).status_code == 202
+        done = wait_for_status(client, run_id, "completed", "error")
+        assert done["status"] == "completed", done
+        assert isinstance(done["state"]["avoid"], list) and isinstance(done["state"]["draft"]["keywords"], list)
+    assert offered_each == [["dark", "light", "pastel"], ["pastel", "dark", "light"]]
+    usage = client.get("/v1/option-usage", params={"template": "readme-ideas"}).json()["items"]
+    assert [o["option"] for o in usage] == ["dark", "pastel"]
