@@ -169,3 +169,48 @@ def test_bad_searches_are_400s(client, make_client):
     # Far-off dates are bounds, not errors.
     assert _ids(client, since="0001-01-01T00:00:00+05:00", q="shared") != []
     assert _ids(client, until="9999-12-31T23:59:59-05:00", q="shared") != []
+
+
+def test_concurrent_starts_and_likes_are_each_indexed_once(client):
+    """12 clients start runs at once while others search; then 10 clients re-run one of them
+    with the same Idempotency-Key at once: every run is found exactly once, in order, and the
+    re-run is one run."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    assert client.post("/v1/templates", json={"workflow": _quick_wf("crowd")}).status_code in (200, 201)
+
+    def start(i: int) -> str:
+        response = client.post("/v1/runs", json={"template_name": "crowd", "project_name": f"crowd member{i}"})
+        assert response.status_code == 201, response.text
+        return response.json()["run_id"]
+
+    def search(_: int) -> list[str]:
+        return _all(client, q="crowd", limit=3)
+
+    for trial in range(3):
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            starts = [pool.submit(start, i) for i in range(12)]
+            searches = [pool.submit(search, i) for i in range(4)]
+            started = {f.result() for f in starts}
+            for seen in (f.result() for f in searches):
+                assert len(seen) == len(set(seen))  # never the same run twice in one listing
+        found = _all(client, q="crowd", limit=5)
+        assert len(found) == len(set(found)) == 12 * (trial + 1)
+        assert started <= set(found)
+        assert len(_all(client, q="crowd member7")) == trial + 1  # one "member7" a trial
+        created = [client.get(f"/v1/runs/{r}").json()["created_at"] for r in found]
+        assert created == sorted(created, reverse=True)
+
+    source = next(iter(started))
+
+    def like(_: int) -> tuple[int, str]:
+        response = client.post("/v1/runs", json={"like_run_id": source, "project_name": "crowd again"},
+                               headers={"Idempotency-Key": "crowd-like"})
+        return response.status_code, response.json().get("run_id", response.text)
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        outcomes = list(pool.map(like, range(10)))
+    winners = {run_id for status, run_id in outcomes if status == 201}
+    assert len(winners) == 1, outcomes
+    assert all(status in (201, 409) for status, _ in outcomes), outcomes  # 409: IDEMPOTENCY_IN_PROGRESS
+    assert _ids(client, q="again", limit=100) == list(winners)
