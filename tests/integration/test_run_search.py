@@ -68,6 +68,8 @@ def test_words_of_project_inputs_prompts_and_answers_find_my_runs(client, make_c
     answered = client.post(f"/v1/runs/{scene}/input", json={"step_id": "ask", "value": "Rainy alley, glowing signs"})
     assert answered.status_code == 202, answered.text
     wait_for_status(client, scene, "completed", "error")
+    for run_id in (city, harbor):
+        wait_for_status(client, run_id, "completed")
 
     meter = cloud.meter.snapshot()
     assert _ids(client, q="cyberpunk") == [city]
@@ -87,6 +89,8 @@ def test_words_of_project_inputs_prompts_and_answers_find_my_runs(client, make_c
     results = client.get("/v1/runs", params={"q": "cyberpunk"}).json()["items"]
     assert results[0]["project_name"] == "Cyberpunk City" and results[0]["template_name"] == "quick"
     assert "inputs" not in results[0] and "state" not in results[0]
+    listed = {r["run_id"]: r for r in client.get("/v1/runs", params={"limit": 100}).json()["items"]}
+    assert results[0] == listed[city]  # found by words, a run looks as it does in the list
 
     # Another tenant with the same words finds only its own.
     other = make_client()
