@@ -125,3 +125,42 @@ def test_inbox_bad_input(client):
     assert_problem(client.get("/v1/approvals", params={"cursor": "e30"}), 400, "INVALID_CURSOR")
     assert_problem(client.get("/v1/approvals", params={"limit": 0}), 400, "INVALID_REQUEST")
     assert_problem(client.get("/v1/approvals", params={"limit": 101}), 400, "INVALID_REQUEST")
+
+
+def test_inbox_while_many_answer_at_once(client):
+    """8 paused runs answered at once (two answers racing for each pause) while 4 readers page
+    the inbox: a reader never sees a pause twice; afterwards the inbox holds exactly each
+    run's next pause, once, oldest first."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    assert client.post("/v1/templates", json={"workflow": greeting("inbox-crowd")}).status_code in (200, 201)
+    for trial in range(2):
+        runs = []
+        for i in range(8):
+            runs.append(_start(client, greeting("inbox-crowd"), f"crowd {trial}-{i}"))
+        for run_id in runs:
+            wait_for_status(client, run_id, "awaiting_input")
+
+        def answer(run_id: str) -> int:
+            return client.post(f"/v1/runs/{run_id}/input", json={"step_id": "ask", "value": "Ada"}).status_code
+
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            answers = [pool.submit(answer, r) for r in runs for _ in range(2)]
+            readers = [pool.submit(_all_pages, client, 2) for _ in range(4)]
+            statuses = sorted(f.result() for f in answers)
+            for seen in (f.result() for f in readers):
+                keys = [i["input_id"] for i in seen]
+                assert len(keys) == len(set(keys))
+        assert statuses == [202] * 8 + [409] * 8
+        for run_id in runs:
+            wait_for_status(client, run_id, "awaiting_input")
+            assert client.get(f"/v1/runs/{run_id}").json()["pending_input"]["step_id"] == "pick"
+        inbox = [i for i in _all_pages(client, 3) if i["run_id"] in runs]
+        assert sorted(i["run_id"] for i in inbox) == sorted(runs)
+        assert {i["step_id"] for i in inbox} == {"pick"}
+        assert [i["created_at"] for i in inbox] == sorted(i["created_at"] for i in inbox)
+        for run_id in runs:  # finish them, so the next trial's inbox is its own
+            assert client.post(f"/v1/runs/{run_id}/input", json={"step_id": "pick", "value": "warm"}).status_code == 202
+        for run_id in runs:
+            wait_for_status(client, run_id, "completed")
+        assert client.get("/v1/approvals").json()["items"] == []
