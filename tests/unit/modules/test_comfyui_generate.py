@@ -232,3 +232,23 @@ def test_submit_checks_the_graph_and_the_image_nodes():
     assert module.check_inputs({"workflow": {"1": {"inputs": {}}}}) == ["workflow.1: a node is {class_type, inputs}"]
     assert module.check_inputs({"workflow": graph(), "poll_seconds": 0})[0].startswith("poll_seconds")
     assert module.check_inputs({"workflow": "$state.graph", "images": [{"image": "$state.x", "node_id": "7"}]}) == []
+
+
+def test_progress_is_reported_when_the_job_changes_only(comfy):
+    """ctx.progress is stored per report (an event each): a poll that finds nothing new reports nothing."""
+    reports = []
+    runner = Runner(comfy.url, rev=90)
+    wf = workflow(polls=3)
+
+    def advance_reporting():
+        result = advance(wf, run_id=runner.run.run_id, project_name=None, inputs={}, state=runner.state, cursor=runner.cursor,
+                         pending=None, answer=None, default_timeout_seconds=60, artifacts=runner.artifacts,
+                         media=runner.factory.for_run(runner.run, runner.artifacts),
+                         report_progress=lambda value, stage, message, **where: reports.append((stage, value)))
+        runner.state, runner.cursor = result.state, result.cursor
+        runner.run.rev += 1
+        return result
+
+    outcomes = [advance_reporting().outcome for _ in range(5)]
+    assert outcomes == ["waiting", "waiting", "waiting", "waiting", "completed"]
+    assert [stage for stage, _ in reports] == ["queued", "running", "completed"]

@@ -154,7 +154,8 @@ class MediaGenerate(Module):
             changed = dict(job)
             if state == "running" and job["status"] != "running":
                 changed.update(status="running", started_at=iso(now))
-            ctx.progress(0.5 if state == "running" else 0.0, stage=state, message=f"ComfyUI prompt {prompt_id}")
+                # Reported on a change only: a poll that finds nothing new writes nothing.
+                ctx.progress(0.5, stage="running", message=f"ComfyUI prompt {prompt_id}")
             return Waiting(changed, max(1, min(inputs.poll_seconds, int(remaining) + 1)))
         if entry.status == "error" or not entry.completed:
             raise MediaGenerationFailedError(f"ComfyUI prompt {prompt_id} failed: {entry.error_message()}")
