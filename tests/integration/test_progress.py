@@ -42,7 +42,7 @@ def test_progress_is_visible_while_the_module_runs_and_recorded(client):
     # step 2 of 2, its only module, at its start: the run is half way
     assert run["progress"] == {"value": 0.5, "stage": "llm", "message": "waiting for openai (gpt-slow)"}
     during = _events(client, run_id)
-    assert during[-1]["event_type"] == "progress" and during[-1]["step_id"] == "ask"
+    assert [(e["event_type"], e["step_id"]) for e in during[-2:]] == [("step_started", "ask"), ("progress", "ask")]
     assert during[-1]["data"] == {"module_index": 0, "module_id": "api.llm", "value": 0.0, "stage": "llm",
                                   "message": "waiting for openai (gpt-slow)", "run_progress": 0.5}
     assert "module_completed" not in [e["event_type"] for e in during if e["step_id"] == "ask"]
@@ -56,7 +56,8 @@ def test_progress_is_visible_while_the_module_runs_and_recorded(client):
     events = _events(client, run_id)
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
     kinds = [(e["event_type"], e["step_id"]) for e in events]
-    assert kinds.index(("progress", "ask")) < kinds.index(("module_completed", "ask"))
+    # the events before the call are committed first (api.llm is long-running): its progress follows them
+    assert kinds.index(("step_started", "ask")) < kinds.index(("progress", "ask")) < kinds.index(("module_completed", "ask"))
     assert [e["data"]["progress"] for e in events if e["event_type"] == "step_started"] == [0.0, 0.5]
 
 
@@ -71,3 +72,30 @@ def test_many_runs_reporting_progress_at_once_keep_gapless_events(make_client):
         events = _events(c, run_id)
         assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
         assert sum(e["event_type"] == "progress" for e in events) == 1
+
+
+def test_cancels_racing_progress_reports_leave_gapless_events(make_client):
+    """A progress report (run item without a rev bump, plus an event) and a cancel (a commit
+    conditional on rev) racing on eight runs, the cancel at a different moment around the
+    report on each: every run ends cancelled once, with gapless, unique event numbers, and
+    nothing the RunStep did after the cancel is committed."""
+    clients = [make_client() for _ in range(8)]
+    run_ids = [_slow_llm_run(c, f"progress-cancel-{i}") for i, c in enumerate(clients)]
+
+    def cancel(i):
+        time.sleep(0.15 * i)  # 0 .. 1 s: before, around and after the report
+        response = clients[i].post(f"/v1/runs/{run_ids[i]}/cancel")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(cancel, range(8)))
+    time.sleep(3.5)  # the slow provider call ends; the RunSteps try to commit and must be refused
+    for c, run_id in zip(clients, run_ids):
+        run = c.get(f"/v1/runs/{run_id}").json()
+        assert run["status"] == "cancelled", run
+        events = _events(c, run_id)
+        assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+        kinds = [e["event_type"] for e in events]
+        assert kinds.count("run_cancelled") == 1 and kinds[-1] == "run_cancelled", kinds
+        assert kinds.count("progress") <= 1 and "run_completed" not in kinds

@@ -316,6 +316,9 @@ def advance(
                 target = None
                 try:
                     module = get_module(spec.module_id)
+                    if module.long_running and report_progress is not None and events:
+                        # Commit what came before first: its progress events then follow them.
+                        return result("continue", RunStatus.running)
                     resolved = resolve(spec.inputs, scope(step.step_id))
                     parsed = module.parse_inputs(resolved)
                     ctx = ModuleContext(

@@ -76,6 +76,10 @@ class Module:
     # answers the pause looks it up (answer_key → the record's id) and passes it to
     # resolve_answer; accept then checks the resolved value. Modules themselves do no I/O.
     answer_lookup: ClassVar[str | None] = None
+    # A module that may take minutes (a provider call, a generation job) and reports progress:
+    # RunStep commits the events before it first (outcome `continue`), so the progress events
+    # it writes while it runs come after them in the run's sequence.
+    long_running: ClassVar[bool] = False
 
     # -- validation ---------------------------------------------------------------------
     def parse_inputs(self, resolved: dict[str, Any]) -> ModuleInputs:

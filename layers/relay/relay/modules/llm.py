@@ -73,6 +73,7 @@ class Llm(Module):
 
     module_id = "api.llm"
     Inputs = LlmInputs
+    long_running = True
 
     def check_inputs(self, inputs: dict[str, Any]) -> list[str]:
         problems = super().check_inputs(inputs)
