@@ -5,6 +5,7 @@ recording at once count every recording once."""
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -13,6 +14,8 @@ from polling import wait_for_status
 from problems import assert_problem
 
 OPTIONS = ["dark", "light", "pastel"]
+# Rounds of 8 runs recording at once (RELAY_HISTORY_ROUNDS=50 makes it the long run).
+ROUNDS = int(os.environ.get("RELAY_HISTORY_ROUNDS", "3"))
 
 
 def ideas(extra_step: bool = False) -> dict:
@@ -29,6 +32,16 @@ def ideas(extra_step: bool = False) -> dict:
     if extra_step:
         steps.append(step("sum", module("transform.format", {"template": "{look}", "values": {"look": "$state.look"}}, value="summary")))
     return workflow("ideas", *steps)
+
+
+def every_page(client, path, **params):
+    items, cursor = [], None
+    while True:
+        page = client.get(path, params={**params, "limit": 100, **({"cursor": cursor} if cursor else {})}).json()
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            return items
 
 
 def submit(client, wf, name="ideas"):
@@ -174,7 +187,7 @@ def test_many_runs_recording_at_once_count_each_recording_once(client):
     )
     submit(client, wf, name="busy")
     total = 0
-    for round_ in range(3):
+    for round_ in range(ROUNDS):
         def one(n):
             run_id = start(client, "busy", own=f"own-{round_}-{n}", look=OPTIONS[n % 3])
             return wait_for_status(client, run_id, "completed", "error", timeout=60)["status"]
@@ -183,10 +196,10 @@ def test_many_runs_recording_at_once_count_each_recording_once(client):
             statuses = list(pool.map(one, range(8)))
         assert statuses == ["completed"] * 8
         total += 8
-        keywords = {k["keyword"]: k for k in client.get("/v1/keywords", params={"template": "busy", "limit": 100}).json()["items"]}
+        keywords = {k["keyword"]: k for k in every_page(client, "/v1/keywords", template="busy")}
         assert (keywords["shared"]["total_weight"], keywords["shared"]["uses"]) == (2 * total, total)
         assert len(keywords) == 1 + total and all(keywords[f"own-{round_}-{n}"]["total_weight"] == 2 for n in range(8))
-        usage = client.get("/v1/option-usage", params={"template": "busy"}).json()["items"]
+        usage = every_page(client, "/v1/option-usage", template="busy")
         assert sum(o["uses"] for o in usage) == total and {o["option"] for o in usage} == set(OPTIONS)
 
 
