@@ -213,3 +213,10 @@ def test_select_by_usage_without_a_history_store_fails_clearly():
 @pytest.mark.parametrize("inputs", [{"order_by": "alphabetical"}, {"usage_step": ""}, {"usage_step": "a b"}])
 def test_bad_select_order_inputs_are_refused(inputs):
     assert get_module("user.select").check_inputs({"prompt": "p", "options": ["a"], **inputs}) != []
+
+
+def test_a_null_record_records_nothing():
+    history = FakeRunHistory()
+    assert run("history.keyword_history", history, record=None, limit=0)["recorded"] == 0
+    assert run("history.option_usage", history, record=None, limit=0)["recorded"] == 0
+    assert history.calls == []

@@ -72,6 +72,8 @@ class KeywordHistoryInputs(ModuleInputs):
     @field_validator("record", mode="before")
     @classmethod
     def _plain_strings(cls, record: Any) -> Any:
+        if record is None:  # e.g. a `$state` value an earlier step left null: nothing to record
+            return []
         if isinstance(record, list):
             return [{"keyword": k} if isinstance(k, str) else k for k in record]
         return record
@@ -121,6 +123,8 @@ class OptionUsageInputs(ModuleInputs):
     @field_validator("record", mode="before")
     @classmethod
     def _one_or_many(cls, record: Any) -> Any:
+        if record is None:  # nothing chosen (e.g. a `$state` value left null): nothing to record
+            return []
         return [record] if isinstance(record, str) else record
 
     @field_validator("record")
