@@ -5,7 +5,9 @@ of a run that pauses and is answered meanwhile; bad positions, other tenants."""
 
 from __future__ import annotations
 
+import json
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -13,7 +15,7 @@ import pytest
 from documents import greeting, module, step, workflow
 from polling import wait_for_status
 from problems import assert_problem
-from sse import follow, read
+from sse import Stream, follow, parse, read
 
 BOUND = 0.5  # EventStreamSeconds in conftest
 POLL = 1.0  # RELAY_EVENT_STREAM_POLL_SECONDS' default
@@ -124,3 +126,48 @@ def test_another_tenants_run_is_404_and_no_key_is_401(client, make_client, api_u
     assert_problem(other.get(f"/v1/runs/{run_id}/events/stream"), 404, "NOT_FOUND")
     assert_problem(other.get("/v1/runs/run_doesnotexist/events/stream"), 404, "NOT_FOUND")
     assert_problem(httpx.get(f"{api_url}/v1/runs/{run_id}/events/stream"), 401, "MISSING_API_KEY")
+
+
+def _lambda_event(path: str, key: str, headers: dict | None = None) -> dict:
+    return {
+        "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": "",
+        "headers": {"authorization": f"Bearer {key}", **(headers or {})},
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "local", "domainName": "local.execute-api.us-east-1.amazonaws.com",
+            "http": {"method": "GET", "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "test"},
+            "requestId": "req-sse", "routeKey": "$default", "stage": "$default",
+            "time": "21/Nov/2026:12:00:00 +0000", "timeEpoch": 0,
+        },
+        "isBase64Encoded": False,
+    }
+
+
+def test_on_lambda_the_stream_arrives_whole_when_it_closes(cloud, relay, client):
+    """The API function (Mangum, as API Gateway invokes it) buffers the stream: one response
+    with every message, returned when the stream closes (the run ended, or its time is up)."""
+    function = cloud.deployment.function("relay-ApiFunction")
+    user, key = relay.users.create_user(f"sse-lambda-{time.time_ns()}", f"sse{time.time_ns()}@example.com")
+    owner = httpx.Client(base_url=client.base_url, headers={"Authorization": f"Bearer {key}"}, timeout=30)
+    run_id = _completed_run(owner)
+    total = len(_listed(owner, run_id))
+
+    payload, error = cloud.runner.invoke(function, _lambda_event(f"/v1/runs/{run_id}/events/stream", key, {"last-event-id": "2"}))
+    assert error is None
+    response = json.loads(payload)
+    assert response["statusCode"] == 200 and response["headers"]["content-type"].startswith("text/event-stream")
+    stream = Stream(200, "text/event-stream")
+    parse(response["body"], stream)
+    assert [m["id"] for m in stream.events] == list(range(3, total + 1))
+    assert stream.end["status"] == "completed"
+
+    paused = _start(owner, greeting("stream-lambda-paused"))
+    wait_for_status(owner, paused, "awaiting_input")
+    started = time.monotonic()
+    payload, error = cloud.runner.invoke(function, _lambda_event(f"/v1/runs/{paused}/events/stream", key))
+    response = json.loads(payload)
+    assert response["statusCode"] == 200 and time.monotonic() - started < CLOSES_WITHIN
+    stream = Stream(200, "text/event-stream")
+    parse(response["body"], stream)
+    assert [m["id"] for m in stream.events] == list(range(1, len(_listed(owner, paused)) + 1))
+    assert stream.end is None and stream.comments[-1].startswith("time is up")
+    owner.close()
