@@ -208,3 +208,27 @@ def test_relay_local_passes_its_comfyui_url_to_runstep(fake_comfyui):
     finally:
         output = _stop(process)
     assert f"ComfyUI        {fake_comfyui.url}" in output
+
+
+def test_a_poll_that_finds_nothing_new_writes_nothing(client, cloud):
+    """Two generations differing only in how often the job is found still running (2 polls
+    against 6): four more RunStep invocations and no more DynamoDB writes than the one the
+    longer wait's continue-as-new hand-over makes (ContinueAsNewAfter is 4 in these tests: the
+    new execution records itself on the run)."""
+    writes = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:TransactWriteItems", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem")
+    measured = {}
+    for polls in (2, 6):
+        wf = workflow(f"generate-quiet-{polls}", step("make", generate({k: v for k, v in graph(polls=polls).items() if k != "10"})))
+        before = cloud.meter.snapshot()
+        run = wait_for_status(client, _start(client, wf, inputs={"prompt": "x"}), "completed", "error", timeout=60)
+        after = cloud.meter.snapshot()
+        assert run["status"] == "completed", run.get("error")
+        measured[polls] = (
+            {op: after[op] - before[op] for op in writes},
+            after["lambda:Invoke"] - before["lambda:Invoke"],
+            after["states:StartExecution"] - before["states:StartExecution"],
+        )
+    (short, short_invokes, short_starts), (long, long_invokes, long_starts) = measured[2], measured[6]
+    assert long_invokes == short_invokes + 4, measured  # four more polls, each one RunStep
+    assert long_starts == short_starts + 1, measured  # one hand-over to the run's next execution
+    assert long == {**short, "dynamodb:TransactWriteItems": short["dynamodb:TransactWriteItems"] + 1}, measured
