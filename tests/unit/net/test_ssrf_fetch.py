@@ -202,3 +202,20 @@ def test_https_connects_to_the_checked_address_with_the_name_for_sni(monkeypatch
     conn._context = FakeContext()
     conn.connect()
     assert calls == {"address": ("93.184.216.34", 443), "sni": "cdn.example"}
+
+
+def test_an_internationalised_name_is_resolved_and_sent_in_its_ascii_form(connects):
+    from relay.net.fetch import Target
+
+    assert Target.parse("https://bücher.example/a.png").host == "xn--bcher-kva.example"
+    seen = []
+
+    def resolve(host, port):
+        seen.append(host)
+        return ["10.0.0.9"]
+
+    with pytest.raises(UrlNotAllowedError, match="10.0.0.9 is private"):
+        UrlFetcher(policy=AddressPolicy(resolver=resolve)).fetch("http://bücher.example/", max_bytes=10, deadline_seconds=1)
+    assert seen == ["xn--bcher-kva.example"] and connects == []
+    with pytest.raises(UrlNotAllowedError, match="not a valid name"):
+        Target.parse("http://" + "ä" * 70 + ".example/")

@@ -77,8 +77,12 @@ class Target:
             raise UrlNotAllowedError("a URL with credentials is not fetched")
         if not parts.hostname:
             raise UrlNotAllowedError("the URL names no host")
+        try:  # an internationalised name goes on the wire (DNS, Host, SNI) in its ASCII form
+            host = parts.hostname if parts.hostname.isascii() else parts.hostname.encode("idna").decode("ascii")
+        except UnicodeError as exc:
+            raise UrlNotAllowedError(f"the host {parts.hostname[:255]!r} is not a valid name") from exc
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        return cls(parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80), path)
+        return cls(parts.scheme, host, port or (443 if parts.scheme == "https" else 80), path)
 
     @property
     def host_header(self) -> str:
