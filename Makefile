@@ -142,6 +142,7 @@ bench: $(STAMP)
 	$(PY) tests/bench/llm_step.py
 	$(PY) tests/bench/media_wait.py
 	$(PY) tests/bench/events.py
+	$(PY) tests/bench/run_search.py
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .cache/cold_start

@@ -218,3 +218,27 @@ def test_concurrent_starts_and_likes_are_each_indexed_once(client):
     assert len(winners) == 1, outcomes
     assert all(status in (201, 409) for status, _ in outcomes), outcomes  # 409: IDEMPOTENCY_IN_PROGRESS
     assert _ids(client, q="again", limit=100) == list(winners)
+
+
+def test_the_rarest_word_is_read_and_its_cursor_keeps_the_pages_on_it(client, cloud):
+    assert client.post("/v1/templates", json={"workflow": _quick_wf("rarity")}).status_code in (200, 201)
+    plenty = [_start(client, "rarity", f"plenty {i}") for i in range(30)]
+    rare = [_start(client, "rarity", f"plenty unusual {i}") for i in range(2)]
+    pages = []
+    cursor = None
+    meter = cloud.meter.snapshot()
+    for _ in range(5):
+        params = {"q": "plenty unusual", "limit": 1, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/v1/runs", params=params).json()
+        pages += [r["run_id"] for r in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    after = cloud.meter.snapshot()
+    assert pages == list(reversed(rare))
+    # Page 1 counts both words (2 Queries) and reads `unusual`'s 2 items; page 2 reads on.
+    assert after["dynamodb:Query"] - meter["dynamodb:Query"] <= 4
+    first = client.get("/v1/runs", params={"q": "plenty unusual", "limit": 1}).json()["next_cursor"]
+    assert [r["run_id"] for r in client.get("/v1/runs", params={"q": "unusual", "cursor": first}).json()["items"]] == [rare[0]]
+    assert_problem(client.get("/v1/runs", params={"q": "plenty", "cursor": first}), 400, "INVALID_CURSOR")
+    assert len(_all(client, q="plenty", limit=7)) == len(plenty) + len(rare)

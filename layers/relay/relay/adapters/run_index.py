@@ -15,8 +15,13 @@ from collections.abc import Callable
 from typing import Any
 
 from relay.domain import Run
+from relay.exceptions import InvalidRequestError
 
+from .dynamo import decode_cursor
 from .filtered_query import KeyRange, batch_get, filtered_page
+
+# Of a search's words, the one read is the rarest: each is counted up to this many items.
+PROBE_LIMIT = 200
 
 # What a listed run carries: the runs table's listing projection (ByUser), so a run found by
 # words looks as it does in the plain list.
@@ -67,10 +72,13 @@ class RunIndex:
         limit: int,
     ) -> tuple[list[Any], str | None]:
         """My runs holding every one of `words`, created within `created` (from, until;
-        either open), newest first. The first word's items are
-        read; the others are checked per batch; `accept_runs(run_ids)` maps the survivors to
-        results (a run left out of its answer is skipped)."""
-        first, others = words[0], words[1:]
+        either open), newest first. The rarest word's items are read (`_driver`); the others
+        are checked per batch; `accept_runs(run_ids)` maps the survivors to results (a run
+        left out of its answer is skipped)."""
+        # created_run = created_at#run_id: `until` takes every run of its instant
+        key_range = KeyRange("created_run", created[0], None if created[1] is None else created[1] + "#~")
+        first = self._driver(user_id, words, key_range, cursor)
+        others = [w for w in words if w != first]
 
         def accept(items: list[dict[str, Any]]) -> list[Any]:
             have = {i["created_run"] for i in items}
@@ -86,14 +94,41 @@ class RunIndex:
             table=self._index,
             index=None,
             partition=("user_token", f"{user_id}#{first}"),
-            # created_run = created_at#run_id: `until` takes every run of its instant
-            key_range=KeyRange("created_run", created[0], None if created[1] is None else created[1] + "#~"),
+            key_range=key_range,
             key_attributes=("user_token", "created_run"),
             cursor=cursor,
             limit=limit,
             accept=accept,
             filter_expression=_template_filter(template),
         )
+
+    def _driver(self, user_id: str, words: list[str], key_range: KeyRange, cursor: str | None) -> str:
+        """The word whose runs are read. A cursor names it (so the pages of one search stay
+        on one partition); else the rarest: each word's runs in the date range are counted
+        up to PROBE_LIMIT (Select COUNT), the fewest wins, ties to the longer word."""
+        if cursor:
+            start = decode_cursor(cursor, expected_keys={"user_token", "created_run"})
+            word = start["user_token"].get("S", "").removeprefix(f"{user_id}#")
+            if word not in words:
+                raise InvalidRequestError("cursor is not valid", code="INVALID_CURSOR")
+            return word
+        if len(words) == 1:
+            return words[0]
+        counted = []
+        for word in words:
+            values: dict[str, Any] = {":pk": {"S": f"{user_id}#{word}"}}
+            condition = "#pk = :pk" + key_range.condition(values)
+            names = {"#pk": "user_token", **({"#sk": "created_run"} if condition != "#pk = :pk" else {})}
+            response = self._client.query(
+                TableName=self._index,
+                KeyConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                Select="COUNT",
+                Limit=PROBE_LIMIT,
+            )
+            counted.append(("LastEvaluatedKey" in response, response.get("Count", 0), -len(word), word))
+        return min(counted)[3]
 
     def list_runs(
         self,

@@ -83,7 +83,7 @@ class RunSearchService:
             raise InvalidRequestError(
                 f"`q` holds {len(asked)} words; at most {MAX_QUERY_WORDS} are combined", code="INVALID_SEARCH"
             )
-        # The longest word first: likely the rarest, so the fewest items are read.
+        # Longest first: the order the other words are checked in (the rarest is read).
         ordered = sorted(asked, key=len, reverse=True)
 
         def accept_runs(run_ids: list[str]) -> dict[str, Run]:
