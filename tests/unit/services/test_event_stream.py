@@ -9,7 +9,7 @@ import pytest
 
 from relay.domain import Event, Run, RunStatus
 from relay.exceptions import InvalidRequestError
-from relay.services.event_stream import PAGE, EventStream, start_position
+from relay.services.event_stream import PAGE, EventStream, Wait, start_position
 
 
 def _run(event_seq, status=RunStatus.running):
@@ -52,6 +52,17 @@ class Clock:
         self.now += seconds
 
 
+def _run_stream(clock, runs, after, seconds):
+    """The stream as a client gets it; the fake clock moves by each Wait."""
+    chunks = []
+    for item in EventStream(runs, poll_seconds=1, clock=clock).frames("run_a", after, seconds):
+        if isinstance(item, Wait):
+            clock.sleep(item.seconds)
+        else:
+            chunks.append(item)
+    return chunks
+
+
 def _messages(chunks):
     return [c for c in chunks if c.startswith("id: ")]
 
@@ -59,7 +70,7 @@ def _messages(chunks):
 def test_events_as_they_appear_then_end_when_the_run_has_ended():
     clock = Clock()
     runs = FakeRuns({1: [_event(1), _event(2)], 3: [_event(3, "run_completed")]}, end_after=3)
-    chunks = list(EventStream(runs, poll_seconds=1, clock=clock, sleep=clock.sleep).frames("run_a", 0, 25))
+    chunks = _run_stream(clock, runs, 0, 25)
     assert chunks[0] == "retry: 1000\n\n"
     assert [c.split("\n")[0] for c in _messages(chunks)] == ["id: 1", "id: 2", "id: 3"]
     first = _messages(chunks)[0].split("\n")
@@ -72,7 +83,7 @@ def test_events_as_they_appear_then_end_when_the_run_has_ended():
 def test_time_up_says_where_to_resume_and_overruns_by_at_most_a_poll():
     clock = Clock()
     runs = FakeRuns({2: [_event(6)]})
-    chunks = list(EventStream(runs, poll_seconds=1, clock=clock, sleep=clock.sleep).frames("run_a", 5, 2.5))
+    chunks = _run_stream(clock, runs, 5, 2.5)
     assert chunks[-1] == ": time is up; reconnect with Last-Event-ID: 6\n\n"
     assert clock.now == 2.5 and runs.polls == 4
 
@@ -80,7 +91,7 @@ def test_time_up_says_where_to_resume_and_overruns_by_at_most_a_poll():
 def test_a_full_page_is_followed_at_once():
     clock = Clock()
     runs = FakeRuns({1: [_event(i) for i in range(1, PAGE + 31)]}, end_after=1)
-    chunks = list(EventStream(runs, poll_seconds=1, clock=clock, sleep=clock.sleep).frames("run_a", 0, 25))
+    chunks = _run_stream(clock, runs, 0, 25)
     assert len(_messages(chunks)) == PAGE + 30 and clock.now == 0 and runs.polls == 2
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from relay.domain import TERMINAL_STATUSES, Event, Run
@@ -44,6 +45,14 @@ def start_position(run: Run, last_event_id: str | None, after: int | None) -> in
     return position
 
 
+@dataclass(frozen=True)
+class Wait:
+    """Between polls the stream yields this instead of sleeping: the API awaits it without
+    holding a thread (relay.api.routers.event_stream); `run` sleeps through it."""
+
+    seconds: float
+
+
 def frame(event: Event) -> str:
     body = json.dumps(event.model_dump(mode="json", exclude={"run_id"}), separators=(",", ":"))  # as /events lists it
     return f"id: {event.seq}\nevent: {event.event_type}\ndata: {body}\n\n"
@@ -56,15 +65,14 @@ class EventStream:
         *,
         poll_seconds: float,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._runs = runs
         self._poll = poll_seconds
         self._clock = clock
-        self._sleep = sleep
 
-    def frames(self, run_id: str, after: int, seconds: float) -> Iterator[str]:
-        """The stream's text, chunk by chunk, for at most about `seconds` (one poll more)."""
+    def frames(self, run_id: str, after: int, seconds: float) -> Iterator[str | Wait]:
+        """The stream's text, chunk by chunk, with a Wait between polls, for at most about
+        `seconds` (one poll more)."""
         deadline = self._clock() + seconds
         last = after
         yield f"retry: {RETRY_MS}\n\n"
@@ -85,4 +93,4 @@ class EventStream:
             if remaining <= 0:
                 yield f": time is up; reconnect with Last-Event-ID: {last}\n\n"
                 return
-            self._sleep(min(self._poll, remaining))
+            yield Wait(min(self._poll, remaining))

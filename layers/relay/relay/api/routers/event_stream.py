@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from relay.api.deps import CurrentUser, RelayDep, RunId
 from relay.api.problems import raises
-from relay.services.event_stream import start_position
+from relay.services.event_stream import Wait, start_position
 
 router = APIRouter(tags=["runs"])
 
@@ -40,6 +43,19 @@ STREAM_DESCRIPTION = (
 )
 
 
+async def _served(frames: Iterator[str | Wait]) -> AsyncIterator[str]:
+    """Each poll (DynamoDB calls) on a worker thread, the waits between them on the event loop:
+    an open stream holds no thread while it waits."""
+    while True:
+        item = await run_in_threadpool(next, frames, None)
+        if item is None:
+            return
+        if isinstance(item, Wait):
+            await asyncio.sleep(item.seconds)
+        else:
+            yield item
+
+
 @router.get(
     "/v1/runs/{run_id}/events/stream",
     response_class=StreamingResponse,
@@ -66,7 +82,7 @@ def stream_events(
     bound = relay.settings.event_stream_seconds
     seconds = bound if wait is None else min(wait, bound)
     return StreamingResponse(
-        relay.event_stream.frames(run.run_id, position, seconds),
+        _served(relay.event_stream.frames(run.run_id, position, seconds)),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
