@@ -70,6 +70,17 @@ def test_words_of_project_inputs_prompts_and_answers_find_my_runs(client, make_c
     wait_for_status(client, scene, "completed", "error")
     for run_id in (city, harbor):
         wait_for_status(client, run_id, "completed")
+    # A prompt made from state: its words are not the workflow's prompts (a transform's template is not).
+    asking = workflow(
+        "asking",
+        step("make", module("transform.format", {"template": "Describe the lighthouse"}, value="question")),
+        step("ask", module("user.text_input", {"prompt": "$state.question"}, value="a")),
+    )
+    assert client.post("/v1/templates", json={"workflow": asking}).status_code in (200, 201)
+    prompted = _start(client, "asking")
+    wait_for_status(client, prompted, "awaiting_input")
+    assert _ids(client, q="lighthouse") == []
+    assert client.post(f"/v1/runs/{prompted}/input", json={"step_id": "ask", "value": "tall"}).status_code == 202
 
     meter = cloud.meter.snapshot()
     assert _ids(client, q="cyberpunk") == [city]
@@ -82,6 +93,7 @@ def test_words_of_project_inputs_prompts_and_answers_find_my_runs(client, make_c
     assert _ids(client, q="alley") == [scene]  # a text answer
     assert _ids(client, q="scenes walk") == [scene]  # template and project names
     assert _ids(client, q="zeppelin") == []
+    assert _ids(client, q="lighthouse") == [prompted]  # a prompt resolved from state, once answered
     after = cloud.meter.snapshot()
     assert after["dynamodb:Scan"] == meter["dynamodb:Scan"]
     assert after["dynamodb:Query"] > meter["dynamodb:Query"]

@@ -82,7 +82,7 @@ class PauseAnswers:
                 raise self._already_answered(run_id, summary.input_id, pending)
             also = self._decision_ops(looked_up, delivered, user.username, pending.input_id)
             if self._search is not None:  # the answer's words, indexed with the claim
-                also = [*also, *self._search.answer_ops(run, summary.module_id, delivered)]
+                also = [*also, *self._search.answer_ops(run, summary.module_id, summary.request, delivered)]
             try:
                 claimed = self._runs.decide(run, pending, delivered, user.username, also)
             except (ConcurrentUpdateError, AlreadyDecidedError):

@@ -2,9 +2,9 @@
 
 What a run is found by (its words, `relay.domain.search`): its project name, template name,
 the string values of its inputs and the prompts its workflow asks (pauses' prompts, api.llm
-messages' text), indexed in the transaction that creates the run; and the text answers its
-pauses get (`user.text_input`, `user.select`), indexed in the transaction that claims the
-answer. Several words: runs holding all of them. Filters work with and without `q`.
+messages' text), indexed in the transaction that creates the run; and, for each answered
+pause, its prompt as the run asked it (`$state` references resolved) and the text answers
+(`user.text_input`, `user.select`), indexed in the transaction that claims the answer. Several words: runs holding all of them. Filters work with and without `q`.
 """
 
 from __future__ import annotations
@@ -61,11 +61,14 @@ class RunSearchService:
         texts = [run.project_name or "", run.template_name, *strings_in(run.inputs), *workflow_prompts(workflow)]
         return self._index.put_ops(run, collect(texts, MAX_WORDS_AT_START))
 
-    def answer_ops(self, run: Run, module_id: str, value: Any) -> list[dict[str, Any]]:
-        """Index items for a text answer, for the transaction that claims it."""
-        if module_id not in _TEXT_ANSWERS:
-            return []
-        return self._index.put_ops(run, collect(strings_in(value), MAX_WORDS_PER_ANSWER))
+    def answer_ops(self, run: Run, module_id: str, request: dict[str, Any], value: Any) -> list[dict[str, Any]]:
+        """Index items for an answered pause, for the transaction that claims it: the prompt
+        as the run asked it (references resolved) and, for text answers, the answer."""
+        prompt = request.get("prompt")
+        texts = [prompt] if isinstance(prompt, str) else []
+        if module_id in _TEXT_ANSWERS:
+            texts += strings_in(value)
+        return self._index.put_ops(run, collect(texts, MAX_WORDS_PER_ANSWER))
 
     # -- reading ----------------------------------------------------------------------------
     def find(self, user: User, filters: RunFilters, cursor: str | None, limit: int) -> tuple[list[Run], str | None]:
