@@ -28,6 +28,13 @@ def _parser() -> argparse.ArgumentParser:
         help="the UsersTable name (default: $RELAY_USERS_TABLE, or the stack output UsersTableName)",
     )
     create.add_argument("--stack-name", default="relay", help="stack to read UsersTableName from (default relay)")
+    reindex = admin_commands.add_parser(
+        "reindex-runs", help="write the run search index (GET /v1/runs?q=) for runs that lack it"
+    )
+    reindex.add_argument("--user-id", default=None, help="only this user's runs (default: every run, by a Scan)")
+    reindex.add_argument(
+        "--stack-name", default="relay", help="stack to read table names from where $RELAY_<NAME> is unset (default relay)"
+    )
     return parser
 
 
@@ -41,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         from .admin import create_user
 
         return create_user(args)
+    if args.command == "admin" and args.admin_command == "reindex-runs":
+        from .reindex import reindex_runs
+
+        return reindex_runs(args)
     return 2
 
 
