@@ -164,3 +164,15 @@ def test_inbox_while_many_answer_at_once(client):
         for run_id in runs:
             wait_for_status(client, run_id, "completed")
         assert client.get("/v1/approvals").json()["items"] == []
+
+
+def test_a_cancelled_runs_pause_leaves_the_inbox(client):
+    keep = _start(client, greeting("inbox-cancel"), "kept")
+    gone = _start(client, greeting("inbox-cancel"), "cancelled")
+    for run_id in (keep, gone):
+        wait_for_status(client, run_id, "awaiting_input")
+    assert {i["run_id"] for i in _all_pages(client, 10)} == {keep, gone}
+    cancelled = client.post(f"/v1/runs/{gone}/cancel")
+    assert cancelled.status_code == 200, cancelled.text
+    wait_for_status(client, gone, "cancelled")
+    assert [i["run_id"] for i in _all_pages(client, 10)] == [keep]
