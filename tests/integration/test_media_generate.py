@@ -91,6 +91,9 @@ def test_a_generation_waits_in_step_functions_and_lands_as_artifacts(client, fak
     content = httpx.get(client.get(f"/v1/artifacts/{state['image']}/content").headers["location"], timeout=10).content
     assert content.startswith(PNG_HEAD) and b"a lighthouse at dusk" in content and len(content) == file["size_bytes"]
     assert state["loaded_type"] == "image/png"
+    # The run's latest image deliverable is the generated one (seed 002's /media/image/<run_id>).
+    latest = client.get(f"/v1/runs/{run_id}/media/image")
+    assert latest.status_code == 307 and httpx.get(latest.headers["location"], timeout=10).content == content
 
     # The run waited in Step Functions' Wait state, not in a Lambda, and (4 RunSteps per
     # execution in these tests) went on in a new execution while it waited.
