@@ -157,6 +157,8 @@ def with_seeded_examples(raw_schema: dict[str, Any], seeded: Seeded) -> dict[str
                     parameter["example"] = examples[parameter["name"]]
                 if parameter.get("in") == "query" and parameter.get("name") == "template":
                     parameter["example"] = SEEDED_TEMPLATE  # a template by name (e.g. GET /v1/keywords)
+                if parameter.get("in") == "query" and parameter.get("name") in ("a", "b"):
+                    parameter["example"] = examples["run_id"]  # GET /v1/runs/compare: the run with itself
     run_create = raw_schema.get("components", {}).get("schemas", {}).get("RunCreate", {})
     for name, value in (("template_name", SEEDED_TEMPLATE), ("version_id", seeded.version_id)):
         prop = run_create.get("properties", {}).get(name)
