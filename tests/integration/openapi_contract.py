@@ -53,6 +53,10 @@ class Seeded:
     template_id: str
     version_id: str
     run_id: str
+    # Runs in the state an operation needs to succeed once (cancel, retry, branch, confirm a
+    # resume), by (method, path); and body field examples by schema: {"BranchCreate": {...}}.
+    run_for: dict[tuple[str, str], str] = field(default_factory=dict)
+    body_examples: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def path_examples(self) -> dict[str, str]:
@@ -75,7 +79,62 @@ def seed(relay: Any, timeout: float = 60) -> Seeded:
         if time.monotonic() > deadline:
             raise RuntimeError(f"seeded run {run.run_id} did not pause")
         time.sleep(0.1)
-    return Seeded(key, user.user_id, submitted.template.template_id, submitted.version.version_id, run.run_id)
+    run_for, body_examples = _control_runs(relay, user, timeout)
+    return Seeded(
+        key, user.user_id, submitted.template.template_id, submitted.version.version_id, run.run_id,
+        run_for=run_for, body_examples=body_examples,
+    )
+
+
+def _control_runs(relay: Any, user: Any, timeout: float) -> tuple[dict[tuple[str, str], str], dict[str, dict[str, Any]]]:
+    """A run for each control operation to succeed on once: one waiting (cancel), one in
+    error (retry), one completed with a step event to branch from, one waiting with a
+    VERSION_MISMATCH offered (confirm)."""
+    from relay.services.resume import VersionMismatchError
+
+    def started(workflow: dict[str, Any], *statuses: str) -> Any:
+        run = relay.runs.start(user, StartRun(workflow=workflow, project_name="contract"))
+        deadline = time.monotonic() + timeout
+        while relay.runs.get(user, run.run_id).status.value not in statuses:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"seeded run {run.run_id} never reached {statuses}")
+            time.sleep(0.1)
+        return relay.runs.get(user, run.run_id)
+
+    one_step = {"workflow_id": "contract-control", "schema_version": "1.0", "steps": [
+        {"step_id": "only", "modules": [{"module_id": "transform.format", "inputs": {"template": "{missing}"},
+                                          "outputs_to_state": {"value": "v"}}]}]}
+    failed = started(one_step, "error")
+    one_step["steps"][0]["modules"][0]["inputs"]["template"] = "done"
+    done = started(one_step, "completed")
+    events, _ = relay.runs.events(user, done.run_id, None, None, 100)
+    fork = next(e for e in events if e.event_type == "step_completed")
+    waiting = started(copy.deepcopy(GREETING_WORKFLOW), "awaiting_input")
+    resumable = relay.run_control.cancel(user, started(copy.deepcopy(GREETING_WORKFLOW), "awaiting_input").run_id)
+    asking = {"workflow_id": "contract-resume", "schema_version": "1.0", "steps": [
+        {"step_id": "ask", "modules": [{"module_id": "user.text_input", "inputs": {"prompt": "Name?"},
+                                         "outputs_to_state": {"value": "name"}}]}]}
+    offered = started(copy.deepcopy(asking), "awaiting_input")
+    other = copy.deepcopy(asking)
+    other["steps"][0]["modules"][0]["inputs"]["prompt"] = "Your name?"
+    try:
+        relay.resume.resume(user, offered.run_id, workflow=other)
+        raise RuntimeError("the seeded resume offered no version mismatch")
+    except VersionMismatchError as mismatch:
+        submitted = mismatch.extra["submitted_version"]
+    run_for = {
+        ("post", "/v1/runs/{run_id}/cancel"): waiting.run_id,
+        ("post", "/v1/runs/{run_id}/retry"): failed.run_id,
+        ("post", "/v1/runs/{run_id}/branches"): done.run_id,
+        ("post", "/v1/runs/{run_id}/resume/confirm"): offered.run_id,
+        ("post", "/v1/runs/{run_id}/resume"): resumable.run_id,
+    }
+    body_examples = {
+        "BranchCreate": {"from_event_id": fork.event_id},
+        "ResumeConfirm": {"choice": "continue_with_original", "version_id": submitted},
+        "ResumeRequest": {"version_id": resumable.current_version_id},
+    }
+    return run_for, body_examples
 
 
 # -- Relay's checks ----------------------------------------------------------------------
@@ -148,13 +207,15 @@ def with_seeded_examples(raw_schema: dict[str, Any], seeded: Seeded) -> dict[str
     """The loaded copy of the document, with real ids as examples of path parameters and body
     fields (the served document is left alone)."""
     examples = seeded.path_examples
-    for path_item in raw_schema.get("paths", {}).values():
-        for operation in path_item.values():
+    for path, path_item in raw_schema.get("paths", {}).items():
+        for method, operation in path_item.items():
             if not isinstance(operation, dict):
                 continue
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "path" and parameter.get("name") in examples:
                     parameter["example"] = examples[parameter["name"]]
+                    if parameter["name"] == "run_id" and (method, path) in seeded.run_for:
+                        parameter["example"] = seeded.run_for[(method, path)]
                 if parameter.get("in") == "query" and parameter.get("name") == "template":
                     parameter["example"] = SEEDED_TEMPLATE  # a template by name (e.g. GET /v1/keywords)
                 if parameter.get("in") == "query" and parameter.get("name") in ("a", "b"):
@@ -164,6 +225,11 @@ def with_seeded_examples(raw_schema: dict[str, Any], seeded: Seeded) -> dict[str
         prop = run_create.get("properties", {}).get(name)
         if prop is not None:
             prop["examples"] = [value]
+    for schema_name, fields in seeded.body_examples.items():
+        body = raw_schema.get("components", {}).get("schemas", {}).get(schema_name, {})
+        for name, value in fields.items():
+            if name in body.get("properties", {}):
+                body["properties"][name]["examples"] = [value]
     answer = raw_schema.get("components", {}).get("schemas", {}).get("InputCreate", {})
     if "step_id" in answer.get("properties", {}):
         answer["properties"]["step_id"]["examples"] = ["ask", "pick"]

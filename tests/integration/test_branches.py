@@ -59,6 +59,9 @@ def test_branch_a_completed_run_from_a_step_keeps_the_original(client):
     assert after["branch_id"] == branch["branch_id"] and after["status"] == "running"
     assert after["state"] == {"name": "Ada"} and after["current_step"] == "pick"
     assert after["ended_at"] is None and after["execution_arn"].endswith(run_id + "-g2")
+    assert created.headers["location"] == f"/v1/runs/{run_id}/branches/{branch['branch_id']}"
+    assert client.get(created.headers["location"]).json() == branch
+    assert client.get(f"/v1/runs/{run_id}/branches/main").json()["children"] == [branch["branch_id"]]
 
     paused = wait_for_status(client, run_id, "awaiting_input")
     assert paused["pending_input"]["step_id"] == "pick" and paused["branch_id"] == branch["branch_id"]
@@ -177,6 +180,8 @@ def test_bad_branch_requests_change_nothing(client, make_client, fake_providers)
     assert_problem(client.get(f"/v1/runs/{run_id}/events", params={"branch_id": "br_nosuchbranch"}), 404, "BRANCH_NOT_FOUND")
     assert_problem(client.get(f"/v1/runs/{run_id}/events", params={"branch_id": "nonsense"}), 404, "BRANCH_NOT_FOUND")
     assert_problem(make_client().get(f"/v1/runs/{run_id}/branches"), 404, "NOT_FOUND")
+    assert_problem(client.get(f"/v1/runs/{run_id}/branches/br_nosuchbranch"), 404, "BRANCH_NOT_FOUND")
+    assert_problem(make_client().get(f"/v1/runs/{run_id}/branches/main"), 404, "NOT_FOUND")
     assert _events(client, run_id) == before
     assert [b["branch_id"] for b in client.get(f"/v1/runs/{run_id}/branches").json()["items"]] == ["main"]
     assert client.get(f"/v1/runs/{run_id}").json()["branch_id"] == "main"

@@ -69,7 +69,7 @@ PROBLEM_CODES: dict[str, Code] = {
     "NOT_FOUND": Code(404, "The id in the path (or `version_id`, `run_id`, `like_run_id` or an answer's `media_id` in a body, or `a`/`b` of `GET /v1/runs/compare`) names nothing of yours: another user's id, an id that does not exist, or a string that is not an id. Also any unknown path."),
     "TEMPLATE_NOT_FOUND": Code(404, "`template_name` names no template of yours, or a template with no version; `template=` of `GET /v1/keywords` or `/v1/option-usage` names no template of yours (by id or name)."),
     "EVENT_NOT_FOUND": Code(404, "`POST /v1/runs/{id}/branches`: `from_event_id` names no event of this run (another run's, another user's, or none). Nothing changes."),
-    "BRANCH_NOT_FOUND": Code(404, "`GET /v1/runs/{id}/events?branch_id=`: the run has no such branch (`main` or one of `GET /v1/runs/{id}/branches`)."),
+    "BRANCH_NOT_FOUND": Code(404, "`GET /v1/runs/{id}/events?branch_id=` or `GET /v1/runs/{id}/branches/{branch_id}`: the run has no such branch (`main` or one of `GET /v1/runs/{id}/branches`)."),
     "METHOD_NOT_ALLOWED": Code(405, "The path exists but not with this method (`TRACE`, `DELETE` …). `Allow` lists the methods it has."),
     # 409
     "USERNAME_TAKEN": Code(409, "Another user has this username (compared lowercased)."),

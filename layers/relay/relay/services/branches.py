@@ -126,6 +126,13 @@ class BranchService:
             nodes.append({**record.model_dump(), "status": status, "children": children})
         return run, nodes
 
+    def node(self, user: User, run_id: str, branch_id: str) -> dict[str, Any]:
+        """One branch of the tree, else 404 BRANCH_NOT_FOUND."""
+        for node in self.tree(user, run_id)[1]:
+            if node["branch_id"] == branch_id:
+                return node
+        raise NotFoundError(f"run {run_id} has no branch {branch_id[:64]}", code="BRANCH_NOT_FOUND")
+
     def check_branch(self, user: User, run_id: str, branch_id: str) -> None:
         """A branch_id of this run (main or one of its branches), else 404."""
         load_own_run(self._runs, user, run_id)
