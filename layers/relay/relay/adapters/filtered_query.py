@@ -9,15 +9,18 @@ sort-key range is a 400 INVALID_CURSOR.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from typing import Any
 
-from relay.exceptions import InvalidRequestError
+from relay.exceptions import InvalidRequestError, ServiceUnavailableError
 
 from .dynamo import decode_cursor, encode_cursor, from_item
 
 MAX_READS = 8  # Queries per page at most (a page may come back short, with a cursor)
 _BATCH_KEYS = 100  # BatchGetItem's limit
+_BATCH_ATTEMPTS = 6  # rounds of UnprocessedKeys (throttling) before a 503
 
 
 class KeyRange:
@@ -58,8 +61,9 @@ def filtered_page(
     filter_expression: tuple[str, dict[str, Any], dict[str, str]] | None = None,
     newest_first: bool = True,
 ) -> tuple[list[Any], str | None]:
-    """Newest first (or oldest): Query `partition` (within `key_range`), keep what `accept` makes of each
-    read batch (one result or None per item), until `limit` results or `MAX_READS` Queries."""
+    """Newest first (or oldest): Query `partition` (within `key_range`), keep what `accept`
+    makes of each read batch (one result or None per item), until `limit` results or
+    `MAX_READS` Queries."""
     name, value = partition
     start = decode_cursor(cursor, expected_keys=set(key_attributes))
     if start is not None and (
@@ -108,8 +112,11 @@ def filtered_page(
     return results, encode_cursor(kwargs["ExclusiveStartKey"])
 
 
-def batch_get(client: Any, table: str, keys: list[dict[str, Any]], projection: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
-    """Every item of `keys` that exists (any order), through BatchGetItem, unprocessed keys retried."""
+def batch_get(
+    client: Any, table: str, keys: list[dict[str, Any]], projection: tuple[str, ...] | None = None
+) -> list[dict[str, Any]]:
+    """Every item of `keys` that exists (any order), through BatchGetItem; unprocessed keys
+    (throttling) are asked again with backoff, and still unprocessed they are a 503."""
     found: list[dict[str, Any]] = []
     for at in range(0, len(keys), _BATCH_KEYS):
         request: dict[str, Any] = {"Keys": keys[at : at + _BATCH_KEYS], "ConsistentRead": True}
@@ -117,8 +124,14 @@ def batch_get(client: Any, table: str, keys: list[dict[str, Any]], projection: t
             request["ProjectionExpression"] = ", ".join(f"#p{i}" for i in range(len(projection)))
             request["ExpressionAttributeNames"] = {f"#p{i}": p for i, p in enumerate(projection)}
         pending = {table: request}
-        while pending:
+        for attempt in range(_BATCH_ATTEMPTS):
             response = client.batch_get_item(RequestItems=pending)
             found.extend(from_item(i) for i in response.get("Responses", {}).get(table, []))
             pending = response.get("UnprocessedKeys") or {}
+            if not pending:
+                break
+            if attempt < _BATCH_ATTEMPTS - 1:
+                time.sleep(random.uniform(0, 0.05 * 2**attempt))  # throttled: back off, full jitter
+        else:
+            raise ServiceUnavailableError(f"DynamoDB left keys of {table} unprocessed {_BATCH_ATTEMPTS} times")
     return found
