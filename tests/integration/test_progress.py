@@ -8,6 +8,8 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from documents import module, step, workflow
 from polling import wait_for_status
 from sse import read
@@ -74,16 +76,17 @@ def test_many_runs_reporting_progress_at_once_keep_gapless_events(make_client):
         assert sum(e["event_type"] == "progress" for e in events) == 1
 
 
-def test_cancels_racing_progress_reports_leave_gapless_events(make_client):
+@pytest.mark.parametrize("shift", [0.0, 0.07])  # two rounds, the cancels at other moments
+def test_cancels_racing_progress_reports_leave_gapless_events(make_client, shift):
     """A progress report (run item without a rev bump, plus an event) and a cancel (a commit
     conditional on rev) racing on eight runs, the cancel at a different moment around the
     report on each: every run ends cancelled once, with gapless, unique event numbers, and
     nothing the RunStep did after the cancel is committed."""
     clients = [make_client() for _ in range(8)]
-    run_ids = [_slow_llm_run(c, f"progress-cancel-{i}") for i, c in enumerate(clients)]
+    run_ids = [_slow_llm_run(c, f"progress-cancel-{i}-{shift}") for i, c in enumerate(clients)]
 
     def cancel(i):
-        time.sleep(0.15 * i)  # 0 .. 1 s: before, around and after the report
+        time.sleep(0.15 * i + shift)  # 0 .. 1 s: before, around and after the report
         response = clients[i].post(f"/v1/runs/{run_ids[i]}/cancel")
         assert response.status_code == 200, response.text
         return response.json()
