@@ -44,21 +44,20 @@ def state_at(events: Sequence[Event], workflow_for: Callable[[str], Any]) -> dic
     if not events or events[0].event_type not in SNAPSHOT_EVENTS:
         raise ValueError("a rebuild starts at a snapshot event")
     state = snapshot_state(events[0])
+    steps: dict[str, dict[str, Any]] = {}  # version → step_id → step, built once per rebuild
     for event in events[1:]:
         if event.event_type in SNAPSHOT_EVENTS:
             state = snapshot_state(event)
         elif event.event_type == "module_completed":
-            spec = _module(workflow_for(event.workflow_version_id), event)
+            version = event.workflow_version_id
+            if version not in steps:
+                steps[version] = {step.step_id: step for step in workflow_for(version).steps}
+            spec = steps[version][event.step_id].modules[int(event.data["module_index"])]
             outputs = event.data.get("outputs") or {}
             for output_name, target in spec.outputs_to_state.items():
                 if output_name in outputs:
                     _set_path(state, target, copy.deepcopy(outputs[output_name]))
     return state
-
-
-def _module(workflow: Any, event: Event) -> Any:
-    step = workflow.step(event.step_id)
-    return step.modules[int(event.data["module_index"])]
 
 
 def _step_index(workflow: Any, step_id: str | None, event: Event) -> int:
