@@ -163,6 +163,19 @@ def _history_items(client: Any, event: Any) -> list[dict[str, Any]]:
         kwargs["Limit"] = min(kwargs["Limit"] * 2, 500)
 
 
+def _ratio(measured: Any, base: Any, reps: int) -> float:
+    """Median time of `measured` over median time of `base`, timed alternately (so drift in
+    the process, e.g. a growing heap, falls on both)."""
+    measured(), base()  # warm
+    a, b = [], []
+    for _ in range(reps):
+        for fn, times in ((measured, a), (base, b)):
+            started = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - started)
+    return statistics.median(a) / statistics.median(b)
+
+
 def _median_time(fn: Any, reps: int) -> float:
     fn()  # warm
     times = []
@@ -229,12 +242,12 @@ def main() -> None:
         near = lambda target: 1 + per_step * ((target - 10) // per_step) + 9  # noqa: E731
         worst = near(args.events - 10) - 9 + per_step - 1
         worst = worst - per_step if worst > args.events else worst
-        base = (reads(10), _median_time(replay(10), args.reps * 10), _median_time(lambda: rebuild(10), args.reps))
+        base_reads = reads(10)
         for n, label in [(near(args.events // 10), ""), (near(args.events // 2), ""), (near(args.events - 10), ""),
                          (worst, "_49_events_after_its_snapshot")]:
-            print(f"rebuild_at_{n}{label}_vs_10_items_read: {reads(n) / base[0]:.2f}")
-            print(f"rebuild_at_{n}{label}_vs_10_replay_time: {_median_time(replay(n), args.reps * 10) / base[1]:.2f}")
-            print(f"rebuild_at_{n}{label}_vs_10_time_in_moto: {_median_time(lambda: rebuild(n), args.reps) / base[2]:.2f}")
+            print(f"rebuild_at_{n}{label}_vs_10_items_read: {reads(n) / base_reads:.2f}")
+            print(f"rebuild_at_{n}{label}_vs_10_replay_time: {_ratio(replay(n), replay(10), args.reps * 10):.2f}")
+            print(f"rebuild_at_{n}{label}_vs_10_time_in_moto: {_ratio(lambda: rebuild(n), lambda: rebuild(10), args.reps):.2f}")
 
         _create(raw, template, "RunsTable", "runs_small")
         _create(raw, template, "RunsTable", "runs_large")
