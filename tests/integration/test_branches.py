@@ -10,6 +10,14 @@ from polling import wait_for_status
 from problems import assert_problem
 
 
+def _executions(relay, run_id, **status):
+    """(name, status) of the run's executions, every page."""
+    pages = relay.stepfunctions.get_paginator("list_executions").paginate(
+        stateMachineArn=relay.settings.run_state_machine_arn, **status)
+    return [(e["name"], e["status"]) for page in pages for e in page["executions"]
+            if e["name"] == run_id or e["name"].startswith(run_id + "-g")]
+
+
 def _start(client, wf):
     response = client.post("/v1/runs", json={"workflow": wf})
     assert response.status_code == 201, response.text
@@ -126,6 +134,30 @@ def test_state_is_rebuilt_mid_step_from_module_outputs_with_overrides(client):
     assert wait_for_status(client, run_id, "completed")["state"]["nested"] == {"c": "c-b-A!"}
     tree = client.get(f"/v1/runs/{run_id}/branches").json()["items"]
     assert [b["parent_branch_id"] for b in tree] == [None, "main", done["branch_id"]]
+
+    # ?lineage=true: main up to the first fork, the first branch up to the second, then its own.
+    everything = _events(client, run_id)
+    b1, b2 = tree[1], tree[2]
+    expected = [e for e in everything if e["branch_id"] == "main" and e["seq"] <= b1["branch_point_seq"]]
+    expected += [e for e in everything if e["branch_id"] == b1["branch_id"] and e["seq"] <= b2["branch_point_seq"]]
+    expected += [e for e in everything if e["branch_id"] == b2["branch_id"]]
+    paged, cursor = [], None
+    while True:
+        page = client.get(f"/v1/runs/{run_id}/events", params={"lineage": "true", "limit": 3, **({"cursor": cursor} if cursor else {})})
+        assert page.status_code == 200, page.text
+        paged += page.json()["items"]
+        cursor = page.json()["next_cursor"]
+        if not cursor:
+            break
+    assert paged == expected and len(expected) < len(everything)
+    first = _events(client, run_id, lineage="true", branch_id=b1["branch_id"])
+    assert first == [e for e in expected if e["seq"] <= b2["branch_point_seq"]] + [
+        e for e in everything if e["branch_id"] == b1["branch_id"] and e["seq"] > b2["branch_point_seq"]]
+    assert _events(client, run_id, lineage="true", branch_id="main") == [e for e in everything if e["branch_id"] == "main"]
+    plain = client.get(f"/v1/runs/{run_id}/events", params={"limit": 1}).json()["next_cursor"]
+    for foreign in (plain, "e30"):  # another list's cursor, a cursor of no list ({})
+        assert_problem(client.get(f"/v1/runs/{run_id}/events", params={"lineage": "true", "cursor": foreign}),
+                       400, "INVALID_CURSOR")
     assert [b["status"] for b in tree] == ["inactive", "inactive", "active"]
 
 
@@ -152,10 +184,11 @@ def test_branching_a_waiting_run_supersedes_its_pause(client, relay):
     wait_for_status(client, run_id, "awaiting_input")
     _answer(client, run_id, "pick", "warm")
     assert wait_for_status(client, run_id, "completed")["state"]["greeting"] == "Hello Bo (warm)"
-    running = [e for e in relay.stepfunctions.list_executions(
-        stateMachineArn=relay.settings.run_state_machine_arn, statusFilter="RUNNING")["executions"]
-        if e["name"].startswith(run_id)]
-    assert running == []
+    deadline = time.monotonic() + 20  # the run's record completes just before its execution does
+    while _executions(relay, run_id, statusFilter="RUNNING"):
+        assert time.monotonic() < deadline, "an execution of the run is still running"
+        time.sleep(0.1)
+    assert sorted(_executions(relay, run_id)) == [(run_id, "ABORTED"), (run_id + "-g2", "SUCCEEDED")]
 
 
 def test_bad_branch_requests_change_nothing(client, make_client, fake_providers):

@@ -21,6 +21,14 @@ TRIALS = int(os.environ.get("RELAY_CONTROL_TRIALS", "5"))
 CLIENTS = int(os.environ.get("RELAY_CONTROL_CLIENTS", "8"))
 
 
+def _executions(relay, run_id, **status):
+    """(name, status) of the run's executions, every page."""
+    pages = relay.stepfunctions.get_paginator("list_executions").paginate(
+        stateMachineArn=relay.settings.run_state_machine_arn, **status)
+    return [(e["name"], e["status"]) for page in pages for e in page["executions"]
+            if e["name"] == run_id or e["name"].startswith(run_id + "-g")]
+
+
 def _race(client: httpx.Client, requests: list[tuple[str, str, dict[str, Any] | None]]) -> list[tuple[str, int, dict]]:
     """Send every (label, path, body) POST at the same instant, each from its own client."""
     key = client.headers["Authorization"]
@@ -59,11 +67,7 @@ def _check_history(client, relay, run_id):
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1)), "gap or duplicate"
     deadline = time.monotonic() + 20
     while True:  # a stopped execution ends within moments; then at most one of the run's runs
-        running = [
-            e["name"] for e in relay.stepfunctions.list_executions(
-                stateMachineArn=relay.settings.run_state_machine_arn, statusFilter="RUNNING", maxResults=1000
-            )["executions"] if e["name"] == run_id or e["name"].startswith(run_id + "-g")
-        ]
+        running = [name for name, _ in _executions(relay, run_id, statusFilter="RUNNING")]
         run = client.get(f"/v1/runs/{run_id}").json()
         expected = 0 if run["status"] in ("completed", "error", "cancelled") else 1
         if len(running) == expected and (not running or run["execution_arn"].endswith(":" + running[0])):
@@ -128,9 +132,7 @@ def test_concurrent_retries_start_one_execution(make_client, relay):
         assert failed["execution_arn"] == winner["execution_arn"]
         events, _ = _check_history(client, relay, run["run_id"])
         assert [e["event_type"] for e in events].count("run_retried") == 1
-        names = [e["name"] for e in relay.stepfunctions.list_executions(
-            stateMachineArn=relay.settings.run_state_machine_arn, maxResults=1000)["executions"]
-            if e["name"].startswith(run["run_id"])]
+        names = [name for name, _ in _executions(relay, run["run_id"])]
         assert sorted(names) == [run["run_id"], run["run_id"] + "-g2"]
 
 

@@ -104,6 +104,21 @@ class BranchRepository:
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
             kwargs["Limit"] = min(kwargs["Limit"] * 2, 500)
 
+    def events_between(self, run_id: str, branch_id: str, after: int, until: int | None, limit: int) -> list[Event]:
+        """A branch's own events with after < seq <= until (no bound: to its end), in order."""
+        condition, values = "run_branch = :rb AND seq > :after", {":after": {"N": str(after)}}
+        if until is not None:
+            condition = "run_branch = :rb AND seq BETWEEN :from AND :until"
+            values = {":from": {"N": str(after + 1)}, ":until": {"N": str(until)}}
+        response = self._client.query(
+            TableName=self._events,
+            IndexName="ByBranch",
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues={":rb": {"S": f"{run_id}#{branch_id}"}, **values},
+            Limit=limit,
+        )
+        return [self._event(item) for item in response.get("Items", [])]
+
     @staticmethod
     def _event(item: dict[str, Any]) -> Event:
         record = from_item(item)

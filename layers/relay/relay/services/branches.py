@@ -8,9 +8,10 @@ event. Earlier events are never changed: the new branch's events carry its id an
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from relay.domain import NewEvent, Progress, Run, RunStatus, User
+from relay.domain import Event, NewEvent, Progress, Run, RunStatus, User
 from relay.domain.branches import MAIN_BRANCH, Branch
 from relay.domain.limits import KIB, MAX_STATE_BYTES, check_size, json_size
 from relay.exceptions import ConflictError, InvalidRequestError, NotFoundError, PayloadTooLargeError
@@ -133,11 +134,56 @@ class BranchService:
                 return node
         raise NotFoundError(f"run {run_id} has no branch {branch_id[:64]}", code="BRANCH_NOT_FOUND")
 
+    def lineage_events(
+        self, user: User, run_id: str, branch_id: str, cursor: str | None, limit: int
+    ) -> tuple[list[Event], str | None]:
+        """The branch's whole history in seq order: each ancestor's own events up to where
+        its child forked, then the branch's own. Paged by seq (an opaque cursor)."""
+        self.check_branch(user, run_id, branch_id)
+        records = {b.branch_id: b for b in self._branches.list(run_id)}
+        segments: list[tuple[str, int | None]] = []  # (branch, last seq of it in the lineage)
+        until: int | None = None
+        current: str | None = branch_id
+        while current is not None:
+            segments.append((current, until))
+            record = records.get(current)
+            until = record.branch_point_seq if record else None
+            current = record.parent_branch_id if record else None
+        after = _lineage_position(cursor, run_id, branch_id)
+        events: list[Event] = []
+        for segment, last in reversed(segments):
+            if len(events) >= limit:
+                break
+            if last is not None and last <= after:
+                continue
+            events += self._branches.events_between(run_id, segment, after, last, limit - len(events))
+            after = events[-1].seq if events else after
+        more = len(events) == limit  # like a LastEvaluatedKey: the next page may be empty
+        return events, (_lineage_cursor(run_id, branch_id, events[-1].seq) if more else None)
+
     def check_branch(self, user: User, run_id: str, branch_id: str) -> None:
         """A branch_id of this run (main or one of its branches), else 404."""
         load_own_run(self._runs, user, run_id)
         if branch_id != MAIN_BRANCH and (not is_id(branch_id, "br") or self._branches.get(run_id, branch_id) is None):
             raise NotFoundError(f"run {run_id} has no branch {branch_id[:64]}", code="BRANCH_NOT_FOUND")
+
+
+def _lineage_cursor(run_id: str, branch_id: str, seq: int) -> str:
+    from relay.adapters.dynamo import encode_cursor
+
+    return encode_cursor({"lineage": {"S": f"{run_id}#{branch_id}"}, "seq": {"N": str(seq)}})
+
+
+def _lineage_position(cursor: str | None, run_id: str, branch_id: str) -> int:
+    """The seq after which a lineage page starts; a cursor of another list is a 400."""
+    from relay.adapters.dynamo import decode_cursor
+
+    key = decode_cursor(cursor, expected_keys={"lineage", "seq"})
+    if key is None:
+        return 0
+    if key["lineage"] != {"S": f"{run_id}#{branch_id}"} or "N" not in key["seq"]:
+        raise InvalidRequestError("cursor is not valid", code="INVALID_CURSOR")
+    return int(Decimal(key["seq"]["N"]))
 
 
 def _checked_overrides(overrides: Any) -> dict[str, Any]:

@@ -1,8 +1,10 @@
 """Cancel and retry a run; `relaunch`, the one way a run gets a new execution from the API.
 
 Every change is RunRepository.commit (conditional on the run's `rev`), so of concurrent
-requests on one run exactly one wins; a loser reloads and gets the 409 the run's new status
-calls for. A new execution is started only after its commit, under the next free name
+requests on one run exactly one commit wins and the others get a 409. Retry, branch and
+resume commit once (a loser is CONCURRENT_UPDATE, never a second retry); a cancel reloads and
+decides again (RUN_ENDED once another cancel won), since it must also win over the commits
+RunStep makes while a step runs. A new execution is started only after its commit, under the next free name
 (`<run_id>-g<N>`), and is recorded on the run first: an older execution still stopping sees
 a newer one on the run and ends without touching it (ExecutionService._superseded).
 """

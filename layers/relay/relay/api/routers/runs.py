@@ -94,8 +94,18 @@ def list_events(
     ] = None,
     cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    lineage: Annotated[
+        bool,
+        Query(description="with `branch_id` (default: the run's current branch), its whole history: each "
+              "ancestor's events up to the fork, then its own"),
+    ] = False,
 ):
-    """The run's append-only events in order, every branch's (or one branch's own)."""
+    """The run's append-only events in order, every branch's (or one branch's own, or with
+    `lineage=true` one branch's whole history)."""
+    if lineage:
+        branch = branch_id or relay.runs.get(user, run_id).branch_id
+        events, next_cursor = relay.branches.lineage_events(user, run_id, branch, cursor, limit)
+        return Page(items=[EventPublic.model_validate(e.model_dump()) for e in events], next_cursor=next_cursor)
     if branch_id is not None:
         relay.branches.check_branch(user, run_id, branch_id)
     events, next_cursor = relay.runs.events(user, run_id, branch_id, cursor, limit)
