@@ -176,3 +176,26 @@ def test_a_cancelled_runs_pause_leaves_the_inbox(client):
     assert cancelled.status_code == 200, cancelled.text
     wait_for_status(client, gone, "cancelled")
     assert [i["run_id"] for i in _all_pages(client, 10)] == [keep]
+
+
+def test_an_artifact_in_s3_is_previewed_by_a_presigned_get(client):
+    import base64
+
+    import httpx
+
+    blob = b"\x89binary preview \x00\x01"
+    wf = workflow(
+        "inbox-s3",
+        step("write", module("artifact.store", {
+            "data": base64.b64encode(blob).decode(), "artifact_name": "blob",
+            "artifact_type": "deliverable", "format": "binary",
+        }, artifact_id="stored_id")),
+        step("review", module("user.approve", {"artifact_name": "blob"}, status="approved")),
+    )
+    run_id = _start(client, wf, "s3")
+    paused = wait_for_status(client, run_id, "awaiting_input")
+    (item,) = _all_pages(client, 10)
+    assert item["artifact"]["artifact_id"] == paused["state"]["stored_id"] and item["artifact"]["format"] == "binary"
+    url = item["artifact"]["preview_url"]
+    assert url.startswith("http") and "Signature" in url  # presigned, not an API path
+    assert httpx.get(url).content == blob  # no API key needed: the URL is the grant
