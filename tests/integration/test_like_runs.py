@@ -54,6 +54,7 @@ def test_like_run_copies_version_project_inputs_and_preferences(client):
     assert again["project_name"] == "launch"
     assert again["inputs"] == source["inputs"] and again["model_preferences"] == source["model_preferences"]
     assert again["state"]["text"] == source["state"]["text"] == "cyberpunk city by warm"
+    assert again["like_run_id"] == source["run_id"] and source["like_run_id"] is None
 
     created = client.get(f"/v1/runs/{again['run_id']}/events").json()["items"][0]
     assert created["event_type"] == "run_created"

@@ -327,6 +327,7 @@ class RunDetail(RunPublic):
     inputs: dict[str, Any]
     state: dict[str, Any]
     model_preferences: dict[str, Any] | None = None
+    like_run_id: str | None = Field(default=None, description="the run this one re-runs (started with like_run_id)")
 
     @classmethod
     def of(cls, run: Run) -> RunDetail:

@@ -114,6 +114,7 @@ class Run(BaseModel):
     llm_usage: dict[str, Any] = Field(default_factory=dict)
     # A 409 VERSION_MISMATCH of POST /resume waiting for /resume/confirm (services/resume.py).
     pending_resume: ResumeOffer | None = None
+    like_run_id: str | None = None  # the run this one re-runs (POST /v1/runs {like_run_id})
     created_at: str
     updated_at: str
     ended_at: str | None = None

@@ -125,6 +125,7 @@ class RunService(PauseAnswers):
             model_preferences={k: v for k, v in request.model_preferences.items() if v is not None}
             if request.model_preferences
             else None,
+            like_run_id=like_run_id,
             created_at=now,
             updated_at=now,
         )
