@@ -153,3 +153,33 @@ def test_routers_are_built_at_init_only_when_init_is_paid_ahead(hooks, monkeypat
         monkeypatch.setenv("AWS_LAMBDA_INITIALIZATION_TYPE", init_type)
     module = load_api_entry_point(monkeypatch)
     assert (pending(module.app) == []) is built_at_init
+
+
+@pytest.mark.filterwarnings("ignore:There is no current event loop:DeprecationWarning")
+def test_the_api_logs_a_run_request_with_its_run_id(hooks, monkeypatch):
+    """The API's lines about a run carry its id (GET /v1/runs/{id}/logs filters on it); the
+    keys of one invocation do not reach the next."""
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Relay")  # as template.yaml's Globals
+    module = load_api_entry_point(monkeypatch)
+    context = SimpleNamespace(
+        function_name="api", function_version="$LATEST", memory_limit_in_mb=1024,
+        invoked_function_arn="arn:aws:lambda:us-east-1:1:function:api", aws_request_id="req-1",
+    )
+
+    def request(path: str) -> int:
+        event = {
+            "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": "",
+            "headers": {"host": "api.example.com"},
+            "requestContext": {
+                "http": {"method": "GET", "path": path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1", "userAgent": "t"},
+                "requestId": "req-1", "accountId": "1", "apiId": "a", "domainName": "api.example.com",
+                "stage": "$default", "timeEpoch": 0,
+            },
+            "isBase64Encoded": False,
+        }
+        return module.handler(event, context)["statusCode"]
+
+    assert request("/v1/runs/run_abc123/events") == 401  # no key: refused, but logged as the run's
+    assert module.logger.get_current_keys()["run_id"] == "run_abc123"
+    assert request("/v1/templates") == 401
+    assert "run_id" not in module.logger.get_current_keys()
