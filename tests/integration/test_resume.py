@@ -74,6 +74,8 @@ def test_continue_with_new_moves_the_run_and_stamps_new_events(client):
     unchanged = client.get(f"/v1/runs/{run_id}").json()
     assert unchanged["version_id"] == v1 and unchanged["status"] == "awaiting_input"
     assert unchanged["pending_input"]["input_id"] == waiting["pending_input"]["input_id"]
+    offered = unchanged["pending_resume"]  # the offer shows on the run until confirmed
+    assert (offered["current_version_id"], offered["submitted_version_id"]) == (v1, v2)
     count = len(_events(client, run_id))
     # Only the offered version can be confirmed.
     assert_problem(client.post(f"/v1/runs/{run_id}/resume/confirm", json={"choice": "continue_with_new", "version_id": v1}),
@@ -82,6 +84,7 @@ def test_continue_with_new_moves_the_run_and_stamps_new_events(client):
     confirmed = client.post(f"/v1/runs/{run_id}/resume/confirm", json={"choice": "continue_with_new", "version_id": v2})
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["version_id"] == v2 and confirmed.json()["initial_version_id"] == v1
+    assert confirmed.json()["pending_resume"] is None
     again = wait_for_status(client, run_id, "awaiting_input")
     assert again["pending_input"]["step_id"] == "pick"
     assert [o["value"] for o in again["pending_input"]["options"]] == ["cheeky", "grave"]

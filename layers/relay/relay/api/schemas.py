@@ -7,6 +7,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from relay.domain import PendingInput, Progress, Run, RunError, RunStatus, Template, User, Version
+from relay.domain.branches import ResumeOffer
 from relay.ids import id_pattern
 from relay.services.templates import TEMPLATE_NAME_PATTERN
 from relay.services.users import EMAIL_MAX_LENGTH, EMAIL_PATTERN, USERNAME_PATTERN
@@ -328,6 +329,9 @@ class RunDetail(RunPublic):
     state: dict[str, Any]
     model_preferences: dict[str, Any] | None = None
     like_run_id: str | None = Field(default=None, description="the run this one re-runs (started with like_run_id)")
+    pending_resume: ResumeOffer | None = Field(
+        default=None, description="the VERSION_MISMATCH that POST /resume offered, until /resume/confirm applies a choice"
+    )
 
     @classmethod
     def of(cls, run: Run) -> RunDetail:
