@@ -38,7 +38,7 @@ from schemathesis.engine import events as st_events
 from schemathesis.engine.statistic import Statistic
 
 from relay.api.problems import PROBLEM_CODES
-from relay.api.schemas import GREETING_WORKFLOW
+from relay.api.schemas.common import GREETING_WORKFLOW
 from relay.services import StartRun
 
 PROBLEM_JSON = "application/problem+json"

@@ -221,7 +221,7 @@ def test_body_types_are_strict(client, admin_key):
 def test_request_models_take_integers_as_json_schema_does():
     from pydantic import ValidationError
 
-    from relay.api.schemas import Strict
+    from relay.api.schemas.common import Strict
 
     class Body(Strict):
         n: int

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from relay.api.schemas import PendingInputPublic
+from relay.api.schemas.runs import PendingInputPublic
 from relay.domain import RunStatus
 
 

@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from relay.ids import id_pattern
 
-from .schemas import RunDetail, Strict, WorkflowDocument, documented
+from .schemas.common import Strict, WorkflowDocument, documented
+from .schemas.runs import RunDetail
 
 
 class BranchCreate(Strict):

@@ -2,7 +2,7 @@ from fastapi import APIRouter, Response, status
 
 from relay.api.deps import AdminUser, RelayDep, UserId
 from relay.api.problems import raises
-from relay.api.schemas import UserCreate, UserCreated, UserPublic
+from relay.api.schemas.users import UserCreate, UserCreated, UserPublic
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep, RunId
-from relay.api.schemas import Page
+from relay.api.schemas.common import Page
 from relay.domain.api_calls import ApiCall, CallError, Usage
 from relay.ids import id_pattern
 

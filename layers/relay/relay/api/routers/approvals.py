@@ -2,7 +2,7 @@ from fastapi import APIRouter
 
 from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep
 from relay.api.inbox_schemas import InboxItem
-from relay.api.schemas import Page
+from relay.api.schemas.common import Page
 
 router = APIRouter(prefix="/v1/approvals", tags=["runs"])
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep, RunId
 from relay.api.problems import raises
 from relay.api.routers.media import S3_POST_MAX_BYTES, UploadForm, _integral
-from relay.api.schemas import Page, Strict
+from relay.api.schemas.common import Page, Strict
 from relay.domain.artifacts import Artifact, ArtifactType
 from relay.exceptions import InvalidRequestError, NotFoundError
 from relay.ids import id_pattern

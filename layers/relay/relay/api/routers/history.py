@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep
 from relay.api.history_schemas import CategoryFilter, KeywordOrder, KeywordPublic, OptionUsagePublic, StepFilter, TemplateRef
 from relay.api.problems import raises
-from relay.api.schemas import Page
+from relay.api.schemas.common import Page
 
 router = APIRouter(prefix="/v1", tags=["history"])
 

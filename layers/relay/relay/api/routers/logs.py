@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BeforeValidator
 
 from relay.api.deps import AdminUser, CurrentUser, Cursor, Limit, RelayDep, RunId
-from relay.api.schemas import Page
+from relay.api.schemas.common import Page
 from relay.domain.logs import LogLine
 
 router = APIRouter(tags=["logs"])

@@ -10,7 +10,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 
 from relay.api.deps import CurrentUser, RelayDep
 from relay.api.problems import raises
-from relay.api.schemas import Strict, documented
+from relay.api.schemas.common import Strict, documented
 from relay.domain.media import ALLOWED_TYPES, MAX_TTL_HOURS, Media
 from relay.ids import id_pattern
 

@@ -6,7 +6,8 @@ from relay.api import metrics
 from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep, RunId
 from relay.api.problems import WORKFLOW_CODES, raises
 from relay.api.search_params import SearchSince, SearchTemplate, SearchText, SearchUntil
-from relay.api.schemas import EventPublic, InputAccepted, InputCreate, Page, RunCreate, RunDetail, RunPublic
+from relay.api.schemas.common import Page
+from relay.api.schemas.runs import EventPublic, InputAccepted, InputCreate, RunCreate, RunDetail, RunPublic
 from relay.domain import RunStatus
 from relay.services import StartRun
 from relay.services.run_search import RunFilters
