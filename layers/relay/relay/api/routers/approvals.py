@@ -1,7 +1,7 @@
 from fastapi import APIRouter
 
 from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep
-from relay.api.inbox_schemas import InboxItem
+from relay.api.schemas.inbox import InboxItem
 from relay.api.schemas.common import Page
 
 router = APIRouter(prefix="/v1/approvals", tags=["runs"])

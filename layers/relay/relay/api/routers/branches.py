@@ -5,7 +5,7 @@ from fastapi import APIRouter, Path, Response, status
 from relay.api.deps import CurrentUser, RelayDep, RunId
 from relay.api.problems import raises
 from relay.api.schemas.runs import RunDetail
-from relay.api.schemas_control import BranchCreate, BranchCreated, BranchPublic, BranchTree
+from relay.api.schemas.control import BranchCreate, BranchCreated, BranchPublic, BranchTree
 
 router = APIRouter(prefix="/v1/runs", tags=["runs"])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep
-from relay.api.history_schemas import CategoryFilter, KeywordOrder, KeywordPublic, OptionUsagePublic, StepFilter, TemplateRef
+from relay.api.schemas.history import CategoryFilter, KeywordOrder, KeywordPublic, OptionUsagePublic, StepFilter, TemplateRef
 from relay.api.problems import raises
 from relay.api.schemas.common import Page
 

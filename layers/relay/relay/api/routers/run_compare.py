@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from relay.api.compare_schemas import RunComparison
+from relay.api.schemas.compare import RunComparison
 from relay.api.deps import CurrentUser, RelayDep
 from relay.api.problems import raises
 from relay.ids import id_pattern

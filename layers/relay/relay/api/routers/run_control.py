@@ -3,7 +3,7 @@ from fastapi import APIRouter, Response, status
 from relay.api.deps import CurrentUser, RelayDep, RunId
 from relay.api.problems import WORKFLOW_CODES, raises
 from relay.api.schemas.runs import RunDetail
-from relay.api.schemas_control import ResumeConfirm, ResumeRequest
+from relay.api.schemas.control import ResumeConfirm, ResumeRequest
 
 router = APIRouter(prefix="/v1/runs", tags=["runs"])
 

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from relay.api import metrics
 from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep, RunId
 from relay.api.problems import WORKFLOW_CODES, raises
-from relay.api.search_params import SearchSince, SearchTemplate, SearchText, SearchUntil
+from relay.api.schemas.search import SearchSince, SearchTemplate, SearchText, SearchUntil
 from relay.api.schemas.common import Page
 from relay.api.schemas.runs import EventPublic, InputAccepted, InputCreate, RunCreate, RunDetail, RunPublic
 from relay.domain import RunStatus

@@ -8,8 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from relay.ids import id_pattern
 
-from .schemas.common import Strict, WorkflowDocument, documented
-from .schemas.runs import RunDetail
+from .common import Strict, WorkflowDocument, documented
+from .runs import RunDetail
 
 
 class BranchCreate(Strict):
