@@ -23,15 +23,17 @@ import time
 from collections import Counter
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from loopback_server import LoopbackServer
 
 PNG_HEAD = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR"
 _REQUIRED = {"LoadImage": ["image"], "CLIPTextEncode": ["text"], "SaveImage": ["images"], "RelayFakeControl": []}
 
 
-class FakeComfyUI:
+class FakeComfyUI(LoopbackServer):
     def __init__(self) -> None:
         self.uploads: dict[str, bytes] = {}
         self.prompts: dict[str, dict[str, Any]] = {}
@@ -41,7 +43,6 @@ class FakeComfyUI:
         self.files: dict[str, bytes] = {}
         self.requests: list[tuple[str, str]] = []
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> FakeComfyUI:
@@ -70,19 +71,11 @@ class FakeComfyUI:
             def do_POST(self) -> None:  # noqa: N802
                 self._answer("POST")
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True, name="fake-comfyui").start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        return self._serve(Handler, "fake-comfyui")
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self.port}"
 
     # -- the API -----------------------------------------------------------------------------
     def answer(self, method: str, path: str, content_type: str, raw: bytes) -> tuple[int, Any, str]:

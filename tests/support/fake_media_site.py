@@ -10,20 +10,20 @@ Every request's path and Host header are kept in `requests`. Loopback only."""
 
 from __future__ import annotations
 
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from loopback_server import LoopbackServer
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(48))
 MP3 = b"ID3\x03\x00\x00\x00\x00\x00\x0f" + bytes(40)
 
 
-class FakeMediaSite:
+class FakeMediaSite(LoopbackServer):
     def __init__(self) -> None:
         self.requests: list[tuple[str, str | None]] = []
-        self._server: ThreadingHTTPServer | None = None
 
     def start(self) -> FakeMediaSite:
         site = self
@@ -90,23 +90,10 @@ class FakeMediaSite:
                     pass  # the client stopped reading (a cap)
 
         class QuietServer(ThreadingHTTPServer):
-            daemon_threads = True
-
             def handle_error(self, request: Any, client_address: Any) -> None:
                 pass  # a client that stopped reading at a cap resets the connection
 
-        self._server = QuietServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True, name="fake-media-site").start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    @property
-    def port(self) -> int:
-        return self._server.server_address[1]
+        return self._serve(Handler, "fake-media-site", QuietServer)
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"

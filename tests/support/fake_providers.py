@@ -19,10 +19,12 @@ import json
 import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from relay.providers.echo import minimal_instance
+
+from loopback_server import LoopbackServer
 
 OPENAI_USAGE = {
     "input_tokens": 100,
@@ -47,13 +49,12 @@ def _last_user_text(messages: list[dict[str, Any]]) -> tuple[str, int]:
     return text, images
 
 
-class FakeProviders:
+class FakeProviders(LoopbackServer):
     def __init__(self, slow_seconds: float = 3.0) -> None:
         self.slow_seconds = slow_seconds
         self.requests: list[tuple[str, dict[str, str], dict[str, Any]]] = []
         self._calls: Counter[str] = Counter()
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> FakeProviders:
@@ -79,20 +80,11 @@ class FakeProviders:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client timed out and went away
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True, name="fake-providers").start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        return self._serve(Handler, "fake-providers")
 
     @property
     def url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
     @property
     def openai_base_url(self) -> str:
