@@ -83,16 +83,18 @@ def test_cancels_racing_progress_reports_leave_gapless_events(make_client, shift
     report on each: every run ends cancelled once, with gapless, unique event numbers, and
     nothing the RunStep did after the cancel is committed."""
     clients = [make_client() for _ in range(8)]
-    run_ids = [_slow_llm_run(c, f"progress-cancel-{i}-{shift}") for i, c in enumerate(clients)]
 
-    def cancel(i):
-        time.sleep(0.15 * i + shift)  # 0 .. 1 s: before, around and after the report
-        response = clients[i].post(f"/v1/runs/{run_ids[i]}/cancel")
+    def start_then_cancel(i):
+        # Each cancel is timed from its own run's start (0 .. 1.1 s: before, around and after
+        # the report), well inside the provider's 3 s, however long the other starts take.
+        run_id = _slow_llm_run(clients[i], f"progress-cancel-{i}-{shift}")
+        time.sleep(0.15 * i + shift)
+        response = clients[i].post(f"/v1/runs/{run_id}/cancel")
         assert response.status_code == 200, response.text
-        return response.json()
+        return run_id
 
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(cancel, range(8)))
+        run_ids = list(pool.map(start_then_cancel, range(8)))
     time.sleep(3.5)  # the slow provider call ends; the RunSteps try to commit and must be refused
     for c, run_id in zip(clients, run_ids):
         run = c.get(f"/v1/runs/{run_id}").json()

@@ -159,6 +159,17 @@ def test_mismatches_are_rejected_and_deleted(service, storage, alice, data, cont
     assert caught.value.extra["reason"] == decided.reason
 
 
+def test_complete_that_read_before_the_notification_rejected_answers_the_rejection(service, repo, storage, alice):
+    """complete read the media pending; the notification then rejected it and deleted the
+    object before complete looked for it: no object is the rejection, not 'not uploaded'."""
+    media = _new(service, alice, data=b"plain text, not a png at all.........")
+    storage.objects[media.key] = (b"plain text, not a png at all.........", "image/png")
+    stale = repo.get(media.media_id)
+    rejected = service.object_created(media.key)
+    assert rejected.status is MediaStatus.rejected and media.key not in storage.objects
+    assert service._verify(stale) == rejected
+
+
 def test_over_the_cap_even_if_declared(repo, storage, alice):
     service = MediaService(repo, storage, FakeRuns(), max_bytes=2000)
     media = _new(service, alice, data=bytes(1500))

@@ -168,8 +168,8 @@ class MediaService:
         if media.status is not MediaStatus.pending:
             return media
         info = self._storage.head(media.key)
-        if info is None:
-            return None
+        if info is None:  # not uploaded yet, or the other path rejected it after our read
+            return self._settled(media)
         problem = None
         if info.size > self.max_bytes:
             problem = f"the object is {info.size} bytes, over the cap of {self.max_bytes}"
