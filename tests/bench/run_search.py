@@ -55,19 +55,9 @@ class Counting:
 
 
 def _create(client: Any, template: dict[str, Any], logical_id: str, name: str) -> None:
-    props = template["Resources"][logical_id]["Properties"]
-    kwargs: dict[str, Any] = {
-        "TableName": name,
-        "AttributeDefinitions": props["AttributeDefinitions"],
-        "KeySchema": props["KeySchema"],
-        "BillingMode": "PAY_PER_REQUEST",
-    }
-    if props.get("GlobalSecondaryIndexes"):
-        kwargs["GlobalSecondaryIndexes"] = [
-            {"IndexName": g["IndexName"], "KeySchema": g["KeySchema"], "Projection": g["Projection"]}
-            for g in props["GlobalSecondaryIndexes"]
-        ]
-    client.create_table(**kwargs)
+    from relay.local.deployer import create_table  # the layer is on sys.path by then (main)
+
+    create_table(client, name, template["Resources"][logical_id]["Properties"])
 
 
 def _batch_put(client: Any, table: str, items: list[dict[str, Any]]) -> None:

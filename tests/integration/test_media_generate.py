@@ -11,18 +11,7 @@ from documents import module, step, workflow
 from media_helpers import PNG, create, upload, wait_for_media
 from polling import wait_for_status
 
-from fake_comfyui import PNG_HEAD
-
-
-def graph(**control):
-    nodes = {
-        "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "$state.prompt"}},
-        "10": {"class_type": "LoadImage", "inputs": {"image": "placeholder.png"}},
-        "9": {"class_type": "SaveImage", "inputs": {"images": ["8", 0]}},
-    }
-    if control:
-        nodes["99"] = {"class_type": "RelayFakeControl", "inputs": control}
-    return nodes
+from fake_comfyui import PNG_HEAD, graph
 
 
 def generate(nodes, images=None, **extra):

@@ -189,3 +189,16 @@ class FakeComfyUI(LoopbackServer):
             item = [prompt["number"], prompt_id, prompt["graph"], {"client_id": prompt["client_id"]}, []]
             (running if prompt["seen"] > 1 else pending).append(item)
         return 200, {"queue_running": running, "queue_pending": pending}, "application/json"
+
+
+def graph(**control):
+    """A small graph this fake runs: prompt text from `$state.prompt`, an input image, one saved
+    output; `control` (RelayFakeControl's inputs) steers the job."""
+    nodes = {
+        "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "$state.prompt"}},
+        "10": {"class_type": "LoadImage", "inputs": {"image": "placeholder.png"}},
+        "9": {"class_type": "SaveImage", "inputs": {"images": ["8", 0]}},
+    }
+    if control:
+        nodes["99"] = {"class_type": "RelayFakeControl", "inputs": control}
+    return nodes

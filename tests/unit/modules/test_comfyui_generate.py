@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 from builders import compile_workflow, step
-from fake_comfyui import PNG_HEAD, FakeComfyUI
+from fake_comfyui import PNG_HEAD, FakeComfyUI, graph
 
 from relay.domain import Cursor, RunStatus
 from relay.domain.media import Media, MediaStatus
@@ -64,17 +64,6 @@ def media_record(media_id="media_in1", user_id="usr_1", content_type="image/png"
     return Media(media_id=media_id, user_id=user_id, filename="in.png", content_type=content_type, declared_size=len(INPUT_PNG),
                  size_bytes=len(INPUT_PNG), status=MediaStatus.ready, key=f"uploads/{user_id}/{media_id}/in.png",
                  retention="1d", created_at=now, updated_at=now)
-
-
-def graph(**control):
-    nodes = {
-        "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "$state.prompt"}},
-        "10": {"class_type": "LoadImage", "inputs": {"image": "placeholder.png"}},
-        "9": {"class_type": "SaveImage", "inputs": {"images": ["8", 0]}},
-    }
-    if control:
-        nodes["99"] = {"class_type": "RelayFakeControl", "inputs": control}
-    return nodes
 
 
 def workflow(timeout_seconds=600, **control):
