@@ -1,14 +1,15 @@
 """The error-code list cannot drift: every code the package can raise is registered in
-relay.api.problems (with one status), every registered code is raised somewhere, and the
-README's table is the registry's."""
+relay.api.problems (with one status), every registered code is raised somewhere, and
+docs/errors.md is what tools/error_docs.py writes from the registry."""
 
 from __future__ import annotations
 
 import ast
+import importlib.util
 from pathlib import Path
 
 from relay.api import errors
-from relay.api.problems import ABSTRACT_CODES, PROBLEM_CODES, RUN_ERROR_CODES, readme_tables
+from relay.api.problems import ABSTRACT_CODES, PROBLEM_CODES, RUN_ERROR_CODES
 
 ROOT = Path(__file__).resolve().parents[3]
 PACKAGE = ROOT / "layers" / "relay" / "relay"
@@ -61,7 +62,7 @@ def codes_in_source() -> dict[str, set[str]]:
 def test_every_code_raised_is_registered():
     registered = set(PROBLEM_CODES) | set(RUN_ERROR_CODES) | ABSTRACT_CODES
     unregistered = {code: sorted(where) for code, where in codes_in_source().items() if code not in registered}
-    assert unregistered == {}, "add these to relay/api/problems.py (and the README table)"
+    assert unregistered == {}, "add these to relay/api/problems.py (then run tools/error_docs.py)"
 
 
 def test_every_registered_code_is_raised_somewhere():
@@ -82,14 +83,24 @@ def test_errors_of_the_framework_map_to_registered_codes():
         assert PROBLEM_CODES[code].status == status
 
 
-START, END = "<!-- error codes: generated from relay/api/problems.py -->", "<!-- /error codes -->"
+def _error_docs():
+    spec = importlib.util.spec_from_file_location("error_docs", ROOT / "tools" / "error_docs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def test_the_readme_lists_the_registry():
-    readme = (ROOT / "README.md").read_text()
-    shown = readme.split(START, 1)[1].split(END, 1)[0].strip()
-    assert shown == readme_tables(), (
-        "README's error codes differ from relay.api.problems; put the output of "
-        "`.venv/bin/python -c 'from relay.api.problems import readme_tables; print(readme_tables())'` "
-        "between the markers"
+def test_the_error_page_lists_the_registry():
+    error_docs = _error_docs()
+    page = ROOT / "docs" / "errors.md"
+    assert page.read_text() == error_docs.render(), (
+        "docs/errors.md differs from relay.api.problems; run `.venv/bin/python tools/error_docs.py`"
     )
+
+
+def test_the_error_page_shows_every_code_with_its_status():
+    text = (ROOT / "docs" / "errors.md").read_text()
+    for code, entry in PROBLEM_CODES.items():
+        assert f"| `{code}` | {entry.status} | {entry.when} |" in text, code
+    for code, when in RUN_ERROR_CODES.items():
+        assert f"| `{code}` | {when} |" in text, code
