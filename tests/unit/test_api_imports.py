@@ -12,8 +12,9 @@ from pathlib import Path
 LAYER = Path(__file__).resolve().parents[2] / "layers" / "relay"
 
 NOT_AT_COLD_START = (
-    "relay.workflows.archive",
-    "relay.workflows.refs",
+    "relay_workflow.archive",
+    "relay_workflow.refs",
+    "relay.workflows.formats",
     "relay.workflows.validation",
     "relay.workflows.prepare",
     "relay.modules",

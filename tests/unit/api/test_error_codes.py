@@ -12,7 +12,10 @@ from relay.api import errors
 from relay.api.problems import ABSTRACT_CODES, PROBLEM_CODES, RUN_ERROR_CODES
 
 ROOT = Path(__file__).resolve().parents[3]
-PACKAGE = ROOT / "layers" / "relay" / "relay"
+LAYER = ROOT / "layers" / "relay"
+PACKAGE = LAYER / "relay"
+# relay_workflow (shared with the client) raises the workflow-format codes the server answers.
+PACKAGES = (PACKAGE, LAYER / "relay_workflow")
 
 
 def _code_params(tree: ast.AST) -> dict[str, int]:
@@ -31,12 +34,12 @@ def codes_in_source() -> dict[str, set[str]]:
     """`code = "X"` class attributes, `code="X"` arguments, and "X" passed positionally as the
     `code` parameter of a function of the same module (e.g. `problem(503, "X", …)`)."""
     found: dict[str, set[str]] = {}
-    for path in PACKAGE.rglob("*.py"):
+    for path in (path for package in PACKAGES for path in package.rglob("*.py")):
         if path.name == "problems.py" and path.parent.name == "api":
             continue
         tree = ast.parse(path.read_text(), str(path))
         params = _code_params(tree)
-        where = str(path.relative_to(PACKAGE))
+        where = str(path.relative_to(LAYER))
 
         def add(node: ast.AST | None) -> None:
             if isinstance(node, ast.Constant) and isinstance(node.value, str):

@@ -1,9 +1,13 @@
 """Submitted workflows: `$ref` resolution, safe zip reading, validation and the canonical
-content hash. Pure domain code: no AWS, no web framework."""
+content hash. Pure domain code: no AWS, no web framework.
+
+Resolution, zips and the hash are `relay_workflow`'s (shared with the client); here they are
+re-exported, their functions through `formats`, which raises the server's `RelayError` twins
+of its errors (`exceptions`). The models and validation (pydantic) are the server's own."""
 
 # The parts are imported on first use (PEP 562 `__getattr__`), so importing this package, or one
-# of its modules, costs only what is used: the API's schemas need `models` and `canonical` at
-# every cold start; resolution, zips and validation (and the step modules validation loads)
+# of its modules, costs only what is used: the API's schemas need `models` (and
+# `relay_workflow.canonical`) at every cold start; resolution, zips and validation (and the step modules validation loads)
 # only when a workflow is submitted.
 
 from __future__ import annotations
@@ -12,14 +16,14 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
-    "canonical_json": "canonical",
-    "check_claimed_hash": "canonical",
-    "content_hash": "canonical",
-    "DictSource": "refs",
-    "DirectorySource": "refs",
+    "canonical_json": "formats",
+    "check_claimed_hash": "formats",
+    "content_hash": "formats",
+    "DictSource": "relay_workflow.refs",
+    "DirectorySource": "relay_workflow.refs",
     "DocumentTooDeepError": "exceptions",
-    "FileSource": "refs",
-    "HASH_PREFIX": "canonical",
+    "FileSource": "relay_workflow.refs",
+    "HASH_PREFIX": "relay_workflow.canonical",
     "HashMismatchError": "exceptions",
     "InvalidContentHashError": "exceptions",
     "InvalidJsonValueError": "exceptions",
@@ -27,32 +31,32 @@ _EXPORTS = {
     "InvalidWorkflowJsonError": "exceptions",
     "InvalidZipError": "exceptions",
     "ModuleSpec": "models",
-    "NoFiles": "refs",
+    "NoFiles": "relay_workflow.refs",
     "prepare_workflow": "prepare",
     "prepare_workflow_zip": "prepare",
     "PreparedWorkflow": "prepare",
-    "read_workflow_zip": "archive",
+    "read_workflow_zip": "formats",
     "RefCycleError": "exceptions",
     "RefError": "exceptions",
     "RefInvalidJsonError": "exceptions",
     "RefInvalidTextError": "exceptions",
-    "RefLimits": "refs",
+    "RefLimits": "relay_workflow.refs",
     "RefNotFoundError": "exceptions",
     "RefOutsideArchiveError": "exceptions",
     "RefTooDeepError": "exceptions",
     "RefTooLargeError": "exceptions",
-    "resolve_refs": "refs",
+    "resolve_refs": "formats",
     "Step": "models",
     "UnresolvedRefError": "exceptions",
     "validate_workflow": "validation",
-    "verify_content_hash": "canonical",
+    "verify_content_hash": "formats",
     "Workflow": "models",
-    "WorkflowArchive": "archive",
+    "WorkflowArchive": "relay_workflow.archive",
     "WorkflowError": "exceptions",
     "WorkflowValidationError": "exceptions",
     "ZipBombError": "exceptions",
     "ZipError": "exceptions",
-    "ZipLimits": "archive",
+    "ZipLimits": "relay_workflow.archive",
     "ZipNoWorkflowError": "exceptions",
     "ZipTooLargeError": "exceptions",
     "ZipTooManyEntriesError": "exceptions",
@@ -66,7 +70,7 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{module}", __name__), name)
+    value = getattr(import_module(module if "." in module else f".{module}", __name__), name)
     globals()[name] = value
     return value
 
@@ -76,18 +80,10 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from .archive import (
-        WorkflowArchive,
-        ZipLimits,
-        read_workflow_zip,
-    )
-    from .canonical import (
-        HASH_PREFIX,
-        canonical_json,
-        check_claimed_hash,
-        content_hash,
-        verify_content_hash,
-    )
+    from relay_workflow.archive import WorkflowArchive, ZipLimits
+    from relay_workflow.canonical import HASH_PREFIX
+    from relay_workflow.refs import DictSource, DirectorySource, FileSource, NoFiles, RefLimits
+
     from .exceptions import (
         DocumentTooDeepError,
         HashMismatchError,
@@ -124,13 +120,13 @@ if TYPE_CHECKING:
         prepare_workflow,
         prepare_workflow_zip,
     )
-    from .refs import (
-        DictSource,
-        DirectorySource,
-        FileSource,
-        NoFiles,
-        RefLimits,
+    from .formats import (
+        canonical_json,
+        check_claimed_hash,
+        content_hash,
+        read_workflow_zip,
         resolve_refs,
+        verify_content_hash,
     )
     from .validation import (
         validate_workflow,

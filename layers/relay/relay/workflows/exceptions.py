@@ -1,19 +1,22 @@
-"""Errors raised while reading, resolving, validating and hashing a submitted workflow.
+"""The server's workflow errors: what `relay_workflow` raises, as `RelayError`s (400 problems).
 
-All are 400s (`InvalidRequestError`); each raised class has its own stable `code`. The three
-base classes (`WorkflowError`, `RefError`, `ZipError`) exist for `except` clauses and are
-never raised themselves.
+`relay_workflow` (shared with the client) knows nothing of HTTP; each of its errors has a
+server twin here with the same name and code, and `from_format_error` is the one place a
+`relay_workflow` error becomes the server's (`relay.workflows.formats` calls it). Only
+`WorkflowValidationError` (the pydantic schema) is the server's own. The three base classes
+(`WorkflowError`, `RefError`, `ZipError`) exist for `except` clauses and are never raised.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import relay_workflow.exceptions as pure
 from relay.exceptions import InvalidRequestError
 
 
 class WorkflowError(InvalidRequestError):
-    code = "WORKFLOW_ERROR"
+    code = pure.WorkflowFormatError.code
 
 
 # -- validation ---------------------------------------------------------------------------
@@ -32,118 +35,129 @@ class WorkflowValidationError(WorkflowError):
 
 
 class InvalidWorkflowJsonError(WorkflowError):
-    """`workflow.json` in a zip is not valid JSON (or not a JSON object)."""
-
-    code = "INVALID_WORKFLOW_JSON"
+    code = pure.InvalidWorkflowJsonError.code
 
 
 class DocumentTooDeepError(WorkflowError):
-    """The (resolved) document nests objects/arrays deeper than allowed."""
-
-    code = "DOCUMENT_TOO_DEEP"
+    code = pure.DocumentTooDeepError.code
 
 
 # -- canonical form and hash ------------------------------------------------------------
 class InvalidJsonValueError(WorkflowError):
-    """A value has no canonical JSON form: NaN/Infinity, non-string keys, lone surrogates,
-    non-JSON types."""
-
-    code = "INVALID_JSON_VALUE"
+    code = pure.InvalidJsonValueError.code
 
 
 class InvalidContentHashError(WorkflowError):
-    """A client-sent content_hash is not of the form `sha256:<64 hex digits>`."""
-
-    code = "INVALID_CONTENT_HASH"
+    code = pure.InvalidContentHashError.code
 
 
 class HashMismatchError(WorkflowError):
-    """A client-sent content_hash differs from the hash of the resolved workflow."""
-
-    code = "HASH_MISMATCH"
+    code = pure.HashMismatchError.code
 
 
 # -- $ref resolution --------------------------------------------------------------------
 class RefError(WorkflowError):
-    code = "REF_ERROR"
+    code = pure.RefError.code
 
 
 class InvalidRefError(RefError):
-    """A `$ref` object is malformed (non-string or empty path, unknown `type`, extra keys)."""
-
-    code = "INVALID_REF"
+    code = pure.InvalidRefError.code
 
 
 class UnresolvedRefError(RefError):
-    """A plain-JSON submission still contains a file `$ref`."""
-
-    code = "UNRESOLVED_REF"
+    code = pure.UnresolvedRefError.code
 
 
 class RefNotFoundError(RefError):
-    code = "REF_NOT_FOUND"
+    code = pure.RefNotFoundError.code
 
 
 class RefCycleError(RefError):
-    code = "REF_CYCLE"
+    code = pure.RefCycleError.code
 
 
 class RefOutsideArchiveError(RefError):
-    """The path is absolute, has backslashes, a drive letter, empty segments, or `..`
-    climbing above the root."""
-
-    code = "REF_OUTSIDE_ARCHIVE"
+    code = pure.RefOutsideArchiveError.code
 
 
 class RefInvalidJsonError(RefError):
-    code = "REF_INVALID_JSON"
+    code = pure.RefInvalidJsonError.code
 
 
 class RefInvalidTextError(RefError):
-    code = "REF_INVALID_TEXT"
+    code = pure.RefInvalidTextError.code
 
 
 class RefTooLargeError(RefError):
-    code = "REF_TOO_LARGE"
+    code = pure.RefTooLargeError.code
 
 
 class RefTooDeepError(RefError):
-    """Files referencing files nest deeper than allowed."""
-
-    code = "REF_TOO_DEEP"
+    code = pure.RefTooDeepError.code
 
 
 # -- zip archives -----------------------------------------------------------------------
 class ZipError(WorkflowError):
-    code = "ZIP_ERROR"
+    code = pure.ZipError.code
 
 
 class InvalidZipError(ZipError):
-    code = "INVALID_ZIP"
+    code = pure.InvalidZipError.code
 
 
 class ZipTooLargeError(ZipError):
-    """Compressed or (actually read) uncompressed size over the cap."""
-
-    code = "ZIP_TOO_LARGE"
+    code = pure.ZipTooLargeError.code
 
 
 class ZipTooManyEntriesError(ZipError):
-    code = "ZIP_TOO_MANY_ENTRIES"
+    code = pure.ZipTooManyEntriesError.code
 
 
 class ZipBombError(ZipError):
-    """An entry decompresses to far more than its compressed size."""
-
-    code = "ZIP_BOMB"
+    code = pure.ZipBombError.code
 
 
 class ZipUnsafeEntryError(ZipError):
-    """An entry name is absolute, climbs with `..`, has backslashes or a drive letter, is a
-    symlink, or appears twice."""
-
-    code = "ZIP_UNSAFE_ENTRY"
+    code = pure.ZipUnsafeEntryError.code
 
 
 class ZipNoWorkflowError(ZipError):
-    code = "ZIP_NO_WORKFLOW"
+    code = pure.ZipNoWorkflowError.code
+
+
+SERVER_ERRORS: dict[type[pure.WorkflowFormatError], type[WorkflowError]] = {
+    pure.WorkflowFormatError: WorkflowError,
+    pure.InvalidWorkflowJsonError: InvalidWorkflowJsonError,
+    pure.DocumentTooDeepError: DocumentTooDeepError,
+    pure.InvalidJsonValueError: InvalidJsonValueError,
+    pure.InvalidContentHashError: InvalidContentHashError,
+    pure.HashMismatchError: HashMismatchError,
+    pure.RefError: RefError,
+    pure.InvalidRefError: InvalidRefError,
+    pure.UnresolvedRefError: UnresolvedRefError,
+    pure.RefNotFoundError: RefNotFoundError,
+    pure.RefCycleError: RefCycleError,
+    pure.RefOutsideArchiveError: RefOutsideArchiveError,
+    pure.RefInvalidJsonError: RefInvalidJsonError,
+    pure.RefInvalidTextError: RefInvalidTextError,
+    pure.RefTooLargeError: RefTooLargeError,
+    pure.RefTooDeepError: RefTooDeepError,
+    pure.ZipError: ZipError,
+    pure.InvalidZipError: InvalidZipError,
+    pure.ZipTooLargeError: ZipTooLargeError,
+    pure.ZipTooManyEntriesError: ZipTooManyEntriesError,
+    pure.ZipBombError: ZipBombError,
+    pure.ZipUnsafeEntryError: ZipUnsafeEntryError,
+    pure.ZipNoWorkflowError: ZipNoWorkflowError,
+}
+
+
+def from_format_error(exc: pure.WorkflowFormatError) -> WorkflowError:
+    """The server's twin of `exc`, same detail, code and extra; the caller raises it
+    `from exc`. A class without a twin (there is none today) keeps its code on the nearest
+    mapped base."""
+    for cls in type(exc).__mro__:
+        server = SERVER_ERRORS.get(cls)
+        if server is not None:
+            return server(exc.detail, code=exc.code, **exc.extra)
+    return WorkflowError(exc.detail, code=exc.code, **exc.extra)

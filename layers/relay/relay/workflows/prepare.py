@@ -7,10 +7,12 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from .archive import ZipLimits, read_workflow_zip
-from .canonical import HASH_PREFIX, canonical_json, check_claimed_hash
+from relay_workflow.archive import ZipLimits
+from relay_workflow.canonical import HASH_PREFIX
+from relay_workflow.refs import FileSource, NoFiles, RefLimits
+
+from .formats import canonical_json, check_claimed_hash, read_workflow_zip, resolve_refs
 from .models import Workflow
-from .refs import FileSource, NoFiles, RefLimits, resolve_refs
 from .validation import validate_workflow
 
 

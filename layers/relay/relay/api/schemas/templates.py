@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from relay.domain import Template, Version
-from relay.workflows.canonical import CONTENT_HASH_PATTERN
+from relay_workflow.canonical import CONTENT_HASH_PATTERN
 
 from .common import GREETING_WORKFLOW, Strict, TEMPLATE_NAME_OR_EMPTY, TemplateName, WorkflowDocument, documented
 
