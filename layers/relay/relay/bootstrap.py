@@ -22,12 +22,14 @@ if TYPE_CHECKING:
     from relay.adapters.api_calls import ApiCallRepository
     from relay.adapters.artifacts import ArtifactRepository
     from relay.adapters.media import MediaRepository
+    from relay.adapters.quotas import QuotaRepository
     from relay.adapters.runs import RunRepository
     from relay.adapters.templates import TemplateRepository, WorkflowStore
     from relay.adapters.users import UserRepository
     from relay.services.api_calls import ApiCallService
     from relay.services.artifacts import ArtifactService
     from relay.services.media import MediaService
+    from relay.services.quotas import QuotaService
     from relay.services.runs import RunService
     from relay.services.templates import TemplateService
     from relay.services.users import UserService
@@ -94,19 +96,35 @@ class Relay:
         from relay.adapters.runs import RunRepository
 
         s = self.settings
-        return RunRepository(self.dynamodb, s.runs_table, s.events_table, s.pending_inputs_table)
+        return RunRepository(
+            self.dynamodb, s.runs_table, s.events_table, s.pending_inputs_table, self.quota_repository
+        )
+
+    @cached_property
+    def quota_repository(self) -> QuotaRepository:
+        from relay.adapters.quotas import QuotaRepository
+        from relay.domain.quotas import Quota
+
+        s = self.settings
+        defaults = {
+            Quota.active_runs: s.quota_active_runs,
+            Quota.runs_per_day: s.quota_runs_per_day,
+            Quota.stored_bytes: s.quota_stored_bytes,
+            Quota.pending_uploads: s.quota_pending_uploads,
+        }
+        return QuotaRepository(self.dynamodb, s.users_table, defaults)
 
     @cached_property
     def media_repository(self) -> MediaRepository:
         from relay.adapters.media import MediaRepository
 
-        return MediaRepository(self.dynamodb, self.settings.media_table)
+        return MediaRepository(self.dynamodb, self.settings.media_table, self.quota_repository)
 
     @cached_property
     def artifact_repository(self) -> ArtifactRepository:
         from relay.adapters.artifacts import ArtifactRepository
 
-        return ArtifactRepository(self.dynamodb, self.settings.artifacts_table)
+        return ArtifactRepository(self.dynamodb, self.settings.artifacts_table, self.quota_repository)
 
     @cached_property
     def api_call_repository(self) -> ApiCallRepository:
@@ -126,6 +144,12 @@ class Relay:
         from relay.services.users import UserService
 
         return UserService(self.user_repository)
+
+    @cached_property
+    def quotas(self) -> QuotaService:
+        from relay.services.quotas import QuotaService
+
+        return QuotaService(self.quota_repository, self.users)
 
     @cached_property
     def templates(self) -> TemplateService:

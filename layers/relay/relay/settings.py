@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     # ctx.progress: reports of one module closer together than this are skipped (the first,
     # the last and a new stage always go through).
     progress_min_interval_seconds: float = 1.0
+    # Per-user quotas (template parameters Quota*; an admin overrides them per user:
+    # PUT /v1/admin/users/{id}/quotas). docs/quotas.md says how each is counted.
+    quota_active_runs: int = Field(default=20, ge=0)
+    quota_runs_per_day: int = Field(default=500, ge=0)
+    quota_stored_bytes: int = Field(default=5 * 1024**3, ge=0)
+    quota_pending_uploads: int = Field(default=50, ge=0)
 
 
 class ApiSettings(Settings):

@@ -78,7 +78,7 @@ def test_codes_are_unique_across_lists_and_shaped_alike():
     assert not set(PROBLEM_CODES) & set(RUN_ERROR_CODES)
     for code in [*PROBLEM_CODES, *RUN_ERROR_CODES]:
         assert code.isupper() and code.replace("_", "").isalnum(), code
-    assert {entry.status for entry in PROBLEM_CODES.values()} <= {400, 401, 403, 404, 405, 409, 413, 415, 422, 500, 503}
+    assert {entry.status for entry in PROBLEM_CODES.values()} <= {400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500, 503}
 
 
 def test_errors_of_the_framework_map_to_registered_codes():

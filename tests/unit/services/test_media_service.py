@@ -26,6 +26,7 @@ class FakeMediaRepo:
 
     def add(self, media):
         self.items[media.media_id] = media
+        return media
 
     def decide(self, media, *, from_status, **changes):
         current = self.items[media.media_id]

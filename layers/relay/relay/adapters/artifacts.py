@@ -16,8 +16,11 @@ from botocore.exceptions import ClientError
 from relay.domain.artifacts import DECIDABLE, Artifact, ArtifactFormat, ArtifactStatus, ArtifactType
 from relay.exceptions import ConcurrentUpdateError, ConflictError, InvalidRequestError
 
+from relay.domain.quotas import Quota
+
 from .media import MediaStorage
 from .dynamo import cancellation_codes, decode_cursor, encode_cursor, error_code, from_item, to_item
+from .quotas import QuotaRepository, quota_failed, transact_write
 
 _MISSING = {"NoSuchKey", "404", "NotFound"}
 
@@ -37,9 +40,18 @@ class ArtifactExistsError(ConflictError):
 
 
 class ArtifactRepository:
-    def __init__(self, client: Any, table: str) -> None:
+    def __init__(self, client: Any, table: str, quotas: QuotaRepository | None = None) -> None:
         self._client = client
         self._table = table
+        # Every version's bytes count in its user's `stored_bytes`, in the transaction that
+        # writes it (an upload in progress counts once completed). None: nothing is counted.
+        self._quotas = quotas
+
+    def _quota_ops(self, artifact: Artifact) -> tuple[dict[Quota, int], list[dict[str, Any]]]:
+        if self._quotas is None or artifact.upload_expires_at is not None or not artifact.size_bytes:
+            return {}, []
+        changes = {Quota.stored_bytes: artifact.size_bytes}
+        return changes, self._quotas.ops(artifact.user_id, changes)
 
     @staticmethod
     def _item(artifact: Artifact) -> dict[str, Any]:
@@ -82,16 +94,25 @@ class ArtifactRepository:
         return self._record(response["Item"]), successor
 
     def add(self, artifact: Artifact) -> None:
-        """The first version of a name."""
+        """The first version of a name (a full `stored_bytes` quota: QuotaExceededError)."""
+        put = {
+            "TableName": self._table,
+            "Item": self._item(artifact),
+            "ConditionExpression": "attribute_not_exists(artifact_id)",
+        }
+        changes, quota_ops = self._quota_ops(artifact)
         try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=self._item(artifact),
-                ConditionExpression="attribute_not_exists(artifact_id)",
-            )
+            if quota_ops:
+                transact_write(self._client, [{"Put": put}, *quota_ops])
+            else:
+                self._client.put_item(**put)
         except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
+            if error_code(exc) == "ConditionalCheckFailedException" or cancellation_codes(exc)[:1] == [
+                "ConditionalCheckFailed"
+            ]:
                 raise ArtifactExistsError(f"artifact {artifact.artifact_id} exists") from exc
+            if self._quotas is not None and quota_failed(exc, 1, len(quota_ops)):
+                raise self._quotas.exceeded(artifact.user_id, changes) from exc
             raise
 
     def add_version(self, parent: Artifact, child: Artifact, *, from_upload: bool = False) -> None:
@@ -123,8 +144,13 @@ class ArtifactRepository:
                 }
             },
         ]
+        changes, quota_ops = self._quota_ops(child)
+        items += quota_ops
         try:
-            self._client.transact_write_items(TransactItems=items)
+            if quota_ops:  # the counter item is shared by the user's concurrent writes
+                transact_write(self._client, items)
+            else:
+                self._client.transact_write_items(TransactItems=items)
         except ClientError as exc:
             if error_code(exc) == "TransactionCanceledException":
                 reasons = cancellation_codes(exc)
@@ -134,6 +160,8 @@ class ArtifactRepository:
                     ) from exc
                 if "ConditionalCheckFailed" in reasons[1:2]:
                     raise ArtifactExistsError(f"artifact {child.artifact_id} exists") from exc
+                if self._quotas is not None and quota_failed(exc, 2, len(quota_ops)):
+                    raise self._quotas.exceeded(child.user_id, changes) from exc
                 if "TransactionConflict" in reasons:  # another transaction on the parent was in flight
                     raise ConcurrentUpdateError(
                         f"artifact {parent.artifact_id} changed while this version was written; retry"

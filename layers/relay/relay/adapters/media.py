@@ -11,17 +11,41 @@ from xml.sax.saxutils import escape
 from botocore.exceptions import ClientError
 
 from relay.domain.media import Media, MediaStatus
+from relay.domain.quotas import Quota
 from relay.exceptions import ConflictError
 
-from .dynamo import error_code, from_item, to_attr, to_item
+from .dynamo import cancellation_codes, error_code, from_item, to_attr, to_item
+from .quotas import QuotaRepository, quota_failed, transact_write
 
 _MISSING = {"NoSuchKey", "404", "NotFound"}
 
 
+def quota_take(media: Media) -> dict[Quota, int]:
+    """What a new media counts: a pending upload reserves its declared size."""
+    if media.status is MediaStatus.pending:
+        return {Quota.pending_uploads: 1, Quota.stored_bytes: media.declared_size}
+    return {Quota.stored_bytes: media.size_bytes or media.declared_size}
+
+
+def quota_release(media: Media, to_status: MediaStatus) -> dict[Quota, int]:
+    """What leaving `media.status` for `to_status` gives back (nothing if never counted)."""
+    if not media.quota_counted or to_status is media.status:
+        return {}
+    changes: dict[Quota, int] = {}
+    if media.status is MediaStatus.pending:
+        changes[Quota.pending_uploads] = -1
+    if to_status is MediaStatus.rejected:  # its object is deleted
+        changes[Quota.stored_bytes] = -(media.size_bytes or media.declared_size)
+    return changes
+
+
 class MediaRepository:
-    def __init__(self, client: Any, table: str) -> None:
+    # A pending media carries `pending_owner` (its user): the sparse index PendingByUser
+    # lists a user's pending uploads, oldest first, to reclaim the abandoned ones.
+    def __init__(self, client: Any, table: str, quotas: QuotaRepository | None = None) -> None:
         self._client = client
         self._table = table
+        self._quotas = quotas  # None: nothing is counted
 
     def get(self, media_id: str) -> Media | None:
         response = self._client.get_item(
@@ -29,21 +53,65 @@ class MediaRepository:
         )
         return Media.model_validate(from_item(response["Item"])) if "Item" in response else None
 
-    def add(self, media: Media) -> None:
+    def add(self, media: Media) -> Media:
+        """Put a new media, counted in its user's quotas in the same transaction (a full quota
+        is a QuotaExceededError and nothing is written)."""
+        changes = quota_take(media) if self._quotas is not None else {}
+        media = media.model_copy(update={"quota_counted": bool(changes)})
+        record = media.model_dump(mode="json")
+        if media.status is MediaStatus.pending:
+            record["pending_owner"] = media.user_id
+        put = {
+            "TableName": self._table,
+            "Item": to_item(record),
+            "ConditionExpression": "attribute_not_exists(media_id)",
+        }
+        quota_ops = self._quotas.ops(media.user_id, changes) if self._quotas is not None else []
         try:
-            self._client.put_item(
-                TableName=self._table,
-                Item=to_item(media.model_dump(mode="json")),
-                ConditionExpression="attribute_not_exists(media_id)",
-            )
+            if quota_ops:
+                transact_write(self._client, [{"Put": put}, *quota_ops])
+            else:
+                self._client.put_item(**put)
         except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
+            code = error_code(exc)
+            if code == "ConditionalCheckFailedException" or cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
                 raise ConflictError(f"media {media.media_id} exists already") from exc
+            if self._quotas is not None and quota_failed(exc, 1, len(quota_ops)):
+                raise self._quotas.exceeded(media.user_id, changes) from exc
             raise
+        return media
+
+    def pending_of(self, user_id: str, created_before: str, limit: int = 25) -> list[str]:
+        """Ids of the user's media still pending that were created before `created_before`."""
+        response = self._client.query(
+            TableName=self._table,
+            IndexName="PendingByUser",
+            KeyConditionExpression="pending_owner = :user AND created_at < :before",
+            ExpressionAttributeValues={":user": {"S": user_id}, ":before": {"S": created_before}},
+            Limit=limit,
+        )
+        return [item["media_id"]["S"] for item in response.get("Items", [])]
+
+    def oldest_pending(self, user_id: str) -> str | None:
+        """`created_at` of the user's oldest pending media."""
+        response = self._client.query(
+            TableName=self._table,
+            IndexName="PendingByUser",
+            KeyConditionExpression="pending_owner = :user",
+            ExpressionAttributeValues={":user": {"S": user_id}},
+            Limit=1,
+        )
+        items = response.get("Items", [])
+        return items[0]["created_at"]["S"] if items else None
 
     def decide(self, media: Media, *, from_status: MediaStatus, **changes: Any) -> Media | None:
         """Set `changes` if the record is still `from_status` (and, from `ready`, still the
-        verified object). None when another writer decided first."""
+        verified object). None when another writer decided first. Leaving `pending` drops it
+        from PendingByUser; what the change frees in the quotas is given back with it."""
+        to_status = changes.get("status", from_status)
+        if from_status is MediaStatus.pending and to_status is not MediaStatus.pending:
+            changes = {**changes, "pending_owner": None}
+        release = quota_release(media.model_copy(update={"status": from_status}), to_status)
         names = {"#status": "status"}
         values: dict[str, Any] = {":from": to_attr(from_status.value)}
         sets, removes = [], []
@@ -59,13 +127,25 @@ class MediaRepository:
         if from_status is MediaStatus.ready and media.etag:
             names["#etag"], values[":etag"] = "etag", to_attr(media.etag)
             condition += " AND #etag = :etag"
-        return self._update_if(
-            media.media_id,
-            UpdateExpression=expression.strip(),
-            ConditionExpression=condition,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
+        update = {
+            "UpdateExpression": expression.strip(),
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+        if not release or self._quotas is None:
+            return self._update_if(media.media_id, **update)
+        items = [
+            {"Update": {"TableName": self._table, "Key": {"media_id": {"S": media.media_id}}, **update}},
+            *self._quotas.ops(media.user_id, release),
+        ]
+        try:
+            transact_write(self._client, items)
+        except ClientError as exc:
+            if cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
+                return None
+            raise
+        return self.get(media.media_id)
 
     def attach(self, media: Media, run_id: str, now: str) -> Media | None:
         """Record the run (ByRun) and drop the expiry, if the media is ready and not attached

@@ -11,24 +11,35 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from relay.domain import Event, NewEvent, PendingInput, Run, RunError, RunStatus
+from relay.domain import TERMINAL_STATUSES, Event, NewEvent, PendingInput, Run, RunError, RunStatus
+from relay.domain.quotas import Quota
 from relay.exceptions import AlreadyDecidedError, ConcurrentUpdateError
 from relay.ids import new_id, now_iso
 
 from .dynamo import cancellation_codes, error_code, from_item, query_page, to_attr, to_item
 from .event_feed import EventFeedItems
+from .forced_endings import ForcedEndings
 from .pending_inputs import PendingInputItems
+from .quotas import QuotaRepository, quota_failed, transact_write
 from .run_progress import RunProgressItems
 
 MAX_TRANSACTION_ITEMS = 100
 
 
-class RunRepository(PendingInputItems, RunProgressItems, EventFeedItems):
-    def __init__(self, client: Any, runs_table: str, events_table: str, pending_table: str) -> None:
+class RunRepository(PendingInputItems, RunProgressItems, EventFeedItems, ForcedEndings):
+    def __init__(
+        self,
+        client: Any,
+        runs_table: str,
+        events_table: str,
+        pending_table: str,
+        quotas: QuotaRepository | None = None,
+    ) -> None:
         self._client = client
         self._runs = runs_table
         self._events = events_table
         self._pending = pending_table
+        self._quotas = quotas  # None: nothing is counted (tests of other concerns)
 
     # -- runs -----------------------------------------------------------------------------
     def _run_item(self, run: Run) -> dict[str, Any]:
@@ -102,7 +113,9 @@ class RunRepository(PendingInputItems, RunProgressItems, EventFeedItems):
     ) -> Run:
         """Put the new run and its first events, and the `extra` items (its search index
         entries), in one transaction."""
-        run = run.model_copy(update={"event_seq": len(events), "rev": 1})
+        changes = {Quota.active_runs: 1, Quota.runs_per_day: 1} if self._quotas is not None else {}
+        run = run.model_copy(update={"event_seq": len(events), "rev": 1, "holds_slot": bool(changes)})
+        quota_ops = self._quota_ops(run.user_id, changes)
         items = [
             {
                 "Put": {
@@ -112,10 +125,26 @@ class RunRepository(PendingInputItems, RunProgressItems, EventFeedItems):
                 }
             },
             *self._event_puts(run, 1, events, correlation_id),
+            *quota_ops,
             *(extra or []),
         ]
-        self._transact(items, run_items=1 + len(events))
+        self._transact(items, run_items=1 + len(events), quota=(run.user_id, changes, len(quota_ops)))
         return run
+
+    def _quota_ops(self, user_id: str, changes: dict[Quota, int]) -> list[dict[str, Any]]:
+        return self._quotas.ops(user_id, changes) if self._quotas is not None and changes else []
+
+    def _slot_change(self, before: Run, after: Run) -> dict[Quota, int]:
+        """What a status change does to the user's `active_runs`: an active run that ends gives
+        its slot back (only if it holds one), an ended run made active again takes one."""
+        if self._quotas is None:
+            return {}
+        ended_before, ended_after = before.status in TERMINAL_STATUSES, after.status in TERMINAL_STATUSES
+        if not ended_before and ended_after and before.holds_slot:
+            return {Quota.active_runs: -1}
+        if ended_before and not ended_after:
+            return {Quota.active_runs: 1}
+        return {}
 
     def commit(
         self,
@@ -132,6 +161,9 @@ class RunRepository(PendingInputItems, RunProgressItems, EventFeedItems):
         With `decided_items`, only the first that many `extra` items are pending inputs (a
         failed condition there: already decided); a failed condition on a later one (a record
         the change depends on, e.g. the artifact a decision is about) is a concurrent update."""
+        changes = self._slot_change(before, after)
+        holds_slot = changes[Quota.active_runs] > 0 if changes else before.holds_slot
+        quota_ops = self._quota_ops(before.user_id, changes)
         # model_copy(update=…) does not validate: validate here, once, for every writer.
         after = Run.model_validate(
             {
@@ -139,6 +171,7 @@ class RunRepository(PendingInputItems, RunProgressItems, EventFeedItems):
                 "rev": before.rev + 1,
                 "event_seq": before.event_seq + len(events),
                 "updated_at": now_iso(),
+                "holds_slot": holds_slot,
             }
         )
         items = [
@@ -151,24 +184,46 @@ class RunRepository(PendingInputItems, RunProgressItems, EventFeedItems):
                 }
             },
             *self._event_puts(after, before.event_seq + 1, events, correlation_id),
+            *quota_ops,
             *(extra or []),
         ]
-        self._transact(items, run_items=1 + len(events), decided_items=decided_items)
+        self._transact(
+            items,
+            run_items=1 + len(events),
+            decided_items=decided_items,
+            quota=(before.user_id, changes, len(quota_ops)),
+        )
         return after
 
-    def _transact(self, items: list[dict[str, Any]], *, run_items: int, decided_items: int | None = None) -> None:
+    def _transact(
+        self,
+        items: list[dict[str, Any]],
+        *,
+        run_items: int,
+        decided_items: int | None = None,
+        quota: tuple[str, dict[Quota, int], int] | None = None,
+    ) -> None:
         """Write `items` at once. The first `run_items` are the run and its events: a failed
         condition there means another writer moved the run on (its `rev`, or an event `seq`
-        it took). A failed condition on a later item is a pending input already decided."""
+        it took). Then `quota` (user, changes, item count): the quota counters, a failed
+        condition there is a full quota. A failed condition on a later item is a pending
+        input already decided."""
         if len(items) > MAX_TRANSACTION_ITEMS:
             raise ValueError(f"{len(items)} items exceed one transaction ({MAX_TRANSACTION_ITEMS})")
+        user_id, changes, quota_items = quota or ("", {}, 0)
         try:
-            self._client.transact_write_items(TransactItems=items)
+            if quota_items:
+                transact_write(self._client, items)
+            else:
+                self._client.transact_write_items(TransactItems=items)
         except ClientError as exc:
             if error_code(exc) == "TransactionCanceledException":
                 reasons = cancellation_codes(exc)
                 if "ConditionalCheckFailed" in reasons[:run_items]:
                     raise ConcurrentUpdateError("the run changed meanwhile; reload and retry") from exc
+                if self._quotas is not None and quota_failed(exc, run_items, quota_items):
+                    raise self._quotas.exceeded(user_id, changes) from exc
+                run_items += quota_items
                 decided_end = None if decided_items is None else run_items + decided_items
                 if "ConditionalCheckFailed" in reasons[run_items:decided_end]:
                     raise AlreadyDecidedError("that input was already decided") from exc
@@ -177,33 +232,6 @@ class RunRepository(PendingInputItems, RunProgressItems, EventFeedItems):
                 if "TransactionConflict" in reasons:  # another transaction on these items was in flight
                     raise ConcurrentUpdateError("a record this change writes was being written; reload and retry") from exc
             raise
-
-    def force_error(self, run: Run, error: RunError) -> None:
-        """End a run in `error` with no event: the last resort when a failure cannot be
-        committed the normal way (its history could not be appended). Only a run that has not
-        ended; bumps `rev` so any writer still holding the old run fails its commit."""
-        now = now_iso()
-        try:
-            self._client.update_item(
-                TableName=self._runs,
-                Key={"run_id": {"S": run.run_id}},
-                UpdateExpression="SET #s = :error, #e = :detail, ended_at = :now, updated_at = :now, "
-                "user_status = :user_status, rev = rev + :one REMOVE pending_input",
-                ConditionExpression="#s IN (:running, :awaiting)",
-                ExpressionAttributeNames={"#s": "status", "#e": "error"},
-                ExpressionAttributeValues={
-                    ":error": {"S": RunStatus.error.value},
-                    ":detail": to_attr(error.model_dump()),
-                    ":now": {"S": now},
-                    ":user_status": {"S": f"{run.user_id}#{RunStatus.error.value}"},
-                    ":one": {"N": "1"},
-                    ":running": {"S": RunStatus.running.value},
-                    ":awaiting": {"S": RunStatus.awaiting_input.value},
-                },
-            )
-        except ClientError as exc:
-            if error_code(exc) != "ConditionalCheckFailedException":
-                raise  # else it has ended meanwhile: nothing to do
 
     # -- events ---------------------------------------------------------------------------
     def events(

@@ -20,6 +20,7 @@ from .lazy_routers import add_lazy_routers, load_all
 ROUTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("health", ("/healthz",)),
     ("logs", ("/v1/runs/*/logs", "/v1/admin/logs")),  # before admin: /v1/admin/logs is its
+    ("quotas", ("/v1/quotas", "/v1/admin/users/*/quotas")),  # before admin: its /v1/admin/users/{id}/quotas
     ("admin", ("/v1/admin",)),
     ("templates", ("/v1/templates", "/v1/versions")),
     ("approvals", ("/v1/approvals",)),

@@ -19,7 +19,8 @@ logger = logging.getLogger("relay.api")
 PROBLEM_JSON = "application/problem+json"
 _TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
            405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large",
-           415: "Unsupported Media Type", 422: "Unprocessable Content", 500: "Internal Server Error",
+           415: "Unsupported Media Type", 422: "Unprocessable Content", 429: "Too Many Requests",
+           500: "Internal Server Error",
            503: "Service Unavailable"}
 # Starlette/FastAPI's own HTTPExceptions: unknown path, wrong method, unparseable multipart.
 _HTTP_CODES = {400: "INVALID_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE",
@@ -81,7 +82,9 @@ def install(app: FastAPI) -> None:
     async def relay_error(request: Request, exc: RelayError) -> JSONResponse:
         if exc.status >= 500:
             logger.exception("request failed: %s", exc.code)
-        return problem(exc.status, exc.code, exc.detail, **_jsonable(exc.extra))
+        # An error may name headers of its own (QUOTA_EXCEEDED: Retry-After).
+        headers = getattr(exc, "headers", None)
+        return problem(exc.status, exc.code, exc.detail, headers=headers or None, **_jsonable(exc.extra))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -99,6 +99,13 @@ _HEADERS: dict[int, dict[str, Any]] = {
             "schema": {"type": "string"},
         }
     },
+    429: {
+        "Retry-After": {
+            "description": "seconds until the quota frees, where that is known (runs_per_day, pending_uploads)",
+            "required": False,
+            "schema": {"type": "string", "pattern": "^[0-9]+$"},
+        }
+    },
     503: {
         "Retry-After": {
             "description": "seconds to wait before retrying",
@@ -116,7 +123,7 @@ _LOCATION = {
 }
 _REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
             413: "Content Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content",
-            503: "Service Unavailable"}
+            429: "Too Many Requests", 503: "Service Unavailable"}
 
 _DESCRIPTION = """
 

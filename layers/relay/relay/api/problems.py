@@ -100,6 +100,8 @@ PROBLEM_CODES: dict[str, Code] = {
     "UNSUPPORTED_MEDIA_TYPE": Code(415, "A body in a content type the operation does not take (JSON operations take `application/json` or `+json`; template submissions also take multipart and zip).", True),
     "IDEMPOTENCY_KEY_REUSED": Code(422, "`POST /v1/runs`: this `Idempotency-Key` was used (by you, within 24 h) with a different body."),
     "ARTIFACT_UPLOAD_REJECTED": Code(422, "`POST /v1/artifacts/{id}/versions/{version_id}/complete`: the uploaded object is not what was declared (size, Content-Type, or magic bytes of a known media type) and was deleted; `reason` says which. Start again with `POST /v1/artifacts/{id}/versions`."),
+    # 429
+    "QUOTA_EXCEEDED": Code(429, "The request would take you over one of your quotas (docs/quotas.md): `quota` names it (`active_runs`, `runs_per_day`, `stored_bytes`, `pending_uploads`), with its `limit`, what is `used`, the `requested` amount and `frees_when`; `runs_per_day` also `frees_at` (the next UTC midnight) and `Retry-After` (seconds to it), `pending_uploads` `Retry-After` (seconds until the oldest pending upload's form expires). Nothing changes. `GET /v1/quotas` shows your limits and usage."),
     "MEDIA_REJECTED": Code(422, "`POST /v1/media/{id}/complete`: the uploaded object failed verification (size over the cap or not the declared size, another Content-Type, magic bytes not of the declared type) and was deleted; `reason` says which. Upload again with a new `POST /v1/media`."),
     # 5xx
     "INTERNAL_ERROR": Code(500, "A bug: the server failed to handle the request (never declared by an operation; the contract test fails on it)."),
@@ -143,6 +145,7 @@ RUN_ERROR_CODES: dict[str, str] = {
     "URL_FETCH_FAILED": "`media.ingest_url`: no connection, a timeout (the module's `timeout_seconds`), or a status that is not 2xx.",
     "URL_CONTENT_TOO_LARGE": "`media.ingest_url`: the content is over `max_size_mb` or the deployment's upload cap (`MediaMaxUploadMb`); reading stopped at the cap.",
     "URL_UNSUPPORTED_CONTENT": "`media.ingest_url`: the content's first bytes are not an image, audio or video type Relay accepts, or not one of `accept`, or not the media type its `Content-Type` claims.",
+    "STORAGE_QUOTA_EXCEEDED": "`artifact.store`, `media.generate` or `media.ingest_url` would take the user over `stored_bytes` (the message names the quota, its limit and usage); nothing was stored.",
     "HISTORY_UNAVAILABLE": "`history.keyword_history`, `history.option_usage` or a `user.select` with `order_by: recent_usage` ran where no history store is wired (a deployment fault).",
 }
 

@@ -68,6 +68,9 @@ class Media(BaseModel):
     verified_at: str | None = None
     expires_at: str | None = None  # unattached uploads only; reads treat it as gone after
     ttl: int | None = None  # DynamoDB TTL (epoch seconds) mirroring the expiry
+    # Counted in its user's quotas when added (relay.adapters.quotas): only then does a
+    # status change give anything back.
+    quota_counted: bool = False
 
     def expired(self, now: str) -> bool:
         return self.run_id is None and self.expires_at is not None and self.expires_at <= now

@@ -115,6 +115,9 @@ class Run(BaseModel):
     # A 409 VERSION_MISMATCH of POST /resume waiting for /resume/confirm (services/resume.py).
     pending_resume: ResumeOffer | None = None
     like_run_id: str | None = None  # the run this one re-runs (POST /v1/runs {like_run_id})
+    # It holds one of its user's `active_runs` (relay.adapters.quotas): set by the write that
+    # took the slot, cleared by the one that gives it back, so a slot is given back only once.
+    holds_slot: bool = False
     created_at: str
     updated_at: str
     ended_at: str | None = None

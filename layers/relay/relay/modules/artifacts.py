@@ -30,7 +30,9 @@ def _store_of(ctx: ModuleContext) -> Any:
 
 
 def _as_module_error(exc: RelayError) -> ModuleError:
-    """A refusal of the store (a bad media reference, content too large) ends the run."""
+    """A refusal of the store (a bad media reference, content too large, a full quota) ends the run."""
+    if exc.code == "QUOTA_EXCEEDED":
+        return ModuleError(f"artifact: {exc.detail}", code="STORAGE_QUOTA_EXCEEDED")
     return ModuleError(f"artifact: {exc.detail}", code="ARTIFACT_ERROR")
 
 

@@ -51,10 +51,15 @@ class IngestUrl(Module):
             raise ModuleError(f"{self.module_id}: accept {bad[0]!r} is not image/…, audio/… or video/…", code="INVALID_MODULE_INPUT")
         cap = ctx.media.max_ingest_bytes
         max_bytes = min(cap, inputs.max_size_mb * 1024 * 1024) if inputs.max_size_mb else cap
-        media, fetched = ctx.media.ingest(
-            inputs.url, step_id=ctx.step_id, module_index=ctx.module_index, filename=inputs.filename,
-            accept=inputs.accept, max_bytes=max_bytes, deadline_seconds=inputs.timeout_seconds,
-        )
+        from relay.domain.quotas import QuotaExceededError
+
+        try:
+            media, fetched = ctx.media.ingest(
+                inputs.url, step_id=ctx.step_id, module_index=ctx.module_index, filename=inputs.filename,
+                accept=inputs.accept, max_bytes=max_bytes, deadline_seconds=inputs.timeout_seconds,
+            )
+        except QuotaExceededError as exc:
+            raise ModuleError(f"{self.module_id}: {exc.detail}", code="STORAGE_QUOTA_EXCEEDED") from exc
         return {
             "media_id": media.media_id,
             "content_type": media.content_type,

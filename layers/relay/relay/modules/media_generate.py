@@ -184,6 +184,8 @@ class MediaGenerate(Module):
                     content_type=_content_type(content_type, data),
                 )
             except RelayError as exc:
+                if exc.code == "QUOTA_EXCEEDED":  # the run fails with the quota's code
+                    raise ModuleError(f"{self.module_id}: storing {file.filename}: {exc.detail}", code="STORAGE_QUOTA_EXCEEDED") from exc
                 raise ModuleError(f"{self.module_id}: storing {file.filename}: {exc.detail}", code="ARTIFACT_ERROR") from exc
             stored.append(
                 {"artifact_id": artifact.artifact_id, "content_type": artifact.content_type, "size_bytes": artifact.size_bytes,

@@ -123,7 +123,10 @@ class ArtifactUploads:
         from relay.adapters.artifacts import ArtifactExistsError, NotLatestVersionError
 
         try:
-            self._artifacts.add_version(self._artifacts.get(parent.artifact_id) or parent, child, from_upload=True)
+            from .artifacts import dropped_if_over_quota
+
+            with dropped_if_over_quota(self._storage, record.key):
+                self._artifacts.add_version(self._artifacts.get(parent.artifact_id) or parent, child, from_upload=True)
         except (NotLatestVersionError, ArtifactExistsError):
             current = self._artifacts.get(version_id)
             if current is not None and current.upload_expires_at is None:

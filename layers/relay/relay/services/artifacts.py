@@ -11,6 +11,8 @@ import base64
 import binascii
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -48,6 +50,19 @@ DEFAULT_CONTENT_TYPES = {
 
 class ArtifactNotPendingError(ConflictError):
     code = "ARTIFACT_NOT_PENDING"
+
+
+@contextmanager
+def dropped_if_over_quota(storage: Any, key: str | None) -> Iterator[None]:
+    """A version refused for the `stored_bytes` quota leaves no object behind."""
+    from relay.domain.quotas import QuotaExceededError
+
+    try:
+        yield
+    except QuotaExceededError:
+        if key:
+            storage.delete(key)
+        raise
 
 
 def derived_id(*parts: Any) -> str:
@@ -212,10 +227,11 @@ class ArtifactService(ArtifactUploads):
                 parent=parent,
             )
             try:
-                if parent is None:
-                    self._artifacts.add(artifact)
-                else:
-                    self._artifacts.add_version(parent, artifact)
+                with dropped_if_over_quota(self._storage, artifact.key):
+                    if parent is None:
+                        self._artifacts.add(artifact)
+                    else:
+                        self._artifacts.add_version(parent, artifact)
                 return artifact
             except ArtifactExistsError:
                 return self._artifacts.get(artifact_id) or artifact
@@ -239,7 +255,8 @@ class ArtifactService(ArtifactUploads):
             name=parent.artifact_name, artifact_type=parent.artifact_type, fmt=parent.format,
             content_type=parent.content_type, data=content, status=ArtifactStatus.edited, parent=parent,
         )
-        self._artifacts.add_version(parent, child)  # NOT_LATEST_VERSION if another edit won
+        with dropped_if_over_quota(self._storage, child.key):
+            self._artifacts.add_version(parent, child)  # NOT_LATEST_VERSION if another edit won
         return child
 
     def decide(self, user: Any, artifact: Artifact, approve: bool, reason: str | None) -> Artifact:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from relay.domain.media import (
@@ -24,7 +24,7 @@ from relay.domain.media import (
     sniff,
 )
 from relay.exceptions import ConflictError, InvalidRequestError, NotFoundError, UnprocessableError
-from relay.ids import is_id, iso, new_id, now_iso, utcnow
+from relay.ids import is_id, iso, new_id, now_iso, parse_iso, utcnow
 
 logger = logging.getLogger("relay.media")
 
@@ -112,12 +112,60 @@ class MediaService:
             expires_at=None if run_id else iso(lifetime_end),
             ttl=epoch(lifetime_end),
         )
-        self._media.add(media)
+        media = self._add_counted(media)
         expires_in = min(self._upload_expiry, int((lifetime_end - now).total_seconds()))
         post = self._storage.presign_post(
             media.key, content_type, size_bytes, {RETENTION_TAG: media.retention}, expires_in
         )
         return NewUpload(media, post["url"], post["fields"], iso(now + timedelta(seconds=expires_in)))
+
+    def _add_counted(self, media: Media) -> Media:
+        """Add a pending media within its user's quotas. A full quota first reclaims the
+        user's abandoned uploads (forms expired, nothing verified) and tries once more."""
+        from relay.domain.quotas import QuotaExceededError
+
+        try:
+            return self._media.add(media)
+        except QuotaExceededError as exc:
+            if self._reclaim(media.user_id) == 0:
+                raise self._with_wait(exc, media.user_id) from exc
+        try:
+            return self._media.add(media)
+        except QuotaExceededError as exc:
+            raise self._with_wait(exc, media.user_id) from exc
+
+    def _stale_before(self) -> datetime:
+        # An upload form lasts at most `upload_expiry_seconds`; a minute more for an upload
+        # in flight when it expired (S3 checks the form when the POST starts).
+        return utcnow() - timedelta(seconds=self._upload_expiry + 60)
+
+    def _reclaim(self, user_id: str) -> int:
+        """Reject the user's pending media whose form has expired with nothing uploaded
+        (verifying any that did arrive): each gives its quota back. How many were decided."""
+        decided = 0
+        for media_id in self._media.pending_of(user_id, iso(self._stale_before())):
+            media = self._media.get(media_id)
+            if media is None or media.status is not MediaStatus.pending:
+                continue
+            if self._verify(media) is None:
+                self._reject(media, "the upload form expired before anything was uploaded", MediaStatus.pending)
+            decided += 1
+        return decided
+
+    def _with_wait(self, exc: Any, user_id: str) -> Any:
+        """A full `pending_uploads` frees, at the latest, when the oldest form expires."""
+        from relay.domain.quotas import Quota, QuotaExceededError
+
+        if exc.quota is not Quota.pending_uploads:
+            return exc
+        oldest = self._media.oldest_pending(user_id)
+        wait = self._upload_expiry + 61
+        if oldest is not None:
+            wait = max(1, int((parse_iso(oldest) - self._stale_before()).total_seconds()) + 1)
+        extra = exc.extra
+        return QuotaExceededError(
+            exc.quota, limit=extra["limit"], used=extra["used"], requested=extra["requested"], retry_after=wait
+        )
 
     # -- read -----------------------------------------------------------------------------
     def get(self, user: Any, media_id: str) -> Media:

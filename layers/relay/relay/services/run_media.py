@@ -168,12 +168,16 @@ class RunMedia:
             sha256=hashlib.sha256(fetched.data).hexdigest(), etag=etag, status=MediaStatus.ready, key=key,
             retention=RETENTION_RUN, created_at=now, updated_at=now, verified_at=now,
         )
+        from relay.domain.quotas import QuotaExceededError
         from relay.exceptions import ConflictError
 
         try:
-            self._factory.media.add(media)
+            media = self._factory.media.add(media)
         except ConflictError:
             return self._factory.media.get(media_id) or media, fetched
+        except QuotaExceededError:  # stored_bytes is full: nothing of it is kept
+            self._factory.storage.delete(key)
+            raise
         return media, fetched
 
 

@@ -234,7 +234,9 @@ def list_artifact_versions(artifact_id: ArtifactId, user: CurrentUser, relay: Re
     status_code=status.HTTP_201_CREATED,
     response_model=ArtifactDetail,
     responses={202: {"model": VersionUploadPublic, "description": "binary: upload the form, then complete"}},
-    openapi_extra=raises("NOT_LATEST_VERSION", "ARTIFACT_TOO_LARGE", "INVALID_ARTIFACT_CONTENT", "CONCURRENT_UPDATE"),
+    openapi_extra=raises(
+        "NOT_LATEST_VERSION", "ARTIFACT_TOO_LARGE", "INVALID_ARTIFACT_CONTENT", "CONCURRENT_UPDATE", "QUOTA_EXCEEDED"
+    ),
 )
 def create_artifact_version(
     artifact_id: ArtifactId, body: VersionCreate, response: Response, user: CurrentUser, relay: RelayDep
@@ -270,7 +272,9 @@ def create_artifact_version(
     "/v1/artifacts/{artifact_id}/versions/{version_id}/complete",
     status_code=status.HTTP_201_CREATED,
     response_model=ArtifactDetail,
-    openapi_extra=raises("NOT_LATEST_VERSION", "ARTIFACT_NOT_UPLOADED", "ARTIFACT_UPLOAD_REJECTED", "CONCURRENT_UPDATE"),
+    openapi_extra=raises(
+        "NOT_LATEST_VERSION", "ARTIFACT_NOT_UPLOADED", "ARTIFACT_UPLOAD_REJECTED", "CONCURRENT_UPDATE", "QUOTA_EXCEEDED"
+    ),
 )
 def complete_artifact_version(
     artifact_id: ArtifactId, version_id: ArtifactId, response: Response, user: CurrentUser, relay: RelayDep

@@ -16,7 +16,7 @@ router = APIRouter(prefix="/v1/runs", tags=["runs"])
     response_model=BranchCreated,
     openapi_extra=raises(
         "EVENT_NOT_FOUND", "INVALID_BRANCH_POINT", "INVALID_STATE_OVERRIDES", "STATE_OVERRIDES_TOO_LARGE",
-        "RUN_BUSY", "CONCURRENT_UPDATE",
+        "RUN_BUSY", "CONCURRENT_UPDATE", "QUOTA_EXCEEDED",
     ),
 )
 def create_branch(run_id: RunId, body: BranchCreate, response: Response, user: CurrentUser, relay: RelayDep):

@@ -109,7 +109,7 @@ def _detail(relay, media: Media) -> MediaDetail:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=MediaCreated,
-    openapi_extra=raises("UNSUPPORTED_CONTENT_TYPE", "MEDIA_TOO_LARGE", "NOT_FOUND"),
+    openapi_extra=raises("UNSUPPORTED_CONTENT_TYPE", "MEDIA_TOO_LARGE", "NOT_FOUND", "QUOTA_EXCEEDED"),
 )
 def create_media(body: MediaCreate, response: Response, user: CurrentUser, relay: RelayDep):
     """Sign a browser upload straight to S3: POST `upload.fields` and the file (`file`, last) as

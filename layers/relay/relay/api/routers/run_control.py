@@ -15,7 +15,7 @@ def cancel_run(run_id: RunId, user: CurrentUser, relay: RelayDep):
     return RunDetail.of(relay.run_control.cancel(user, run_id))
 
 
-@router.post("/{run_id}/retry", response_model=RunDetail, openapi_extra=raises("RUN_NOT_FAILED", "CONCURRENT_UPDATE"))
+@router.post("/{run_id}/retry", response_model=RunDetail, openapi_extra=raises("RUN_NOT_FAILED", "CONCURRENT_UPDATE", "QUOTA_EXCEEDED"))
 def retry_run(run_id: RunId, user: CurrentUser, relay: RelayDep):
     """A run in `error` continues from the failed module with its state: same run, a new
     execution, the error cleared. Any other status is a 409 RUN_NOT_FAILED."""
@@ -27,7 +27,7 @@ def retry_run(run_id: RunId, user: CurrentUser, relay: RelayDep):
     response_model=RunDetail,
     openapi_extra=raises(
         "VERSION_MISMATCH", "RUN_COMPLETED", "RUN_BUSY", "TEMPLATE_MISMATCH", "INVALID_RESUME_REQUEST",
-        "CONCURRENT_UPDATE", *WORKFLOW_CODES,
+        "CONCURRENT_UPDATE", "QUOTA_EXCEEDED", *WORKFLOW_CODES,
     ),
 )
 def resume_run(run_id: RunId, body: ResumeRequest, user: CurrentUser, relay: RelayDep):
@@ -42,7 +42,9 @@ def resume_run(run_id: RunId, body: ResumeRequest, user: CurrentUser, relay: Rel
     "/{run_id}/resume/confirm",
     response_model=RunDetail,
     responses={201: {"description": "start_fresh: the new run", "model": RunDetail}},
-    openapi_extra=raises("NO_PENDING_MISMATCH", "RUN_COMPLETED", "RUN_BUSY", "STEP_NOT_IN_VERSION", "CONCURRENT_UPDATE"),
+    openapi_extra=raises(
+        "NO_PENDING_MISMATCH", "RUN_COMPLETED", "RUN_BUSY", "STEP_NOT_IN_VERSION", "CONCURRENT_UPDATE", "QUOTA_EXCEEDED"
+    ),
 )
 def confirm_resume(run_id: RunId, body: ResumeConfirm, response: Response, user: CurrentUser, relay: RelayDep):
     """Apply a choice to the pending VERSION_MISMATCH: continue_with_new and

@@ -27,6 +27,7 @@ router = APIRouter(prefix="/v1/runs", tags=["runs"])
         "INVALID_IDEMPOTENCY_KEY",
         "IDEMPOTENCY_KEY_REUSED",
         "IDEMPOTENCY_IN_PROGRESS",
+        "QUOTA_EXCEEDED",
         *WORKFLOW_CODES,
     ),
 )

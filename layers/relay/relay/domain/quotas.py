@@ -1,0 +1,81 @@
+"""Per-user quotas: what each bounds, its default, and the 429 when one is full.
+
+Pure: no AWS. Counted by relay.adapters.quotas (conditional writes in the transactions of
+the things counted); read and overridden through relay.services.quotas.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from enum import StrEnum
+from typing import Any
+
+from relay.exceptions import RelayError
+
+
+class Quota(StrEnum):
+    active_runs = "active_runs"  # runs running or awaiting_input
+    runs_per_day = "runs_per_day"  # runs started in the current UTC day
+    stored_bytes = "stored_bytes"  # artifact versions and media objects
+    pending_uploads = "pending_uploads"  # media in `pending`
+
+
+# What frees a quota, for people (the 429's `frees_when` and GET /v1/quotas).
+FREES_WHEN: dict[Quota, str] = {
+    Quota.active_runs: "when one of your active runs completes, fails or is cancelled",
+    Quota.runs_per_day: "at the next UTC midnight",
+    Quota.stored_bytes: "when stored media is rejected (artifacts and verified media stay counted)",
+    Quota.pending_uploads: "when a pending upload is verified or rejected, or its upload form expires",
+}
+
+# A limit an admin may set: 0 stops the user from using the resource at all.
+MAX_LIMIT = 10**15
+
+
+def next_utc_midnight(now: datetime) -> datetime:
+    day = now.astimezone(timezone.utc).date() + timedelta(days=1)
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+
+
+def utc_day(now: datetime) -> str:
+    return now.astimezone(timezone.utc).strftime("%Y-%m-%d")
+
+
+class QuotaExceededError(RelayError):
+    """A request would take a user over one of their quotas: nothing was changed."""
+
+    code = "QUOTA_EXCEEDED"
+    status = 429
+
+    def __init__(
+        self,
+        quota: Quota,
+        *,
+        limit: int,
+        used: int,
+        requested: int,
+        retry_after: int | None = None,
+        frees_at: str | None = None,
+    ) -> None:
+        detail = (
+            f"quota {quota.value} is full: {used} of {limit} used, {requested} more asked; it frees "
+            f"{FREES_WHEN[quota]}"
+        )
+        extra: dict[str, Any] = {
+            "quota": quota.value,
+            "limit": limit,
+            "used": used,
+            "requested": requested,
+            "frees_when": FREES_WHEN[quota],
+        }
+        if frees_at is not None:
+            extra["frees_at"] = frees_at
+        if retry_after is not None:
+            extra["retry_after_seconds"] = retry_after
+        super().__init__(detail, **extra)
+        self.quota = quota
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)} if self.retry_after is not None else {}
