@@ -266,3 +266,30 @@ def test_bad_input_to_the_admin_endpoint_is_a_4xx_problem_and_changes_nothing(ma
     assert_problem(admin.get("/v1/admin/users/nonsense/quotas"), 404, "NOT_FOUND")
     assert admin.get(path).json() == before
     assert _usage(user)["active_runs"]["limit"] == 7
+
+
+def test_a_branch_of_an_ended_run_takes_a_slot_and_a_refused_idempotent_start_can_be_sent_again(make_client):
+    admin, user = make_client(admin=True), make_client()
+    _set(admin, user.user.user_id, active_runs=1)
+    quick, paused = _submit(user, DONE), _submit(user, greeting("holder"))
+    done = _start(user, quick).json()
+    wait_for_status(user, done["run_id"], "completed")
+    events = user.get(f"/v1/runs/{done['run_id']}/events").json()["items"]
+    fork = next(e["event_id"] for e in events if e["event_type"] == "step_started")
+    holder = _start(user, paused).json()
+
+    _quota_problem(user.post(f"/v1/runs/{done['run_id']}/branches", json={"from_event_id": fork}), "active_runs", 1)
+    tree = user.get(f"/v1/runs/{done['run_id']}/branches").json()
+    assert [b["branch_id"] for b in tree["items"]] == ["main"] and tree["active_branch_id"] == "main"  # none made
+    key = {"Idempotency-Key": "quota-start-1"}
+    _quota_problem(user.post("/v1/runs", json={"template_name": quick}, headers=key), "active_runs", 1)
+
+    assert user.post(f"/v1/runs/{holder['run_id']}/cancel").status_code == 200
+    branched = user.post(f"/v1/runs/{done['run_id']}/branches", json={"from_event_id": fork})
+    assert branched.status_code == 201, branched.text
+    assert wait_for_status(user, done["run_id"], "completed") and _used(user, "active_runs") == 0
+    # The refused start was not remembered under its key: sent again, it starts.
+    again = user.post("/v1/runs", json={"template_name": quick}, headers=key)
+    assert again.status_code == 201, again.text
+    wait_for_status(user, again.json()["run_id"], "completed")
+    assert _used(user, "active_runs") == 0 and _used(user, "runs_per_day") == 3

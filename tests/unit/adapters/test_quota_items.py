@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from relay.adapters.media import quota_release, quota_take
 from relay.adapters.quotas import QuotaRepository
 from relay.adapters.runs import RunRepository
-from relay.domain import Run, RunStatus
+from relay.domain import Run, RunError, RunStatus
 from relay.domain.media import Media, MediaStatus
 from relay.domain.quotas import Quota, QuotaExceededError
 
@@ -167,3 +167,35 @@ def test_the_daily_quota_says_when_it_frees():
     error = raised.value
     assert error.quota is Quota.runs_per_day and error.extra["frees_at"].endswith("T00:00:00.000000Z")
     assert 0 < int(error.headers["Retry-After"]) <= 86_401 and error.extra["retry_after_seconds"] == error.retry_after
+
+
+class _ForceClient(_Client):
+    """force_error's writes: the transaction fails on the run's condition when `holding` is
+    False (the run holds no slot); update_item always lands."""
+
+    def __init__(self, holding: bool):
+        super().__init__(fail_at=None if holding else 0)
+
+
+def test_force_error_gives_a_held_slot_back_in_its_own_transaction():
+    client = _ForceClient(holding=True)
+    _, runs = _repos(client)
+    runs.force_error(_run(holds_slot=True), RunError(code="BOOKKEEPING_FAILED", message="x"))
+    (transaction,) = client.transactions
+    run_update = transaction[0]["Update"]
+    assert run_update["ConditionExpression"] == "#s IN (:running, :awaiting) AND holds_slot = :true"
+    assert "holds_slot = :false" in run_update["UpdateExpression"]
+    (release,) = _quota_updates(transaction)
+    assert release["ExpressionAttributeValues"][":n0"] == {"N": "-1"}
+    assert client.updates == []
+
+
+def test_force_error_of_a_run_holding_no_slot_gives_nothing_back():
+    client = _ForceClient(holding=False)
+    _, runs = _repos(client)
+    runs.force_error(_run(), RunError(code="BOOKKEEPING_FAILED", message="x"))
+    (update,) = client.updates
+    assert update["ConditionExpression"] == (
+        "#s IN (:running, :awaiting) AND (attribute_not_exists(holds_slot) OR holds_slot <> :true)"
+    )
+    assert "ADD" not in update["UpdateExpression"]
