@@ -105,7 +105,7 @@ def main() -> None:
     from answer_race import TWO_PAUSES
     from servers import serving
 
-    from relay.local import LocalCloud
+    from relay_tools.local import LocalCloud
 
     cloud = LocalCloud(parameters={"LogLevel": "WARNING"})
     cloud.start()  # sets the local environment (no EMF metrics) before the app is imported

@@ -60,7 +60,7 @@ class Counting:
 
 
 def _create(client: Any, template: dict[str, Any], logical_id: str, name: str) -> None:
-    from relay.local.deployer import create_table  # the layer is on sys.path by then (main)
+    from relay_tools.local.deployer import create_table  # the layer is on sys.path by then (main)
 
     create_table(client, name, template["Resources"][logical_id]["Properties"])
 
@@ -192,7 +192,7 @@ def main() -> None:
     from relay.adapters.branches import BranchRepository
     from relay.adapters.runs import RunRepository
     from relay.engine.rebuild import SNAPSHOT_EVENTS, cursor_after, state_at
-    from relay.local.cfn import load_template
+    from relay_tools.local.cfn import load_template
 
     template = load_template(ROOT / "template.yaml")
     with mock_aws():

@@ -142,7 +142,7 @@ def _moto_stores() -> tuple[Any, Any, Any]:
     from moto import mock_aws
 
     from relay.adapters.api_calls import ApiCallRepository, ApiCallStorage
-    from relay.local.cfn import load_template
+    from relay_tools.local.cfn import load_template
 
     mock = mock_aws()
     mock.start()

@@ -43,7 +43,7 @@ def main() -> int:
 
     from relay.api import create_app
     from relay.bootstrap import Relay
-    from relay.local import LocalCloud
+    from relay_tools.local import LocalCloud
     from relay.settings import ApiSettings
 
     comfy = FakeComfyUI().start()

@@ -27,7 +27,7 @@ import uvicorn  # noqa: E402
 
 from relay.api import create_app  # noqa: E402
 from relay.bootstrap import Relay  # noqa: E402
-from relay.local import LocalCloud  # noqa: E402
+from relay_tools.local import LocalCloud  # noqa: E402
 from relay.settings import ApiSettings  # noqa: E402
 
 

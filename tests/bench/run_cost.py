@@ -336,7 +336,7 @@ class _EndpointSession:
 
 
 def memory_sizes(template: Path) -> dict[str, int]:
-    from relay.local.cfn import load_template
+    from relay_tools.local.cfn import load_template
 
     document = load_template(template)
     default = int(document.get("Globals", {}).get("Function", {}).get("MemorySize", 128))
@@ -358,7 +358,7 @@ def main() -> int:
     warnings.filterwarnings("ignore", message=".*httpx.*")
     os.chdir(ROOT)
 
-    from relay.local import LocalCloud
+    from relay_tools.local import LocalCloud
 
     cloud = LocalCloud(meter=True, parameters={"LogLevel": "WARNING"})
     cloud.start()
@@ -376,7 +376,7 @@ def _bench(cloud: Any, runs: int, wall: float) -> int:
 
     from relay.api import create_app
     from relay.bootstrap import Relay
-    from relay.local.cloud import REGION
+    from relay_tools.local.cloud import REGION
     from relay.settings import ApiSettings
 
     # The metered chain is CallMeter → CapacityMeter → Lambda front → moto; the unmetered

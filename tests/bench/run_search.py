@@ -55,7 +55,7 @@ class Counting:
 
 
 def _create(client: Any, template: dict[str, Any], logical_id: str, name: str) -> None:
-    from relay.local.deployer import create_table  # the layer is on sys.path by then (main)
+    from relay_tools.local.deployer import create_table  # the layer is on sys.path by then (main)
 
     create_table(client, name, template["Resources"][logical_id]["Properties"])
 
@@ -110,7 +110,7 @@ def main() -> None:
 
     from relay.adapters.run_index import RunIndex
     from relay.domain import RunStatus, User
-    from relay.local.cfn import load_template
+    from relay_tools.local.cfn import load_template
     from relay.services.run_search import RunFilters, RunSearchService
 
     template = load_template(ROOT / "template.yaml")

@@ -135,7 +135,7 @@ def main() -> None:
     import httpx
     from servers import serving
 
-    from relay.local import LocalCloud
+    from relay_tools.local import LocalCloud
 
     cloud = LocalCloud(parameters={"LogLevel": "WARNING"})
     cloud.start()

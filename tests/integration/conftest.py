@@ -15,7 +15,7 @@ from servers import serving
 
 from relay.api import create_app
 from relay.bootstrap import Relay
-from relay.local import LocalCloud
+from relay_tools.local import LocalCloud
 from relay.settings import ApiSettings
 
 

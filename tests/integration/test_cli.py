@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 from servers import free_port
 
-RELAY = [sys.executable, "-m", "relay.cli.main"]
+RELAY = [sys.executable, "-m", "relay_tools.cli"]
 ROOT = Path(__file__).resolve().parents[2]
 
 

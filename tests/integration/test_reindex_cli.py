@@ -12,7 +12,7 @@ import sys
 from documents import greeting
 from polling import wait_for_status
 
-RELAY = [sys.executable, "-m", "relay.cli.main"]
+RELAY = [sys.executable, "-m", "relay_tools.cli"]
 
 
 def _drop_index(relay, user_id: str) -> int:

@@ -21,8 +21,7 @@ NOT_AT_COLD_START = (
     "relay.engine",
     "relay.services.execution",
     "relay.adapters.idempotency",
-    "relay.local",
-    "relay.cli",
+    "relay_tools",
 )
 
 
@@ -36,6 +35,34 @@ def test_the_api_imports_only_what_every_request_may_need():
     assert "relay.api.app" in loaded
     unwanted = [m for m in loaded if m.startswith(NOT_AT_COLD_START)]
     assert unwanted == []
+
+
+def _imported_names(path: Path) -> set[str]:
+    import ast
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_the_layer_never_imports_the_tooling():
+    """relay and relay_workflow (the layer) import nothing of relay_tools (the local cloud and
+    operator tooling, not shipped), at any level, function-level imports included; and
+    relay_workflow (shared with the client) nothing of relay."""
+    offending = {}
+    for package, banned in (("relay", ("relay_tools",)), ("relay_workflow", ("relay_tools", "relay"))):
+        files = sorted((LAYER / package).rglob("*.py"))
+        assert len(files) > 3, package
+        for path in files:
+            bad = sorted(n for n in _imported_names(path) if n.split(".")[0] in banned)
+            if bad:
+                offending[str(path.relative_to(LAYER))] = bad
+    assert offending == {}
+    assert not (LAYER / "relay" / "local").exists() and not (LAYER / "relay" / "cli").exists()
 
 
 def test_the_lazy_workflows_package_still_exports_everything():

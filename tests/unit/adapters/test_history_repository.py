@@ -15,8 +15,8 @@ from moto import mock_aws
 from relay.adapters.history import HistoryRepository
 from relay.domain.history import KeywordRecord
 from relay.exceptions import InvalidRequestError
-from relay.local import transactions
-from relay.local.cfn import load_template
+from relay_tools.local import transactions
+from relay_tools.local.cfn import load_template
 
 ROOT = Path(__file__).resolve().parents[3]
 TABLE = load_template(ROOT / "template.yaml")["Resources"]["HistoryTable"]["Properties"]
@@ -142,7 +142,7 @@ def test_option_usage_counts_once_per_recording_and_orders_by_last_use(repo):
 
 class _OneCallAtATime:
     """moto's backends are not thread-safe; the local cloud serialises each service's calls
-    (relay.local.isolation), and so does this wrapper. Calls still interleave between threads:
+    (relay_tools.local.isolation), and so does this wrapper. Calls still interleave between threads:
     a recorder's read and its transaction are two calls another can come between (a short
     pause after each call makes them do so)."""
 

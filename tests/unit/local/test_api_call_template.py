@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from relay.domain.api_calls import RETENTION_DAYS, RETENTION_TAG_ERROR, RETENTION_TAG_OK
-from relay.local.cfn import load_template
+from relay_tools.local.cfn import load_template
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = load_template(ROOT / "template.yaml")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from relay.domain.artifacts import ArtifactType, expiry_for, retention_of
-from relay.local.cfn import load_template
+from relay_tools.local.cfn import load_template
 
 ROOT = Path(__file__).resolve().parents[3]
 RESOURCES = load_template(ROOT / "template.yaml")["Resources"]

@@ -1,4 +1,4 @@
-"""relay.local.cfn.load_template: YAML short-form intrinsics become their long form."""
+"""relay_tools.local.cfn.load_template: YAML short-form intrinsics become their long form."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from relay.local.cfn import load_template
+from relay_tools.local.cfn import load_template
 
 YAML = """
 Parameters:

@@ -1,10 +1,10 @@
-"""relay.local.cfn.Resolver: intrinsic functions against local names and values."""
+"""relay_tools.local.cfn.Resolver: intrinsic functions against local names and values."""
 
 from __future__ import annotations
 
 import pytest
 
-from relay.local.cfn import Resolver, UnsupportedIntrinsicError
+from relay_tools.local.cfn import Resolver, UnsupportedIntrinsicError
 
 
 @pytest.fixture

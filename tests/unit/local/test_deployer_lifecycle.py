@@ -1,8 +1,8 @@
-"""relay.local.deployer._lifecycle_rule: CloudFormation lifecycle rules to the S3 API shape."""
+"""relay_tools.local.deployer._lifecycle_rule: CloudFormation lifecycle rules to the S3 API shape."""
 
 from __future__ import annotations
 
-from relay.local.deployer import _lifecycle_rule
+from relay_tools.local.deployer import _lifecycle_rule
 
 TAG = {"Key": "relay:retention", "Value": "7d"}
 

@@ -8,7 +8,7 @@ import inspect
 from pathlib import Path
 
 from relay.adapters import history
-from relay.local.cfn import load_template
+from relay_tools.local.cfn import load_template
 
 ROOT = Path(__file__).resolve().parents[3]
 RESOURCES = load_template(ROOT / "template.yaml")["Resources"]

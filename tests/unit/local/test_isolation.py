@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from relay.local.isolation import SerializedServices, service_of
+from relay_tools.local.isolation import SerializedServices, service_of
 
 
 def test_service_of_json_protocols_signed_rest_and_paths():

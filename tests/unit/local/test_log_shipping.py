@@ -10,8 +10,8 @@ import types
 
 from aws_lambda_powertools import Logger
 
-from relay.local.deployer import LocalFunction
-from relay.local.log_shipping import LogShipper
+from relay_tools.local.deployer import LocalFunction
+from relay_tools.local.log_shipping import LogShipper
 
 
 class FakeLogs:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from relay.domain.media import RETENTION_RUN, retention_for
-from relay.local.cfn import Resolver, load_template
-from relay.local.deployer import Deployer
+from relay_tools.local.cfn import Resolver, load_template
+from relay_tools.local.deployer import Deployer
 from relay.services.media import UPLOAD_PREFIX
 
 ROOT = Path(__file__).resolve().parents[3]

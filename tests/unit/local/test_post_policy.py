@@ -10,7 +10,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from relay.local.post_policy import PolicyError, check_signature, evaluate
+from relay_tools.local.post_policy import PolicyError, check_signature, evaluate
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 KEY = "uploads/usr_1/media_1/pic.png"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from relay.local.cfn import load_template
+from relay_tools.local.cfn import load_template
 from relay.settings import ApiSettings, Settings
 
 ROOT = Path(__file__).resolve().parents[3]

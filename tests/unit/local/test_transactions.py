@@ -7,7 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from relay.local import transactions
+from relay_tools.local import transactions
 
 
 @pytest.fixture

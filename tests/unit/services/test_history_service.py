@@ -14,8 +14,8 @@ from moto import mock_aws
 from relay.adapters.history import HistoryRepository
 from relay.domain.history import KeywordRecord
 from relay.exceptions import NotFoundError
-from relay.local import transactions
-from relay.local.cfn import load_template
+from relay_tools.local import transactions
+from relay_tools.local.cfn import load_template
 from relay.services import TemplateService
 from relay.services.history import HistoryService, RunHistory
 

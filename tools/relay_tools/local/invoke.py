@@ -24,7 +24,7 @@ from urllib.parse import unquote
 
 from .deployer import Deployment, LocalFunction
 
-logger = logging.getLogger("relay.local")
+logger = logging.getLogger("relay_tools.local")
 
 _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations$")
 
@@ -48,7 +48,7 @@ class FunctionRunner:
     def __init__(self) -> None:
         self._handlers: dict[str, Callable[..., Any]] = {}
         self._lock = threading.Lock()
-        self.log_shipper: Any = None  # relay.local.log_shipping.LogShipper, set by LocalCloud.start
+        self.log_shipper: Any = None  # relay_tools.local.log_shipping.LogShipper, set by LocalCloud.start
 
     def handler(self, function: LocalFunction) -> Callable[..., Any]:
         with self._lock:

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-logger = logging.getLogger("relay.local.logs")
+logger = logging.getLogger("relay_tools.local.logs")
 
 _BATCH = 1000  # PutLogEvents takes 10,000 events and 1 MB: stay well under both
 

@@ -17,7 +17,7 @@ from typing import Any
 from .deployer import Deployment
 from .invoke import FunctionRunner
 
-logger = logging.getLogger("relay.local")
+logger = logging.getLogger("relay_tools.local")
 
 _targets: list[tuple[Deployment, FunctionRunner]] = []
 _lock = threading.Lock()

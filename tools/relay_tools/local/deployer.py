@@ -263,7 +263,7 @@ class Deployer:
                        attributes: dict[str, dict[str, str]], resolver: Resolver) -> None:
         """SAM `S3` events of functions → each bucket's notification configuration, as SAM
         writes it into the bucket (moto records it and sends Lambda events by it; see
-        relay.local.notifications for how they reach the function)."""
+        relay_tools.local.notifications for how they reach the function)."""
         by_bucket: dict[str, list[dict[str, Any]]] = {}
         for logical_id, resource in resources.items():
             if resource["Type"] != "AWS::Serverless::Function":

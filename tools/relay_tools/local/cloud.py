@@ -25,7 +25,7 @@ REGION = "us-east-1"
 
 def default_template() -> Path:
     """template.yaml of the checkout this package was installed from (or the cwd's)."""
-    for candidate in (Path.cwd() / "template.yaml", Path(__file__).resolve().parents[4] / "template.yaml"):
+    for candidate in (Path.cwd() / "template.yaml", Path(__file__).resolve().parents[3] / "template.yaml"):
         if candidate.is_file():
             return candidate
     raise FileNotFoundError("template.yaml not found; run from the repository root or pass --template")

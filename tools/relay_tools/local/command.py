@@ -6,7 +6,7 @@ import os
 import sys
 
 from relay.exceptions import RelayError
-from relay.local import LocalCloud
+from . import LocalCloud
 
 DEV_USERNAME = "dev"
 
