@@ -71,13 +71,22 @@ $(SAM_STAMP): | python-check
 	$(SAM_VENV)/bin/pip install -q 'aws-sam-cli==$(SAM_CLI_VERSION)' 'cfn-lint==$(CFN_LINT_VERSION)'
 	touch $@
 
-# After `sam build`: what Lambda (arm64) will load. The relay package is in the layer, and every
-# ELF shared object in the build is aarch64 (an x86_64 one would only fail at import on Lambda).
+# After `sam build`: what Lambda (arm64) will load. The relay and relay_workflow packages are in
+# the layer, the dev tooling is not (relay_tools, a stray relay/local or relay/cli, moto, uvicorn,
+# pytest), and every ELF shared object in the build is aarch64 (an x86_64 one would only fail at
+# import on Lambda).
 define CHECK_ARM64_BUILD
 import pathlib, sys
 build = pathlib.Path(".aws-sam/build")
-if not (build / "RelayLayer/python/relay/__init__.py").is_file():
-    sys.exit("sam build: the relay package is missing from .aws-sam/build/RelayLayer/python")
+layer = build / "RelayLayer/python"
+for package in ("relay", "relay_workflow"):
+    if not (layer / package / "__init__.py").is_file():
+        sys.exit(f"sam build: the {package} package is missing from {layer}")
+dev_only = ("relay_tools", "relay/local", "relay/cli", "moto", "uvicorn", "pytest", "_pytest")
+shipped = [name for name in dev_only if (layer / name).exists() or (layer / f"{name}.py").exists()]
+shipped += sorted(p.name for p in layer.glob("*.dist-info") if p.name.split("-")[0].lower() in ("moto", "uvicorn", "pytest"))
+if shipped:
+    sys.exit("sam build: dev tooling in the Lambda layer: " + ", ".join(shipped))
 wrong, count = [], 0
 for path in build.rglob("*.so*"):
     if path.is_file():
@@ -89,7 +98,7 @@ for path in build.rglob("*.so*"):
                 wrong.append(str(path))
 if wrong:
     sys.exit("sam build: not aarch64:\n  " + "\n  ".join(wrong))
-print(f"sam build: relay package in RelayLayer; {count} shared objects, all aarch64")
+print(f"sam build: relay and relay_workflow in RelayLayer, no dev tooling; {count} shared objects, all aarch64")
 endef
 export CHECK_ARM64_BUILD
 
