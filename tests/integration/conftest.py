@@ -49,6 +49,11 @@ def cloud(fake_providers: FakeProviders, fake_comfyui: FakeComfyUI) -> Iterator[
         "ProviderTimeoutSeconds": 5,
         # Short event streams (the default is 25 s): the contract run opens many on a paused run.
         "EventStreamSeconds": 0.5,
+        # Quotas well above what any test of one user starts or stores; test_quotas.py sets
+        # small limits per user (admin overrides) to test them.
+        "QuotaActiveRuns": 1000,
+        "QuotaRunsPerDay": 100000,
+        "QuotaPendingUploads": 1000,
     }
     keys = {"openai_api_key": "sk-local-openai", "anthropic_api_key": "sk-local-anthropic"}
     local = LocalCloud(meter=True, parameters=parameters, provider_keys=keys)
