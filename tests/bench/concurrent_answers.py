@@ -107,7 +107,10 @@ def main() -> None:
 
     from relay_tools.local import LocalCloud
 
-    cloud = LocalCloud(parameters={"LogLevel": "WARNING"})
+    # Each race trial leaves its run paused: one user holds hundreds of active runs, far past
+    # the default per-user quotas (docs/quotas.md), which this bench does not measure.
+    quotas = {"QuotaActiveRuns": 100_000, "QuotaRunsPerDay": 1_000_000}
+    cloud = LocalCloud(parameters={"LogLevel": "WARNING", **quotas})
     cloud.start()  # sets the local environment (no EMF metrics) before the app is imported
     from relay.api import create_app
     from relay.bootstrap import Relay
