@@ -22,7 +22,7 @@ the API handler minus the stack floor.
 
 "Deployed" measures what Lambda loads instead of the warm virtualenv: a copy of the layer laid
 out as Lambda sees it (`python/`: `pip install --target` of layers/relay/requirements.txt at
-the venv's versions, for this host, plus the relay package), with the bytecode `make build`
+the venv's versions, for this host, plus the layer's packages), with the bytecode `make build`
 ships (tools/lambda_bytecode.py: every `.py` compiled to unchecked-hash `.pyc`), and the API
 function's own directory likewise. Both go through a zip written as SAM writes it (every entry
 dated 1980-01-01) and are extracted with those dates, as Lambda does; the handler is then
@@ -31,7 +31,7 @@ and `python -S` (only the copy and the standard library on sys.path, as on Lambd
 copy extracted without its `__pycache__` entries gives the figure for a build that ships no
 bytecode (what `sam build` alone produces). The dependencies are installed and compiled once
 and kept in .cache/cold_start/, keyed by a hash of the requirements, the venv's versions and
-this Python; the relay package and the function are copied and compiled again on every run.
+this Python; the layer's packages and the function are copied and compiled again on every run.
 `deployed_cold_ratio` (deployed / warm venv, goal <= 1.10) and `relay_over_stack_ratio` (API
 handler / stack floor, goal <= 1.10) are the figures to watch.
 
@@ -56,6 +56,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 LAYER = ROOT / "layers" / "relay"
+# What sam build puts in the layer from LAYER: its packages (relay, relay_workflow).
+LAYER_PACKAGES = sorted(init.parent.name for init in LAYER.glob("*/__init__.py"))
 HANDLERS = {"api": ROOT / "functions" / "api" / "app.py", "step": ROOT / "functions" / "run_step" / "app.py"}
 CACHE = ROOT / ".cache" / "cold_start"
 
@@ -285,9 +287,10 @@ def build_deployed() -> dict[str, Path]:
     shutil.rmtree(stage, ignore_errors=True)
     shutil.copytree(deps / "python", stage / "layer" / "python", symlinks=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(LAYER / "relay", stage / "layer" / "python" / "relay", ignore=ignore)
+    for package in LAYER_PACKAGES:
+        shutil.copytree(LAYER / package, stage / "layer" / "python" / package, ignore=ignore)
+        lambda_bytecode.compile_tree(stage / "layer" / "python" / package)  # the dependencies are, once
     shutil.copytree(HANDLERS["api"].parent, stage / "function", ignore=ignore)
-    lambda_bytecode.compile_tree(stage / "layer" / "python" / "relay")  # the dependencies are compiled
     lambda_bytecode.compile_tree(stage / "function")
     for part in ("layer", "function"):
         count, problems = lambda_bytecode.check_tree(stage / part)
