@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from relay.domain import User
 from relay.domain.quotas import FREES_WHEN, Quota
+
+if TYPE_CHECKING:
+    from relay.adapters.quotas import QuotaRepository
+    from relay.services.users import UserService
 
 
 @dataclass(frozen=True)
@@ -21,7 +26,7 @@ class QuotaReport:
 
 
 class QuotaService:
-    def __init__(self, quotas, users) -> None:  # QuotaRepository, UserService
+    def __init__(self, quotas: QuotaRepository, users: UserService) -> None:
         self._quotas = quotas
         self._users = users
 

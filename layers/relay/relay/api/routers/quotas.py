@@ -8,11 +8,12 @@ from fastapi import APIRouter
 
 from relay.api.deps import AdminUser, CurrentUser, RelayDep, UserId
 from relay.api.schemas.quotas import QuotaLimits, QuotasPublic, QuotaUsage
+from relay.services.quotas import QuotaReport
 
 router = APIRouter(tags=["quotas"])
 
 
-def _public(user_id: str, reports: list) -> QuotasPublic:
+def _public(user_id: str, reports: list[QuotaReport]) -> QuotasPublic:
     return QuotasPublic(user_id=user_id, quotas=[QuotaUsage(**asdict(r)) for r in reports])
 
 
