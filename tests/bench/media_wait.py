@@ -38,7 +38,7 @@ def main() -> int:
     args = parser.parse_args()
     os.chdir(ROOT)
 
-    from fake_comfyui import FakeComfyUI
+    from fake_comfyui import TEST_NODE_ALLOW_LIST, FakeComfyUI
     from fastapi.testclient import TestClient
 
     from relay.api import create_app
@@ -47,7 +47,7 @@ def main() -> int:
     from relay.settings import ApiSettings
 
     comfy = FakeComfyUI().start()
-    cloud = LocalCloud(parameters={"ComfyUIUrl": comfy.url, "LogLevel": "WARNING"})
+    cloud = LocalCloud(parameters={"ComfyUIUrl": comfy.url, "ComfyUINodeAllowList": TEST_NODE_ALLOW_LIST, "LogLevel": "WARNING"})
     cloud.start()
     busy: list[float] = []
     lock = threading.Lock()

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from fake_comfyui import FakeComfyUI
+from fake_comfyui import TEST_NODE_ALLOW_LIST, FakeComfyUI
 from fake_providers import FakeProviders
 from servers import serving
 
@@ -45,6 +45,7 @@ def cloud(fake_providers: FakeProviders, fake_comfyui: FakeComfyUI) -> Iterator[
         "OpenAIBaseUrl": fake_providers.openai_base_url,
         "AnthropicBaseUrl": fake_providers.url,
         "ComfyUIUrl": fake_comfyui.url,
+        "ComfyUINodeAllowList": TEST_NODE_ALLOW_LIST,  # the defaults and the fake's control node
         "ProviderMaxRetries": 1,
         "ProviderTimeoutSeconds": 5,
         # Short event streams (the default is 25 s): the contract run opens many on a paused run.

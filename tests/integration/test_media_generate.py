@@ -94,10 +94,11 @@ def test_a_generation_waits_in_step_functions_and_lands_as_artifacts(client, fak
 
 def test_node_errors_end_the_run_clearly_and_queue_nothing(client, fake_comfyui):
     before = len(fake_comfyui.prompts)
-    wf = workflow("generate-invalid", step("make", generate(graph(), images=None)))  # LoadImage names a file never uploaded
+    nodes = {"6": {"class_type": "CLIPTextEncode", "inputs": {}}, "9": {"class_type": "SaveImage", "inputs": {"images": ["8", 0]}}}
+    wf = workflow("generate-invalid", step("make", generate(nodes)))  # CLIPTextEncode without its text
     run = wait_for_status(client, _start(client, wf, inputs={"prompt": "x"}), "completed", "error", timeout=30)
     assert run["status"] == "error" and run["error"]["code"] == "COMFYUI_NODE_ERRORS"
-    assert "node 10 (LoadImage)" in run["error"]["message"] and "Invalid image file" in run["error"]["message"]
+    assert "node 6 (CLIPTextEncode): Required input is missing (text)" in run["error"]["message"]
     assert len(fake_comfyui.prompts) == before
 
 

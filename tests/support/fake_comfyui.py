@@ -3,7 +3,7 @@
 /history/{id}` (`{}` until done), `GET /queue`, `GET /view`, `POST /queue {delete}`,
 `POST /interrupt`. Loopback only.
 
-Node classes it knows: `LoadImage` (its `image` must name an uploaded file), `CLIPTextEncode`
+Node classes it knows: `LoadImage` and `LoadImageMask` (`image` must name an uploaded file), `CLIPTextEncode`
 (needs `text`), `SaveImage` (makes one PNG per prompt, holding the prompt's text), and
 `RelayFakeControl`, which steers the job through its inputs:
   `polls`  history answers `{}` this many times before the job is done (default 0);
@@ -13,7 +13,13 @@ Node classes it knows: `LoadImage` (its `image` must name an uploaded file), `CL
   `seconds` the job is done no sooner than this many seconds after it was queued
   `history_status`  /history of the job answers this HTTP status (e.g. 500: the server is down)
 An unknown class is refused as ComfyUI does (an error, no node_errors); a node missing a
-required input is refused with `node_errors` naming it."""
+required input is refused with `node_errors` naming it. `RelayFakeControl` is no ComfyUI
+class, so a deployment that sends it allows it: TEST_NODE_ALLOW_LIST.
+
+What it received is kept for tests: `upload_log` (each upload's subfolder, filename, type and
+overwrite fields, as sent), `uploads` (by the name LoadImage takes: `subfolder/filename`),
+`prompts` and `queued` (per prompt id), `requests` (method, path). An upload whose subfolder
+leaves the input folder is refused (400), as ComfyUI does."""
 
 from __future__ import annotations
 
@@ -29,13 +35,15 @@ from urllib.parse import parse_qs, urlsplit
 
 from loopback_server import LoopbackServer
 
+TEST_NODE_ALLOW_LIST = "DEFAULT,RelayFakeControl"  # ComfyUINodeAllowList of deployments using this fake
 PNG_HEAD = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR"
-_REQUIRED = {"LoadImage": ["image"], "CLIPTextEncode": ["text"], "SaveImage": ["images"], "RelayFakeControl": []}
+_REQUIRED = {"LoadImage": ["image"], "LoadImageMask": ["image"], "CLIPTextEncode": ["text"], "SaveImage": ["images"], "RelayFakeControl": []}
 
 
 class FakeComfyUI(LoopbackServer):
     def __init__(self) -> None:
         self.uploads: dict[str, bytes] = {}
+        self.upload_log: list[dict[str, str]] = []
         self.prompts: dict[str, dict[str, Any]] = {}
         self.queued: Counter[str] = Counter()  # POST /prompt per prompt_id
         self.deleted: list[str] = []
@@ -116,6 +124,11 @@ class FakeComfyUI(LoopbackServer):
         if image is None:
             return 400, b"", "text/plain"
         subfolder = fields.get("subfolder", "")
+        self.upload_log.append({"subfolder": subfolder, "filename": image[0] or "", "type": fields.get("type", ""),
+                                "overwrite": fields.get("overwrite", "")})
+        parts = subfolder.split("/") if subfolder else []
+        if any(part in ("", ".", "..") for part in parts) or not image[0] or "/" in image[0]:
+            return 400, b"", "text/plain"  # outside the input folder
         key = f"{subfolder}/{image[0]}" if subfolder else image[0]
         self.uploads[key] = image[1]
         return 200, {"name": image[0], "subfolder": subfolder, "type": fields.get("type", "input")}, "application/json"
@@ -132,7 +145,7 @@ class FakeComfyUI(LoopbackServer):
                 return 400, {"error": error, "node_errors": {}}, "application/json"
             inputs = node.get("inputs") or {}
             missing = [name for name in _REQUIRED[cls] if name not in inputs]
-            if cls == "LoadImage" and "image" in inputs and inputs["image"] not in self.uploads:
+            if cls in ("LoadImage", "LoadImageMask") and "image" in inputs and inputs["image"] not in self.uploads:
                 node_errors[node_id] = {"errors": [{"type": "custom_validation_failed", "message": "Custom validation failed for node",
                                                     "details": f"image - Invalid image file: {inputs['image']}", "extra_info": {}}],
                                         "dependent_outputs": [], "class_type": cls}

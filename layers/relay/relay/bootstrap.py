@@ -20,6 +20,7 @@ from relay.settings import ApiSettings, Settings
 # first request uses, not the whole domain (tests/bench/cold_start.py). Add new ones the same way.
 if TYPE_CHECKING:
     from relay.adapters.api_calls import ApiCallRepository
+    from relay.domain.comfyui_nodes import ModulePolicy
     from relay.adapters.artifacts import ArtifactRepository
     from relay.adapters.media import MediaRepository
     from relay.adapters.quotas import QuotaRepository
@@ -159,7 +160,15 @@ class Relay:
             self.template_repository,
             self.workflow_store,
             inline_max_bytes=self.settings.inline_workflow_max_bytes,
+            module_policy=self.module_policy,
         )
+
+    @cached_property
+    def module_policy(self) -> ModulePolicy:
+        """What step modules may do on this deployment (ComfyUINodeAllowList), at submit and run time."""
+        from relay.domain.comfyui_nodes import ModulePolicy, parse_node_allow_list
+
+        return ModulePolicy(comfyui_node_classes=parse_node_allow_list(self.settings.comfyui_node_allow_list))
 
     @cached_property
     def media(self) -> MediaService:
@@ -371,4 +380,5 @@ class Relay:
             comfyui_url=s.comfyui_url or None,
             fetcher=UrlFetcher(),
             max_ingest_bytes=s.media_max_upload_mb * 1024 * 1024,
+            node_classes=self.module_policy.comfyui_node_classes,
         )

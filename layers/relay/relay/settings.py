@@ -5,7 +5,7 @@ A missing required value fails at cold start with pydantic's error naming the va
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(default=None, validation_alias=AliasChoices("OPENAI_BASE_URL"))
     anthropic_base_url: str | None = Field(default=None, validation_alias=AliasChoices("ANTHROPIC_BASE_URL"))
     comfyui_url: str | None = None
+    # ComfyUINodeAllowList: node classes media.generate may send, comma-separated; empty is the
+    # default of ComfyUI's built-ins (relay.domain.comfyui_nodes), DEFAULT stands for it.
+    comfyui_node_allow_list: str = ""
     # Per HTTP request, and the SDKs' own retries (429, 5xx, timeouts) before Step Functions'.
     provider_timeout_seconds: float = 270
     provider_max_retries: int = 2
@@ -61,6 +64,14 @@ class Settings(BaseSettings):
     quota_runs_per_day: int = Field(default=500, ge=0)
     quota_stored_bytes: int = Field(default=5 * 1024**3, ge=0)
     quota_pending_uploads: int = Field(default=50, ge=0)
+
+    @field_validator("comfyui_node_allow_list")
+    @classmethod
+    def _node_classes_parse(cls, value: str) -> str:
+        from relay.domain.comfyui_nodes import parse_node_allow_list
+
+        parse_node_allow_list(value)  # a name that cannot be a class fails at cold start
+        return value
 
 
 class ApiSettings(Settings):

@@ -14,17 +14,20 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from builders import compile_workflow, step
-from fake_comfyui import PNG_HEAD, FakeComfyUI, graph
+from builders import compile_workflow, document, step
+from fake_comfyui import PNG_HEAD, TEST_NODE_ALLOW_LIST, FakeComfyUI, graph
 
 from relay.domain import Cursor, RunStatus
+from relay.domain.comfyui_nodes import ModulePolicy, parse_node_allow_list
 from relay.domain.media import Media, MediaStatus
 from relay.engine import advance
 from relay.ids import iso, utcnow
 from relay.providers import ProviderUnavailableError
 from relay.services.run_media import RunMediaFactory
+from relay.workflows import validate_workflow
 
 INPUT_PNG = PNG_HEAD + b"the input picture"
+TEST_POLICY = ModulePolicy(comfyui_node_classes=parse_node_allow_list(TEST_NODE_ALLOW_LIST))  # + the fake's control node
 
 
 @pytest.fixture(scope="module")
@@ -73,14 +76,15 @@ def workflow(timeout_seconds=600, **control):
                    "timeout_seconds": timeout_seconds},
         "outputs_to_state": {"artifact_id": "image", "files": "files", "job": "job"},
     }
-    return compile_workflow(step("make", module))
+    return validate_workflow(document(step("make", module)), policy=TEST_POLICY)
 
 
 class Runner:
     def __init__(self, comfy_url, rev=3):
         self.run = SimpleNamespace(run_id="run_gen", user_id="usr_1", rev=rev)
         self.factory = RunMediaFactory(media=FakeMediaRepo(media_record()), storage=FakeStorage(), comfyui_url=comfy_url,
-                                       fetcher=None, max_ingest_bytes=1 << 20)
+                                       fetcher=None, max_ingest_bytes=1 << 20,
+                                       node_classes=TEST_POLICY.comfyui_node_classes)
         self.artifacts = FakeArtifacts()
         self.state = {"prompt": "a lighthouse at dusk", "picture": {"media_id": "media_in1"}}
         self.cursor = Cursor()
@@ -216,7 +220,8 @@ def test_submit_checks_the_graph_and_the_image_nodes():
 
     module = get_module("media.generate")
     assert module.check_inputs({"workflow": graph(), "images": [{"image": "media_x", "node_id": "404"}]}) == [
-        "images.0.node_id: the workflow has no node '404'"
+        "images.0.node_id: the workflow has no node '404'",
+        "workflow.10.inputs.image: LoadImage may only load an image this run uploads (name the node in `images`), not a file by name",
     ]
     assert module.check_inputs({"workflow": {"1": {"inputs": {}}}}) == ["workflow.1: a node is {class_type, inputs}"]
     assert module.check_inputs({"workflow": graph(), "poll_seconds": 0})[0].startswith("poll_seconds")

@@ -107,3 +107,12 @@ def test_an_unreachable_server_is_retryable():
     with pytest.raises(ProviderUnavailableError) as caught:
         ComfyUIClient(f"http://127.0.0.1:{port}", timeout_seconds=2).history("p")
     assert caught.value.retryable and "unreachable" in caught.value.detail
+
+
+def test_an_upload_sends_its_subfolder_and_a_folder_outside_the_inputs_is_refused(fake, client):
+    name = client.upload_image("ab12.png", PNG_HEAD + b"x", "image/png", subfolder="relay/run_1")
+    assert name == "relay/run_1/ab12.png" and fake.uploads[name] == PNG_HEAD + b"x"
+    assert fake.upload_log[-1] == {"subfolder": "relay/run_1", "filename": "ab12.png", "type": "input", "overwrite": "true"}
+    with pytest.raises(ComfyUIError, match="refused the upload of c.png: 400"):
+        client.upload_image("c.png", PNG_HEAD, "image/png", subfolder="relay/../../etc")
+    assert "relay/../../etc/c.png" not in fake.uploads

@@ -10,6 +10,8 @@ from typing import Any, Callable, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from relay.domain.comfyui_nodes import ModulePolicy
+
 from .exceptions import ModuleInputError
 from .references import contains_reference
 
@@ -103,6 +105,10 @@ class Module:
                 for e in exc.errors()
                 if not (e["loc"] and e["loc"][0] in deferred)
             ]
+        return []
+
+    def policy_problems(self, inputs: dict[str, Any], policy: ModulePolicy) -> list[str]:
+        """Problems with what this deployment allows (settings), visible at submit time."""
         return []
 
     # -- running ------------------------------------------------------------------------

@@ -8,24 +8,38 @@ RunStep polls once (`/history/{id}`; `{}` means not yet, then `/queue` says pend
 running) and either waits again or downloads every output (`/view`) into a binary artifact
 named `<artifact_name>.<node_id>.<n>`. A retried attempt finds its prompt on the server and
 does not queue it again. Past `timeout_seconds` the job is dropped from ComfyUI's queue and
-the module fails."""
+the module fails.
+
+The graph goes to a server every user shares, so its node classes must be on the
+deployment's allow-list (ComfyUINodeAllowList), checked at submit and again after `$state`
+resolution, and its file inputs may only name this run's uploads, which go to a subfolder
+of the run under random names (modules/comfyui_graph.py)."""
 
 from __future__ import annotations
 
 import base64
 import copy
 import dataclasses
+import secrets
 from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from relay.domain.artifacts import ArtifactType
+from relay.domain.comfyui_nodes import ModulePolicy
 from relay.exceptions import RelayError
 from relay.ids import iso, parse_iso, utcnow
 from relay.workflows.models import ID_PATTERN
 
 from .base import Module, ModuleContext, ModuleInputs, Waiting
+from .comfyui_graph import (
+    ComfyUIInputNotAllowedError,
+    ComfyUINodeNotAllowedError,
+    file_input_problems,
+    node_class_problems,
+    uploaded_file_problems,
+)
 from .exceptions import ModuleError, ModuleInputError
 from .references import is_reference
 
@@ -98,7 +112,12 @@ class MediaGenerate(Module):
         images = inputs.get("images") if isinstance(inputs, dict) else None
         if not problems and isinstance(workflow, dict):
             problems += _graph_problems(workflow, images if isinstance(images, list) else [])
+            problems += file_input_problems(workflow, images if "images" in inputs else [])
         return problems
+
+    def policy_problems(self, inputs: dict[str, Any], policy: ModulePolicy) -> list[str]:
+        workflow = inputs.get("workflow") if isinstance(inputs, dict) else None
+        return node_class_problems(workflow, policy.comfyui_node_classes) if isinstance(workflow, dict) else []
 
     # -- the first RunStep: upload, queue, wait ---------------------------------------------
     def execute(self, inputs: GenerateInputs, ctx: ModuleContext) -> Waiting:
@@ -106,6 +125,10 @@ class MediaGenerate(Module):
         problems = _graph_problems(inputs.workflow, inputs.images)
         if problems:
             raise ModuleInputError(f"{self.module_id}: {'; '.join(problems)}")
+        if problems := node_class_problems(inputs.workflow, media.node_classes):
+            raise ComfyUINodeNotAllowedError(f"{self.module_id}: {'; '.join(problems[:10])}")
+        if problems := file_input_problems(inputs.workflow, inputs.images):
+            raise ComfyUIInputNotAllowedError(f"{self.module_id}: {'; '.join(problems[:10])}")
         client = media.comfyui()
         prompt_id = media.job_id(ctx.step_id, ctx.module_index)
         known = client.history(prompt_id) is not None or client.queue_state(prompt_id) is not None
@@ -114,9 +137,13 @@ class MediaGenerate(Module):
             graph = copy.deepcopy(inputs.workflow)
             for image in inputs.images:
                 loaded = media.input_image(image.image)
-                name = client.upload_image(f"{prompt_id[:8]}-{loaded.filename}", loaded.data, loaded.content_type)
+                # Random: no other graph can guess the name, let alone load it.
+                filename = f"{secrets.token_hex(16)}{_extension(loaded.filename)}"
+                name = client.upload_image(filename, loaded.data, loaded.content_type, subfolder=media.upload_folder)
                 graph[image.node_id].setdefault("inputs", {})[image.input] = name
                 uploaded.append(name)
+            if problems := uploaded_file_problems(graph, uploaded):
+                raise ComfyUIInputNotAllowedError(f"{self.module_id}: {'; '.join(problems[:10])}")
             client.queue(graph, prompt_id=prompt_id, client_id=f"relay-{ctx.run_id}")
         now = utcnow()
         job = {
@@ -205,6 +232,11 @@ class MediaGenerate(Module):
             "prompt_id": job["prompt_id"],
             "job": done,
         }
+
+
+def _extension(filename: str) -> str:
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return f".{suffix}" if suffix.isalnum() and len(suffix) <= 5 else ".png"
 
 
 def _media_of(ctx: ModuleContext) -> Any:

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from relay.domain.comfyui_nodes import DEFAULT_NODE_CLASSES
 from relay.domain.media import RETENTION_RUN, RETENTION_TAG, Media, MediaStatus, safe_filename
 from relay.exceptions import RelayError
 from relay.ids import now_iso
@@ -59,6 +60,8 @@ class RunMediaFactory:
     fetcher: Any  # relay.net.fetch.UrlFetcher
     max_ingest_bytes: int
     comfyui_timeout_seconds: float = 30
+    # ComfyUINodeAllowList: the node classes media.generate may queue.
+    node_classes: frozenset[str] = DEFAULT_NODE_CLASSES
 
     def for_run(self, run: Any, artifacts: Any = None) -> RunMedia:
         return RunMedia(self, run, f"rev{run.rev}", artifacts)
@@ -88,6 +91,15 @@ class RunMedia:
         if self._client is None:
             self._client = self._factory.comfyui()
         return self._client
+
+    @property
+    def node_classes(self) -> frozenset[str]:
+        return self._factory.node_classes
+
+    @property
+    def upload_folder(self) -> str:
+        """The subfolder of ComfyUI's input folder this run's uploads go to."""
+        return f"relay/{self._run.run_id}"
 
     def job_id(self, step_id: str, module_index: int) -> str:
         """The prompt id this attempt queues the module's job under (a UUID, as ComfyUI's)."""
@@ -160,7 +172,12 @@ class RunMedia:
         name = safe_filename(filename or _last_segment(fetched.url), fetched.content_type)
         key = f"{INGEST_PREFIX}{self._run.user_id}/{media_id}/{name}"
         # The object first: a record never names content that is not there.
-        etag = self._factory.storage.put(key, fetched.data, fetched.content_type, {RETENTION_TAG: RETENTION_RUN})
+        from relay.domain.content_types import serving
+
+        served = serving(fetched.content_type)  # sniffed from the bytes: an allowed media type
+        etag = self._factory.storage.put(
+            key, fetched.data, served.content_type, {RETENTION_TAG: RETENTION_RUN}, served.disposition(key)
+        )
         now = now_iso()
         media = Media(
             media_id=media_id, user_id=self._run.user_id, run_id=self._run.run_id, filename=name,

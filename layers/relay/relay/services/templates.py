@@ -15,6 +15,7 @@ from relay.exceptions import InvalidRequestError, NotFoundError
 from relay.ids import is_id, new_id, now_iso
 
 if TYPE_CHECKING:
+    from relay.domain.comfyui_nodes import ModulePolicy
     from relay.workflows import PreparedWorkflow
 
 # `relay.workflows` (validation, zips, step modules) is imported by the submits that use it,
@@ -32,10 +33,11 @@ class SubmittedTemplate:
 
 
 class TemplateService:
-    def __init__(self, templates, workflow_store, *, inline_max_bytes: int) -> None:
+    def __init__(self, templates, workflow_store, *, inline_max_bytes: int, module_policy: ModulePolicy | None = None) -> None:
         self._templates = templates  # TemplateRepository
         self._store = workflow_store  # WorkflowStore
         self._inline_max_bytes = inline_max_bytes
+        self._policy = module_policy  # None: the defaults (ComfyUI's built-in nodes)
 
     # -- submit ---------------------------------------------------------------------------
     def submit_json(
@@ -51,7 +53,7 @@ class TemplateService:
             raise InvalidRequestError("workflow must be a JSON object", code="INVALID_WORKFLOW")
         from relay.workflows import prepare_workflow
 
-        prepared = prepare_workflow(workflow, claimed_hash=content_hash)
+        prepared = prepare_workflow(workflow, claimed_hash=content_hash, policy=self._policy)
         return self._store_version(user, prepared, "json", template_name, display_name)
 
     def submit_zip(
@@ -65,7 +67,7 @@ class TemplateService:
     ) -> SubmittedTemplate:
         from relay.workflows import prepare_workflow_zip
 
-        prepared = prepare_workflow_zip(data, claimed_hash=content_hash)
+        prepared = prepare_workflow_zip(data, claimed_hash=content_hash, policy=self._policy)
         return self._store_version(user, prepared, "zip", template_name, display_name)
 
     def _store_version(

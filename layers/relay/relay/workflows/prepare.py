@@ -11,6 +11,8 @@ from relay_workflow.archive import ZipLimits
 from relay_workflow.canonical import HASH_PREFIX
 from relay_workflow.refs import FileSource, NoFiles, RefLimits
 
+from relay.domain.comfyui_nodes import ModulePolicy
+
 from .formats import canonical_json, check_claimed_hash, read_workflow_zip, resolve_refs
 from .models import Workflow
 from .validation import validate_workflow
@@ -31,16 +33,17 @@ def prepare_workflow(
     *,
     claimed_hash: str | None = None,
     limits: RefLimits = RefLimits(),
+    policy: ModulePolicy | None = None,
 ) -> PreparedWorkflow:
     """Resolve `$ref`s (from `source`; none allowed with `NoFiles`), validate, and hash the
     resolved document. A `claimed_hash` must match (HASH_MISMATCH / INVALID_CONTENT_HASH)."""
     if not isinstance(document, dict):
         validate_workflow(document)  # raises INVALID_WORKFLOW: not an object
-    return _finish(resolve_refs(document, source, limits=limits), claimed_hash)
+    return _finish(resolve_refs(document, source, limits=limits), claimed_hash, policy)
 
 
-def _finish(resolved: dict[str, Any], claimed_hash: str | None) -> PreparedWorkflow:
-    workflow = validate_workflow(resolved)
+def _finish(resolved: dict[str, Any], claimed_hash: str | None, policy: ModulePolicy | None = None) -> PreparedWorkflow:
+    workflow = validate_workflow(resolved, policy=policy)
     canonical = canonical_json(resolved)
     digest = HASH_PREFIX + hashlib.sha256(canonical).hexdigest()
     check_claimed_hash(digest, claimed_hash)
@@ -48,7 +51,7 @@ def _finish(resolved: dict[str, Any], claimed_hash: str | None) -> PreparedWorkf
 
 
 def prepare_workflow_zip(
-    data: bytes, limits: ZipLimits = ZipLimits(), *, claimed_hash: str | None = None
+    data: bytes, limits: ZipLimits = ZipLimits(), *, claimed_hash: str | None = None, policy: ModulePolicy | None = None
 ) -> PreparedWorkflow:
     """`read_workflow_zip` then validate and hash, as `prepare_workflow`."""
-    return _finish(read_workflow_zip(data, limits).document, claimed_hash)
+    return _finish(read_workflow_zip(data, limits).document, claimed_hash, policy)

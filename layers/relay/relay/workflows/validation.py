@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from relay.domain.comfyui_nodes import ModulePolicy
 from relay.modules import UnknownModuleError, get_module, malformed_references
 
 from .exceptions import WorkflowValidationError
@@ -108,7 +109,7 @@ def _shape(document: Any, problems: _Problems) -> Workflow | None:
         return None
 
 
-def _semantics(document: dict[str, Any], problems: _Problems) -> None:
+def _semantics(document: dict[str, Any], problems: _Problems, policy: ModulePolicy) -> None:
     steps = document.get("steps")
     if not isinstance(steps, list):
         return
@@ -142,6 +143,8 @@ def _semantics(document: dict[str, Any], problems: _Problems) -> None:
                 continue  # the shape check reports it
             for problem in module.check_inputs(inputs):
                 problems.add(problem, i, j)
+            for problem in module.policy_problems(inputs, policy):
+                problems.add(problem, i, j)
             targets += [(i, j, target) for target in module.step_targets(inputs)]
             for bad in malformed_references(inputs):
                 problems.add(
@@ -155,16 +158,17 @@ def _semantics(document: dict[str, Any], problems: _Problems) -> None:
             problems.add(f"inputs: continues at step {target!r}, which this workflow does not have", i, j)
 
 
-def validate_workflow(document: Any) -> Workflow:
+def validate_workflow(document: Any, *, policy: ModulePolicy | None = None) -> Workflow:
     """The workflow model, or WorkflowValidationError (INVALID_WORKFLOW, 400) listing every
     problem, each naming its step and module, e.g.
-    ``step 'ask' module 2 (user.select): options: Field required``."""
+    ``step 'ask' module 2 (user.select): options: Field required``. `policy` is what the
+    deployment allows (ComfyUINodeAllowList); None is the default."""
     problems = _Problems(document)
     if not isinstance(document, dict):
         problems.add("the workflow must be a JSON object")
         problems.raise_if_any()
     workflow = _shape(document, problems)
-    _semantics(document, problems)
+    _semantics(document, problems, policy or ModulePolicy())
     problems.raise_if_any()
     assert workflow is not None
     return workflow
