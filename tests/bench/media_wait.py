@@ -84,7 +84,7 @@ def main() -> int:
             print("the run failed:", run.get("error"))
             return 1
         sfn = relay.stepfunctions
-        arn = run["execution_arn"].rsplit(":", 1)[0]
+        arn = relay.run_repository.get(run_id).execution_arn.rsplit(":", 1)[0]  # not in API answers
         transitions = 0
         for execution in sfn.list_executions(stateMachineArn=arn.replace(":execution:", ":stateMachine:"))["executions"]:
             if execution["name"].startswith(run_id):

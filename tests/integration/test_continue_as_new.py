@@ -4,6 +4,7 @@ nothing is lost across the hand-over: state, events and the pause all carry on."
 from __future__ import annotations
 
 from documents import module, step, workflow
+from executions import execution_arn
 from polling import wait_for_status
 
 
@@ -17,16 +18,17 @@ def test_long_run_hands_over_to_new_executions_and_completes(client, relay):
     client.post("/v1/templates", json={"workflow": wf})
     run = client.post("/v1/runs", json={"template_name": "long_run"}).json()
     run_id = run["run_id"]
-    executions = {run["execution_arn"]}
+    executions = {execution_arn(relay, run_id)}
 
     for q in questions:
         paused = wait_for_status(client, run_id, "awaiting_input")
         assert paused["pending_input"]["step_id"] == q
-        executions.add(paused["execution_arn"])
+        executions.add(execution_arn(relay, run_id))
         assert client.post(f"/v1/runs/{run_id}/input", json={"step_id": q, "value": f"A{q}"}).status_code == 202
 
     done = wait_for_status(client, run_id, "completed")
-    executions.add(done["execution_arn"])
+    last = execution_arn(relay, run_id)
+    executions.add(last)
     assert done["state"]["summary"] == "Aq0..Aq6"
     assert done["state"] == {**{q: f"A{q}" for q in questions}, "summary": "Aq0..Aq6"}
 
@@ -34,9 +36,9 @@ def test_long_run_hands_over_to_new_executions_and_completes(client, relay):
     assert names[0] == run_id and f"{run_id}-g2" in names  # named by the run, generation after
 
     sfn = relay.stepfunctions
-    for arn in executions - {done["execution_arn"]}:
+    for arn in executions - {last}:
         assert sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"  # handed over, not failed
-    assert sfn.describe_execution(executionArn=done["execution_arn"])["status"] == "SUCCEEDED"
+    assert sfn.describe_execution(executionArn=last)["status"] == "SUCCEEDED"
 
     events = client.get(f"/v1/runs/{run_id}/events", params={"limit": 500}).json()["items"]
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))

@@ -10,6 +10,7 @@ import time
 
 
 from documents import greeting
+from executions import execution_arn
 from polling import wait_for_status
 from test_run_failures import _start
 
@@ -37,7 +38,7 @@ def test_unrecordable_failure_ends_run_and_execution(client, relay):
 
     sfn = relay.stepfunctions
     deadline = time.monotonic() + 30
-    while (status := sfn.describe_execution(executionArn=paused["execution_arn"])["status"]) == "RUNNING":
+    while (status := sfn.describe_execution(executionArn=execution_arn(relay, run_id))["status"]) == "RUNNING":
         assert time.monotonic() < deadline, "the execution did not end"
         time.sleep(0.1)
     assert status == "FAILED"

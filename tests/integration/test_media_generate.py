@@ -9,6 +9,7 @@ from __future__ import annotations
 import httpx
 from documents import module, step, workflow
 from media_helpers import PNG, create, upload, wait_for_media
+from executions import execution_arn
 from polling import wait_for_status
 
 from fake_comfyui import PNG_HEAD, graph
@@ -86,8 +87,10 @@ def test_a_generation_waits_in_step_functions_and_lands_as_artifacts(client, fak
 
     # The run waited in Step Functions' Wait state, not in a Lambda, and (4 RunSteps per
     # execution in these tests) went on in a new execution while it waited.
-    assert run["execution_arn"].endswith(f"{run_id}-g2")
-    history = relay.stepfunctions.get_execution_history(executionArn=run["execution_arn"].replace("-g2", ""), maxResults=1000)
+    assert execution_arn(relay, run_id).endswith(f"{run_id}-g2")
+    history = relay.stepfunctions.get_execution_history(
+        executionArn=execution_arn(relay, run_id).replace("-g2", ""), maxResults=1000
+    )
     entered = [e["stateEnteredEventDetails"]["name"] for e in history["events"] if "stateEnteredEventDetails" in e]
     assert entered.count("WaitForJob") == 3 and entered.count("RunStep") == 4
 

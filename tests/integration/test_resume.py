@@ -5,6 +5,7 @@ version, with the original, or starts a fresh run; events carry the version they
 from __future__ import annotations
 
 from documents import greeting, module, step, workflow
+from executions import execution_arn
 from polling import wait_for_status
 from problems import assert_problem
 
@@ -43,7 +44,7 @@ def _mismatch(client, run_id, wf):
     return body
 
 
-def test_same_version_resumes_a_cancelled_run(client):
+def test_same_version_resumes_a_cancelled_run(client, relay):
     run, waiting = _waiting_at_pick(client, "resume-same")
     run_id = run["run_id"]
     assert client.post(f"/v1/runs/{run_id}/cancel").status_code == 200
@@ -53,7 +54,7 @@ def test_same_version_resumes_a_cancelled_run(client):
     again = wait_for_status(client, run_id, "awaiting_input")
     assert again["pending_input"]["step_id"] == "pick"
     assert again["pending_input"]["input_id"] != waiting["pending_input"]["input_id"]
-    assert again["execution_arn"].endswith("-g2") and again["state"] == {"lang": "en", "name": "Ada"}
+    assert execution_arn(relay, run_id).endswith("-g2") and again["state"] == {"lang": "en", "name": "Ada"}
     # The same workflow again (JSON) is the same version; waiting, it changes nothing.
     same = client.post(f"/v1/runs/{run_id}/resume", json={"workflow": greeting("resume-same")})
     assert same.status_code == 200 and same.json()["pending_input"]["input_id"] == again["pending_input"]["input_id"]
@@ -99,16 +100,17 @@ def test_continue_with_new_moves_the_run_and_stamps_new_events(client):
                    409, "NO_PENDING_MISMATCH")
 
 
-def test_continue_with_original_keeps_the_pause(client):
+def test_continue_with_original_keeps_the_pause(client, relay):
     run, waiting = _waiting_at_pick(client, "resume-orig")
     run_id = run["run_id"]
     v2 = _mismatch(client, run_id, _v2("resume-orig"))["submitted_version"]
+    waiting_in = execution_arn(relay, run_id)
     confirmed = client.post(f"/v1/runs/{run_id}/resume/confirm", json={"choice": "continue_with_original", "version_id": v2})
     assert confirmed.status_code == 200, confirmed.text
     after = confirmed.json()
     assert after["version_id"] == run["version_id"] and after["status"] == "awaiting_input"
     assert after["pending_input"]["input_id"] == waiting["pending_input"]["input_id"]
-    assert after["execution_arn"] == run["execution_arn"]
+    assert execution_arn(relay, run_id) == waiting_in
     assert client.post(f"/v1/runs/{run_id}/input", json={"step_id": "pick", "value": "formal"}).status_code == 202
     assert wait_for_status(client, run_id, "completed")["state"]["greeting"] == "Hello Ada (formal)"
 

@@ -30,7 +30,7 @@ class Storage:
     def __init__(self, repo):
         self.repo, self.puts = repo, []
 
-    def put(self, key, data, content_type, tags):
+    def put(self, key, data, content_type, tags, disposition=None):
         assert not any(m.key == key for m in self.repo.items.values())  # the object before the record
         self.puts.append((key, data, content_type, tags))
         return "etag1"

@@ -82,11 +82,14 @@ class FakeStorage:
     def __init__(self):
         self.objects = {}  # key -> (bytes, content_type, tags)
         self.copies = []
+        self.dispositions = {}
 
-    def put(self, key, body, content_type, tags):
+    def put(self, key, body, content_type, tags, disposition=None):
         self.objects[key] = (body, content_type, tags)
+        self.dispositions[key] = disposition
 
-    def copy_from(self, bucket, source_key, key, content_type, tags):
+    def copy_from(self, bucket, source_key, key, content_type, tags, disposition=None):
+        self.dispositions[key] = disposition
         self.copies.append((bucket, source_key, key))
         self.objects[key] = (b"<copied>", content_type, tags)
 
@@ -96,7 +99,7 @@ class FakeStorage:
     def tags(self, key):
         return self.objects[key][2]
 
-    def presign_get(self, key, content_type, filename, expires_in):
+    def presign_get(self, key, content_type, disposition, expires_in):
         return f"https://artifacts.s3/{key}"
 
 

@@ -305,18 +305,25 @@ class ArtifactStorage(MediaStorage):
     """The artifacts bucket (presigned POST/GET, HEAD, sha256 as for media). The client should
     sign with SigV4 (`signature_version="s3v4"`)."""
 
-    def put(self, key: str, body: bytes, content_type: str, tags: dict[str, str]) -> None:
+    def put(  # type: ignore[override]
+        self, key: str, body: bytes, content_type: str, tags: dict[str, str], disposition: str | None = None
+    ) -> None:
+        extra = {"ContentDisposition": disposition} if disposition else {}
         self._client.put_object(
-            Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, Tagging=_tagging(tags)
+            Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, Tagging=_tagging(tags), **extra
         )
 
-    def copy_from(self, bucket: str, source_key: str, key: str, content_type: str, tags: dict[str, str]) -> None:
+    def copy_from(
+        self, bucket: str, source_key: str, key: str, content_type: str, tags: dict[str, str], disposition: str | None = None
+    ) -> None:
         """Server-side copy (no bytes through this function), retagged for this artifact."""
+        extra = {"ContentDisposition": disposition} if disposition else {}
         self._client.copy_object(
             Bucket=self.bucket,
             Key=key,
             CopySource={"Bucket": bucket, "Key": source_key},
             ContentType=content_type,
+            **extra,
             MetadataDirective="REPLACE",
             Tagging=_tagging(tags),
             TaggingDirective="REPLACE",

@@ -197,31 +197,39 @@ class MediaStorage:
         self.bucket = bucket
 
     def presign_post(
-        self, key: str, content_type: str, max_bytes: int, tags: dict[str, str], expires_in: int
+        self,
+        key: str,
+        content_type: str,
+        max_bytes: int,
+        tags: dict[str, str],
+        expires_in: int,
+        disposition: str | None = None,
     ) -> dict[str, Any]:
-        """`{url, fields}` for a browser form POST of exactly this key, type, tags and at most
-        `max_bytes`; S3 refuses anything else."""
+        """`{url, fields}` for a browser form POST of exactly this key, type, tags, disposition
+        (stored as the object's Content-Disposition) and at most `max_bytes`; S3 refuses
+        anything else."""
         tagging = tagging_xml(tags)
+        fields = {"Content-Type": content_type, "tagging": tagging}
+        if disposition is not None:
+            fields["Content-Disposition"] = disposition
         return self._client.generate_presigned_post(
             self.bucket,
             key,
-            Fields={"Content-Type": content_type, "tagging": tagging},
-            Conditions=[
-                {"Content-Type": content_type},
-                {"tagging": tagging},
-                ["content-length-range", 1, max_bytes],
-            ],
+            Fields=fields,
+            Conditions=[*({name: value} for name, value in fields.items()), ["content-length-range", 1, max_bytes]],
             ExpiresIn=expires_in,
         )
 
-    def presign_get(self, key: str, content_type: str, filename: str, expires_in: int) -> str:
+    def presign_get(self, key: str, content_type: str, disposition: str, expires_in: int) -> str:
+        """A GET answered with this Content-Type and Content-Disposition (S3's `response-content-*`
+        overrides, signed into the URL), whatever the object's own metadata says."""
         return self._client.generate_presigned_url(
             "get_object",
             Params={
                 "Bucket": self.bucket,
                 "Key": key,
                 "ResponseContentType": content_type,
-                "ResponseContentDisposition": f'inline; filename="{filename}"',
+                "ResponseContentDisposition": disposition,
             },
             ExpiresIn=expires_in,
         )
@@ -268,12 +276,13 @@ class MediaStorage:
             size += len(chunk)
         return digest.hexdigest(), size
 
-    def put(self, key: str, data: bytes, content_type: str, tags: dict[str, str]) -> str:
+    def put(self, key: str, data: bytes, content_type: str, tags: dict[str, str], disposition: str | None = None) -> str:
         """Write an object the server fetched itself (media.ingest_url); its ETag."""
         from urllib.parse import urlencode
 
+        extra = {"ContentDisposition": disposition} if disposition else {}
         response = self._client.put_object(
-            Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, Tagging=urlencode(tags)
+            Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, Tagging=urlencode(tags), **extra
         )
         return str(response.get("ETag", "")).strip('"')
 

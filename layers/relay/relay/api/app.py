@@ -11,6 +11,7 @@ from relay import __version__
 from relay.bootstrap import Relay
 
 from . import errors
+from .headers import SecurityHeaders
 from .lazy_routers import add_lazy_routers, load_all
 
 # Every router module (relay.api.routers.<name>.router) with the path prefixes it serves (by
@@ -67,6 +68,10 @@ def create_app(relay: Relay, *, eager: bool = False) -> FastAPI:
     )
     app.state.relay = relay
     errors.install(app)
+    # Around the whole stack, Starlette's ServerErrorMiddleware included: its headers reach
+    # every answer, an unhandled error's 500 too.
+    build_stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: SecurityHeaders(build_stack())  # type: ignore[method-assign]
     add_lazy_routers(app, tuple((f"{__package__}.routers.{name}", paths) for name, paths in ROUTERS))
     if eager:
         load_all(app)

@@ -108,7 +108,10 @@ class Artifact(BaseModel):
     artifact_name: str
     artifact_type: ArtifactType
     format: ArtifactFormat
-    content_type: str
+    content_type: str  # what it is stored and served as (relay.domain.content_types)
+    # What the step or the editor declared, when it is served as something else (HTML, SVG,
+    # an unknown type, a media type its bytes do not match: application/octet-stream).
+    declared_content_type: str | None = None
     size_bytes: int
     sha256: str
     content: Any = None  # inline JSON value or text
@@ -147,6 +150,7 @@ class Artifact(BaseModel):
             "status": self.status.value,
             "format": self.format.value,
             "content_type": self.content_type,
+            "declared_content_type": self.declared_content_type,
             "size_bytes": self.size_bytes,
             "sha256": self.sha256,
         }

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
 
 LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40, "CRITICAL": 50}
+
+# Log lines are shown to users: no ARNs in them (the account id, internal resource names;
+# issue 15). Powertools' `function_arn` key is dropped; an ARN written into any text is
+# reduced to the resource's own name (a run's execution: its run id).
+_HIDDEN_KEYS = frozenset({"function_arn"})
+_ARN = re.compile(r"arn:aws[a-z-]*:[A-Za-z0-9-]+:[A-Za-z0-9-]*:\d{0,12}:[^\s\"',;)\]}]+")
+
+
+def redact_arns(value: Any) -> Any:
+    if isinstance(value, str):
+        return _ARN.sub(lambda m: re.split(r"[:/]", m.group(0))[-1], value)
+    if isinstance(value, dict):
+        return {k: redact_arns(v) for k, v in value.items() if k not in _HIDDEN_KEYS}
+    if isinstance(value, list):
+        return [redact_arns(v) for v in value]
+    return value
 
 
 class LogLine(BaseModel):
@@ -36,6 +53,7 @@ class LogLine(BaseModel):
             record = None
         if not isinstance(record, dict):
             record = {"message": raw.rstrip("\n")}
+        record = redact_arns(record)
         level = record.get("level")
         when = datetime.fromtimestamp(event["timestamp"] / 1000, UTC)
         return cls(

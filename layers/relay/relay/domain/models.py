@@ -143,6 +143,19 @@ class Event(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
     timestamp: str
 
+    def public(self) -> dict[str, Any]:
+        """The event as the API shows it (GET …/events, the SSE stream, the export): without
+        its run_id and without AWS resource names that older events carried in their data."""
+        shown = self.model_dump(mode="json", exclude={"run_id"})
+        shown["data"] = {k: v for k, v in shown["data"].items() if k not in INTERNAL_EVENT_KEYS}
+        return shown
+
+
+# Event data keys kept from API answers: `execution_arn` names the account and the state
+# machine (retries and resumes before issue 15 recorded it; they now record `execution`, the
+# execution's name, which is how operators find it in the console).
+INTERNAL_EVENT_KEYS = frozenset({"execution_arn"})
+
 
 class PendingInput(BaseModel):
     """A stored task token: the approvals inbox. A second decision on it is a 409."""

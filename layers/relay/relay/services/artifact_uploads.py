@@ -56,13 +56,20 @@ class ArtifactUploads:
             raise PayloadTooLargeError(
                 f"size_bytes {size_bytes} is over the cap of {self.max_upload_bytes}", code="ARTIFACT_TOO_LARGE"
             )
+        from relay.domain.content_types import essence, serving
+
         now = utcnow()
         upload_end = now + timedelta(seconds=self._upload_expiry)
         child_id = new_id("art")
         key = artifact_key(parent.run_id, child_id, ArtifactFormat.binary)
+        # The form stores the bytes with the type they will be served as (HTML, SVG, unknown
+        # types: application/octet-stream, attachment); complete checks a media type's magic.
+        served = serving(content_type)
+        declared = content_type if essence(content_type) != essence(served.content_type) else None
         record = parent.model_copy(
             update={
-                "artifact_id": child_id, "step_id": None, "content_type": content_type, "size_bytes": size_bytes,
+                "artifact_id": child_id, "step_id": None, "content_type": served.content_type,
+                "declared_content_type": declared, "size_bytes": size_bytes,
                 "sha256": "", "content": None, "key": key, "media_id": None, "version": parent.version + 1,
                 "parent_artifact_id": parent.artifact_id, "is_latest": False, "status": ArtifactStatus.edited,
                 "decided_by": None, "decided_at": None, "reason": None, "decided_input_id": None,
@@ -73,15 +80,16 @@ class ArtifactUploads:
         )
         self._artifacts.add(record)
         post = self._storage.presign_post(
-            key, content_type, size_bytes, {RETENTION_TAG: parent.retention}, self._upload_expiry
+            key, served.content_type, size_bytes, {RETENTION_TAG: parent.retention}, self._upload_expiry,
+            served.disposition(key),
         )
         return VersionUpload(record, post["url"], post["fields"], iso(upload_end))
 
     def complete_upload(self, user: Any, artifact_id: str, version_id: str) -> Artifact:
-        """Verify the uploaded object (size, Content-Type, magic bytes of known media types;
-        sha256) and make it the next version, if its parent is still the latest. Idempotent:
-        a completed version answers as it is."""
-        from relay.domain.media import SNIFF_BYTES, content_matches
+        """Verify the uploaded object (size, Content-Type, a media type's magic bytes: a PNG
+        replaced by HTML is refused; sha256) and make it the next version, if its parent is
+        still the latest. Idempotent: a completed version answers as it is."""
+        from relay.domain.content_types import SNIFF_BYTES, serving
 
         parent = self.get(user, artifact_id)
         record = self._artifacts.get(version_id) if is_id(version_id, "art") else None
@@ -101,9 +109,7 @@ class ArtifactUploads:
             problem = f"the object's Content-Type is {info.content_type[:100]!r}, {record.content_type!r} was declared"
         else:
             head = self._storage.first_bytes(record.key, SNIFF_BYTES) or b""
-            from relay.domain.media import ALLOWED_TYPES
-
-            if record.content_type in ALLOWED_TYPES and not content_matches(record.content_type, head):
+            if serving(record.content_type, head).content_type != record.content_type:
                 problem = f"the content is not {record.content_type}"
         hashed = None if problem else self._storage.sha256(record.key)
         if problem or hashed is None or hashed[1] != record.size_bytes:

@@ -29,6 +29,7 @@ from relay.domain.artifacts import (
     expiry_for,
     retention_of,
 )
+from relay.domain.content_types import SNIFF_BYTES, essence, serving
 from relay.exceptions import (
     ConcurrentUpdateError,
     ConflictError,
@@ -140,29 +141,36 @@ class ArtifactService(ArtifactUploads):
         now = utcnow()
         expires = expiry_for(artifact_type, now)
         retention = retention_of(artifact_type)
-        content_type = content_type or DEFAULT_CONTENT_TYPES[fmt]
+        declared = content_type or DEFAULT_CONTENT_TYPES[fmt]
         fields: dict[str, Any] = {}
         if fmt is ArtifactFormat.binary and isinstance(data, dict):
             media = self._media_of(data, run_id, user_id)
+            declared = media.content_type if declared == DEFAULT_CONTENT_TYPES[fmt] else declared
+            # The media's bytes were checked against its own type; any other is not theirs.
+            served = serving(declared, None if essence(declared) == media.content_type else b"")
             key = artifact_key(run_id, artifact_id, fmt)
             self._storage.copy_from(
-                self._media_bucket, media.key, key, media.content_type, {RETENTION_TAG: retention}
+                self._media_bucket, media.key, key, served.content_type, {RETENTION_TAG: retention},
+                served.disposition(key),
             )
             fields = {"key": key, "media_id": media.media_id, "size_bytes": media.size_bytes, "sha256": media.sha256}
-            content_type = media.content_type if content_type == DEFAULT_CONTENT_TYPES[fmt] else content_type
         else:
             body = encode_content(fmt, data)
             if len(body) > MAX_CONTENT_BYTES:
                 raise PayloadTooLargeError(
                     f"the content is {len(body)} bytes; at most {MAX_CONTENT_BYTES} allowed", code="ARTIFACT_TOO_LARGE"
                 )
+            served = serving(declared, body[:SNIFF_BYTES])
             fields = {"size_bytes": len(body), "sha256": hashlib.sha256(body).hexdigest()}
             if fmt is ArtifactFormat.binary or len(body) > INLINE_MAX_BYTES:
                 key = artifact_key(run_id, artifact_id, fmt)
-                self._storage.put(key, body, content_type, {RETENTION_TAG: retention})
+                self._storage.put(key, body, served.content_type, {RETENTION_TAG: retention}, served.disposition(key))
                 fields["key"] = key
             else:
                 fields["content"] = data
+        content_type = served.content_type
+        if essence(declared) != essence(content_type):
+            fields["declared_content_type"] = declared
         return Artifact(
             artifact_id=artifact_id,
             run_id=run_id,
@@ -253,7 +261,8 @@ class ArtifactService(ArtifactUploads):
         child = self._new(
             artifact_id=new_id("art"), run_id=parent.run_id, user_id=parent.user_id, step_id=None,
             name=parent.artifact_name, artifact_type=parent.artifact_type, fmt=parent.format,
-            content_type=parent.content_type, data=content, status=ArtifactStatus.edited, parent=parent,
+            content_type=parent.declared_content_type or parent.content_type, data=content,
+            status=ArtifactStatus.edited, parent=parent,
         )
         with dropped_if_over_quota(self._storage, child.key):
             self._artifacts.add_version(parent, child)  # NOT_LATEST_VERSION if another edit won
@@ -338,6 +347,7 @@ class ArtifactService(ArtifactUploads):
                 artifact.is_latest
                 and not artifact.inline
                 and artifact.content_type.split("/", 1)[0] == kind
+                and serving(artifact.content_type).inline  # never an SVG stored before the policy
                 and artifact.status is not ArtifactStatus.rejected
                 and (found is None or artifact.created_at > found.created_at)
             ):
@@ -368,8 +378,12 @@ class ArtifactService(ArtifactUploads):
         """A presigned GET of content kept in S3, and when it expires; None when inline."""
         if artifact.inline:
             return None
-        filename = artifact.key.rsplit("/", 1)[-1]
-        url = self._storage.presign_get(artifact.key, artifact.content_type, filename, self._download_expiry)
+        # Decided again from the type (checked against the bytes when stored): a record stored
+        # before the policy with text/html is still served as an attachment.
+        served = serving(artifact.content_type)
+        url = self._storage.presign_get(
+            artifact.key, served.content_type, served.disposition(artifact.key), self._download_expiry
+        )
         return url, iso(utcnow() + timedelta(seconds=self._download_expiry))
 
 

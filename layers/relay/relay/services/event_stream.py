@@ -54,7 +54,7 @@ class Wait:
 
 
 def frame(event: Event) -> str:
-    body = json.dumps(event.model_dump(mode="json", exclude={"run_id"}), separators=(",", ":"))  # as /events lists it
+    body = json.dumps(event.public(), separators=(",", ":"))  # as /events lists it
     return f"id: {event.seq}\nevent: {event.event_type}\ndata: {body}\n\n"
 
 

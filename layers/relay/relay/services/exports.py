@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from relay.domain.artifacts import RETENTION_TAG, Artifact, ArtifactFormat
+from relay.domain.content_types import disposition, serving
 from relay.ids import iso, new_id, utcnow
 
 EXPORT_RETENTION = "7d"
@@ -38,7 +39,7 @@ class RunExport:
 
 def _entry_name(artifact: Artifact) -> str:
     ext = _EXTENSIONS[artifact.format]
-    if artifact.format is ArtifactFormat.binary and "/" in artifact.content_type:
+    if artifact.format is ArtifactFormat.binary and serving(artifact.content_type).inline:
         from relay.domain.media import ALLOWED_TYPES
 
         ext = ALLOWED_TYPES.get(artifact.content_type, ("", ext))[1]
@@ -86,9 +87,9 @@ class ExportService:
             if e.event_type == "input_received"
         ]
         metadata = {
-            "run": run.model_dump(mode="json", exclude={"rev", "event_seq"}),
+            "run": run.model_dump(mode="json", exclude={"rev", "event_seq", "execution_arn"}),  # as the API shows it
             "version": version.model_dump(mode="json"),
-            "events": [e.model_dump(mode="json") for e in events],
+            "events": [{"run_id": e.run_id, **e.public()} for e in events],
             "artifacts": [
                 {**a.model_dump(mode="json", exclude={"content", "key", "ttl", "upload_expires_at"}),
                  "file": _entry_name(a) if a.is_latest else None}
@@ -98,6 +99,9 @@ class ExportService:
         }
         export_id = new_id("exp")
         key = f"runs/{run_id}/exports/{export_id}.zip"
+        # The zip is ours (no browser renders one) but always a download; inside it, entries
+        # are named by format and the media allow-list (.bin/.txt/.json, never .html or .svg).
+        attachment = disposition(False, f"{run_id}.zip")
         with tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY) as buffer:
             with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 archive.writestr("metadata.json", _dump(metadata))
@@ -117,8 +121,8 @@ class ExportService:
             for chunk in iter(lambda: buffer.read(1 << 20), b""):
                 digest.update(chunk)
             buffer.seek(0)
-            self._storage.put(key, buffer.read(), "application/zip", {RETENTION_TAG: EXPORT_RETENTION})
-        url = self._storage.presign_get(key, "application/zip", f"{run_id}.zip", self._download_expiry)
+            self._storage.put(key, buffer.read(), "application/zip", {RETENTION_TAG: EXPORT_RETENTION}, attachment)
+        url = self._storage.presign_get(key, "application/zip", attachment, self._download_expiry)
         return RunExport(
             export_id=export_id,
             run_id=run_id,

@@ -23,6 +23,7 @@ from relay.domain.media import (
     safe_filename,
     sniff,
 )
+from relay.domain.content_types import serving
 from relay.exceptions import ConflictError, InvalidRequestError, NotFoundError, UnprocessableError
 from relay.ids import is_id, iso, new_id, now_iso, parse_iso, utcnow
 
@@ -114,8 +115,10 @@ class MediaService:
         )
         media = self._add_counted(media)
         expires_in = min(self._upload_expiry, int((lifetime_end - now).total_seconds()))
+        served = serving(content_type)  # what the object is stored as: complete checks its bytes
         post = self._storage.presign_post(
-            media.key, content_type, size_bytes, {RETENTION_TAG: media.retention}, expires_in
+            media.key, served.content_type, size_bytes, {RETENTION_TAG: media.retention}, expires_in,
+            served.disposition(media.key),
         )
         return NewUpload(media, post["url"], post["fields"], iso(now + timedelta(seconds=expires_in)))
 
@@ -179,9 +182,8 @@ class MediaService:
         """A presigned GET (served with the media's type) and when it expires; ready only."""
         if media.status is not MediaStatus.ready:
             return None
-        url = self._storage.presign_get(
-            media.key, media.content_type, media.key.rsplit("/", 1)[-1], self._download_expiry
-        )
+        served = serving(media.content_type)  # a verified media: its bytes match its type
+        url = self._storage.presign_get(media.key, served.content_type, served.disposition(media.key), self._download_expiry)
         return url, iso(utcnow() + timedelta(seconds=self._download_expiry))
 
     # -- verify ---------------------------------------------------------------------------
@@ -223,8 +225,8 @@ class MediaService:
             problem = f"the object is {info.size} bytes, over the cap of {self.max_bytes}"
         elif info.size != media.declared_size:
             problem = f"the object is {info.size} bytes, {media.declared_size} were declared"
-        elif info.content_type != media.content_type:
-            problem = f"the object's Content-Type is {info.content_type[:100]!r}, {media.content_type!r} was declared"
+        elif info.content_type != (stored_as := serving(media.content_type).content_type):
+            problem = f"the object's Content-Type is {info.content_type[:100]!r}, {stored_as!r} was signed"
         else:
             head = self._storage.first_bytes(media.key, SNIFF_BYTES)
             if head is None:  # deleted meanwhile: the other path rejected it

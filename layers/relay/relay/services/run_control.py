@@ -77,7 +77,7 @@ def relaunch(
             **update,
         }
     )
-    events = [e.model_copy(update={"data": {**e.data, "execution_arn": arn}}) for e in events]
+    events = [e.model_copy(update={"data": {**e.data, "execution": name}}) for e in events]  # no ARN: events are shown
     # A failed condition on an `extra` item (a pause decided meanwhile) means the run moved.
     committed = runs.commit(run, after, events, new_id("corr"), extra, decided_items=0)
     if run.status == RunStatus.awaiting_input and run.execution_arn:

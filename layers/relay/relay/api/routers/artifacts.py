@@ -17,6 +17,7 @@ from relay.api.problems import raises
 from relay.api.routers.media import S3_POST_MAX_BYTES, UploadForm, _integral
 from relay.api.schemas.common import Page, Strict
 from relay.domain.artifacts import Artifact, ArtifactType
+from relay.domain.content_types import serving
 from relay.exceptions import InvalidRequestError, NotFoundError
 from relay.ids import id_pattern
 
@@ -41,7 +42,14 @@ class ArtifactPublic(BaseModel):
     artifact_name: str
     artifact_type: str = Field(description="debug | state | deliverable")
     format: str = Field(description="json | text | binary")
-    content_type: str
+    content_type: str = Field(
+        description="what the content is stored and served as: an image, audio or video type of the media allow-list "
+        "whose bytes match it, text/plain or application/json are served inline; anything else (HTML, SVG, unknown "
+        "types, mismatched bytes) is application/octet-stream, served as an attachment"
+    )
+    declared_content_type: str | None = Field(
+        default=None, description="what the step or the edit declared, when the content is served as something else"
+    )
     size_bytes: int
     sha256: str
     version: int
@@ -62,7 +70,9 @@ class ArtifactPublic(BaseModel):
 
 class ArtifactDetail(ArtifactPublic):
     inline: bool = Field(description="content kept in the record (GET …/content answers it) rather than in S3")
-    download_url: str | None = Field(description="content kept in S3: a presigned GET, served with its content_type")
+    download_url: str | None = Field(
+        description="content kept in S3: a presigned GET, served with its content_type, inline or as an attachment"
+    )
     download_expires_at: str | None
 
 
@@ -202,11 +212,23 @@ def get_artifact(artifact_id: ArtifactId, user: CurrentUser, relay: RelayDep):
     response_class=Response,
     responses={
         200: {
-            "description": "the content kept inline: a json artifact as JSON, a text artifact as text",
-            "content": {"application/json": {"schema": {}}, "text/plain": {"schema": {"type": "string"}}},
+            "description": "the content kept inline: a json artifact as JSON, a text artifact as text; one whose "
+            "content_type is application/octet-stream (declared as HTML, SVG …) as an attachment",
+            "content": {
+                "application/json": {"schema": {}},
+                "text/plain": {"schema": {"type": "string"}},
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            },
+            "headers": {
+                "Content-Disposition": {
+                    "schema": {"type": "string"},
+                    "description": "`attachment; filename=…` for application/octet-stream",
+                }
+            },
         },
         307: {
-            "description": "content kept in S3: a redirect to a presigned GET (served with the artifact's content_type)",
+            "description": "content kept in S3: a redirect to a presigned GET, answered with the artifact's content_type "
+            "and Content-Disposition (inline, or attachment for application/octet-stream)",
             "headers": {"Location": {"schema": {"type": "string"}, "description": "the presigned URL"}},
         },
     },
@@ -217,6 +239,13 @@ def get_artifact_content(artifact_id: ArtifactId, user: CurrentUser, relay: Rela
     download = relay.artifacts.download_url(artifact)
     if download is not None:
         return RedirectResponse(download[0], status_code=status.HTTP_307_TEMPORARY_REDIRECT)
+    served = serving(artifact.content_type)
+    if not served.inline:  # declared as HTML, SVG …: a download, never a page on this origin
+        from relay.services.artifacts import encode_content
+
+        body = encode_content(artifact.format, artifact.content)
+        disposition = served.disposition(f"{artifact.artifact_id}.bin")
+        return Response(body, media_type=served.content_type, headers={"Content-Disposition": disposition})
     if artifact.format.value == "json":
         return JSONResponse(artifact.content)
     return PlainTextResponse(artifact.content)

@@ -107,11 +107,11 @@ def list_events(
     if lineage:
         branch = branch_id or relay.runs.get(user, run_id).branch_id
         events, next_cursor = relay.branches.lineage_events(user, run_id, branch, cursor, limit)
-        return Page(items=[EventPublic.model_validate(e.model_dump()) for e in events], next_cursor=next_cursor)
+        return Page(items=[EventPublic.model_validate(e.public()) for e in events], next_cursor=next_cursor)
     if branch_id is not None:
         relay.branches.check_branch(user, run_id, branch_id)
     events, next_cursor = relay.runs.events(user, run_id, branch_id, cursor, limit)
-    return Page(items=[EventPublic.model_validate(e.model_dump()) for e in events], next_cursor=next_cursor)
+    return Page(items=[EventPublic.model_validate(e.public()) for e in events], next_cursor=next_cursor)
 
 
 @router.post(

@@ -62,10 +62,14 @@ class ArtifactToJudge(BaseModel):
     version: int
     status: str
     format: str
-    content_type: str
+    content_type: str = Field(description="what the preview serves it as (application/octet-stream: an attachment)")
+    declared_content_type: str | None = Field(
+        default=None, description="what was declared, when it is served as something else"
+    )
     size_bytes: int
     preview_url: str = Field(
-        description="content kept in S3: a presigned GET; inline content: its `GET /v1/artifacts/{id}/content` path"
+        description="content kept in S3: a presigned GET (inline for images, audio, video, text and JSON; else an "
+        "attachment); inline content: its `GET /v1/artifacts/{id}/content` path"
     )
 
 
@@ -102,7 +106,6 @@ class RunPublic(BaseModel):
     progress: Progress
     branch_id: str
     pending_input: PendingInputPublic | None
-    execution_arn: str | None
     created_at: str
     updated_at: str
     ended_at: str | None
