@@ -172,7 +172,12 @@ class RunMedia:
         name = safe_filename(filename or _last_segment(fetched.url), fetched.content_type)
         key = f"{INGEST_PREFIX}{self._run.user_id}/{media_id}/{name}"
         # The object first: a record never names content that is not there.
-        etag = self._factory.storage.put(key, fetched.data, fetched.content_type, {RETENTION_TAG: RETENTION_RUN})
+        from relay.domain.content_types import serving
+
+        served = serving(fetched.content_type)  # sniffed from the bytes: an allowed media type
+        etag = self._factory.storage.put(
+            key, fetched.data, served.content_type, {RETENTION_TAG: RETENTION_RUN}, served.disposition(key)
+        )
         now = now_iso()
         media = Media(
             media_id=media_id, user_id=self._run.user_id, run_id=self._run.run_id, filename=name,
