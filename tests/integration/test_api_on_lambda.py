@@ -39,11 +39,16 @@ def test_api_function_serves_http_api_events(cloud, relay):
     assert error is None
     response = json.loads(payload)
     assert response["statusCode"] == 200 and json.loads(response["body"]) == {"status": "ok"}
+    # The security headers reach API Gateway's answer (HTTP API passes the function's headers).
+    assert response["headers"]["x-content-type-options"] == "nosniff"
+    assert "cache-control" not in response["headers"]  # a public document, asked anonymously
 
     payload, error = cloud.runner.invoke(function, _event("GET", "/v1/runs"))
     response = json.loads(payload)
     assert response["statusCode"] == 401
     assert response["headers"]["content-type"] == "application/problem+json"
+    assert response["headers"]["x-content-type-options"] == "nosniff"
+    assert response["headers"]["cache-control"] == "no-store"
 
     workflow = {"workflow_id": "on_lambda", "schema_version": "1", "steps": [
         {"step_id": "s", "modules": [{"module_id": "transform.format", "inputs": {"template": "x"}}]}]}
@@ -51,3 +56,9 @@ def test_api_function_serves_http_api_events(cloud, relay):
     response = json.loads(payload)
     assert response["statusCode"] == 201, response
     assert json.loads(response["body"])["template"]["template_name"] == "on_lambda"
+    assert response["headers"]["x-content-type-options"] == "nosniff"
+    assert response["headers"]["cache-control"] == "no-store"
+
+    payload, error = cloud.runner.invoke(function, _event("GET", "/openapi.json"))
+    response = json.loads(payload)
+    assert response["statusCode"] == 200 and response["headers"]["x-content-type-options"] == "nosniff"
