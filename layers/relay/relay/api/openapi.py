@@ -26,6 +26,7 @@ from fastapi.routing import APIRoute
 
 from . import deps
 from .errors import PROBLEM_JSON
+from .headers import PUBLIC_PATHS
 from .problems import OPENAPI_KEY, PROBLEM_CODES, REQUEST_BODY_KEY, markdown_table, run_error_table
 
 COMPONENTS = "#/components/schemas/"
@@ -121,11 +122,34 @@ _LOCATION = {
         "schema": {"type": "string", "format": "uri-reference"},
     }
 }
+# What relay.api.headers.SecurityHeaders puts on every answer.
+_NOSNIFF = {
+    "X-Content-Type-Options": {
+        "description": "`nosniff`, on every response: the declared Content-Type is the type",
+        "required": True,
+        "schema": {"type": "string", "enum": ["nosniff"]},
+    }
+}
+_NO_STORE = {
+    "Cache-Control": {
+        "description": "`no-store`: answers carry keys, presigned URLs and tenant data, which nothing may keep",
+        "required": True,
+        "schema": {"type": "string", "enum": ["no-store"]},
+    }
+}
 _REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
             413: "Content Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content",
             429: "Too Many Requests", 503: "Service Unavailable"}
 
 _DESCRIPTION = """
+
+## Response headers
+
+Every response carries `X-Content-Type-Options: nosniff`, and every one but the public
+documents (`/healthz`, `/openapi.json`, `/docs` asked without credentials) carries
+`Cache-Control: no-store`. Stored content is served inline only as an image, audio or video
+type whose bytes match it, `text/plain` or `application/json`; anything else (HTML, SVG,
+unknown types) as `application/octet-stream` with `Content-Disposition: attachment`.
 
 ## Errors
 
@@ -240,6 +264,9 @@ def complete(document: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
                 responses[str(status)] = _problem_response(status, status_codes)
             if "201" in responses:
                 responses["201"].setdefault("headers", {}).update(_LOCATION)
+            for response in responses.values():
+                security = _NOSNIFF if route.path_format in PUBLIC_PATHS else {**_NOSNIFF, **_NO_STORE}
+                response["headers"] = {**response.get("headers", {}), **security}
             operation["responses"] = dict(sorted(responses.items()))
     document["paths"] = _hoist_defs(document["paths"], components)
     components.update(PROBLEM_SCHEMAS)

@@ -62,7 +62,11 @@ class MediaCreate(Strict):
 
 class UploadForm(BaseModel):
     url: str = Field(description="POST a multipart/form-data form here")
-    fields: dict[str, str] = Field(description="every one as a form field, in any order, then the file as `file` (last)")
+    fields: dict[str, str] = Field(
+        description="every one as a form field, in any order, then the file as `file` (last); `Content-Type` and "
+        "`Content-Disposition` are signed: the object is stored as the type it is served as (an image, audio or "
+        "video type inline; anything else application/octet-stream, `attachment`)"
+    )
     expires_at: str = Field(description="the form is refused after this")
 
 
@@ -90,7 +94,10 @@ class MediaCreated(MediaPublic):
 
 
 class MediaDetail(MediaPublic):
-    download_url: str | None = Field(description="ready media: a presigned GET, served with its content_type")
+    download_url: str | None = Field(
+        description="ready media: a presigned GET, served inline with its content_type if an image, audio or video; "
+        "else (model/gltf-binary) as application/octet-stream, an attachment"
+    )
     download_expires_at: str | None
 
 
