@@ -56,13 +56,13 @@ $(STAMP): FORCE
 endif
 FORCE:
 
-$(STAMP): pyproject.toml layers/relay/requirements.txt | python-check
+$(STAMP): pyproject.toml clients/python/pyproject.toml layers/relay/requirements.txt | python-check
 	@if [ -e $(VENV) ] && [ "$(VENV_BASE)" != "$(PYTHON)" ]; then \
 	  echo "$(VENV) is on $(or $(VENV_BASE),an interpreter that no longer runs), not $(PYTHON): making it again"; \
 	  rm -rf $(VENV); fi
 	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[local,dev]'
+	$(PY) -m pip install -q -e '.[local,dev]' -e ./clients/python
 	touch $@
 
 $(SAM_STAMP): | python-check
@@ -152,6 +152,7 @@ bench: $(STAMP)
 	$(PY) tests/bench/media_wait.py
 	$(PY) tests/bench/events.py
 	$(PY) tests/bench/run_search.py
+	$(PY) tests/bench/cli.py
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .cache/cold_start
