@@ -63,6 +63,8 @@ $(STAMP): pyproject.toml clients/python/pyproject.toml layers/relay/requirements
 	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[local,dev]' -e ./clients/python
+	@# An older install of the project owned bin/relay; replacing it removed that file: the client's again.
+	$(PY) -m pip install -q --no-deps --force-reinstall -e ./clients/python
 	touch $@
 
 $(SAM_STAMP): | python-check
