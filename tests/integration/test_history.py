@@ -257,18 +257,19 @@ def test_a_run_step_retried_after_recording_counts_nothing_twice(client, relay):
     assert [(k["keyword"], k["total_weight"], k["uses"]) for k in keywords] == [("heavy", 10, 2), ("once", 2, 2)]
 
 
-def _readme_example() -> dict:
+def _documented_example() -> dict:
+    """The workflow docs/api/history.md shows, as it is written there."""
     import json
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    text = (Path(__file__).resolve().parents[2] / "docs" / "api" / "history.md").read_text()
     section = text[text.index("A workflow that avoids last runs' keywords"):]
     block = section[section.index("```json") + len("```json"): section.index("```\n", section.index("```json") + 7)]
     return json.loads(block)
 
 
-def test_the_readme_example_runs_and_its_second_run_offers_the_last_pick_first(client):
-    wf = _readme_example()
+def test_the_documented_example_runs_and_its_second_run_offers_the_last_pick_first(client):
+    wf = _documented_example()
     wf["workflow_id"] = "readme-ideas"
     submit(client, wf, name="readme-ideas")
     offered_each = []
