@@ -7,15 +7,21 @@ the admin endpoint, as an operator would."""
 
 from __future__ import annotations
 
+import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from documents import greeting, module, step, workflow
+from fake_media_site import PNG as SITE_PNG
+from fake_media_site import FakeMediaSite
 from media_helpers import PNG, TEXT, create, upload, wait_for_media
 from polling import wait_for_status
 from problems import assert_problem
+
+from relay.net.fetch import UrlFetcher
+from relay.net.ssrf import AddressPolicy
 
 CLIENTS = 20
 ROUNDS = 5
@@ -293,3 +299,63 @@ def test_a_branch_of_an_ended_run_takes_a_slot_and_a_refused_idempotent_start_ca
     assert again.status_code == 201, again.text
     wait_for_status(user, again.json()["run_id"], "completed")
     assert _used(user, "active_runs") == 0 and _used(user, "runs_per_day") == 3
+
+
+def test_a_binary_version_over_stored_bytes_is_refused_at_complete_and_its_object_deleted(make_client):
+    import base64
+
+    admin, user = make_client(admin=True), make_client()
+    keeps = workflow("pic", step("s", module("artifact.store", {
+        "data": base64.b64encode(PNG).decode(), "artifact_name": "pic", "artifact_type": "deliverable",
+        "format": "binary", "content_type": "image/png"}, artifact_id="a")))
+    run = user.post("/v1/runs", json={"workflow": keeps}).json()
+    art = wait_for_status(user, run["run_id"], "completed")["state"]["a"]
+    assert _used(user, "stored_bytes") == len(PNG)
+    _set(admin, user.user.user_id, stored_bytes=2 * len(PNG))
+
+    bigger = PNG + bytes(len(PNG))
+    started = user.post(f"/v1/artifacts/{art}/versions", json={"content_type": "image/png", "size_bytes": len(bigger)})
+    assert started.status_code == 202, started.text
+    assert upload({"upload": started.json()["upload"]}, bigger).status_code == 204
+    body = _quota_problem(user.post(started.json()["complete_url"]), "stored_bytes", 2 * len(PNG))
+    assert body["used"] == len(PNG) and body["requested"] == len(bigger)
+    assert len(user.get(f"/v1/artifacts/{art}/versions").json()["items"]) == 1
+    _set(admin, user.user.user_id)  # room again: but the refused upload's object is gone
+    assert_problem(user.post(started.json()["complete_url"]), 409, "ARTIFACT_NOT_UPLOADED")
+    assert _used(user, "stored_bytes") == len(PNG)
+
+
+@pytest.fixture
+def media_site(cloud):
+    """A local site, and RunStep's fetcher resolving `media.test` to it (as test_ingest_url.py)."""
+    function = next(f for f in cloud.deployment.functions.values() if f.logical_id == "RunStepFunction")
+    cloud.runner.handler(function)
+    media = sys.modules[f"relay_local_{function.logical_id}"].relay.run_media
+    original = media.fetcher
+    media.fetcher = UrlFetcher(policy=AddressPolicy(resolver=lambda host, port: ["127.0.0.1"], allow_loopback=True))
+    server = FakeMediaSite().start()
+    yield server
+    server.stop()
+    media.fetcher = original
+
+
+def test_an_ingest_over_stored_bytes_fails_the_run_and_keeps_nothing(make_client, media_site, relay):
+    from relay.services.run_media import INGEST_PREFIX
+
+    admin, user = make_client(admin=True), make_client()
+    _set(admin, user.user.user_id, stored_bytes=len(SITE_PNG) - 1)
+    wf = workflow("fetch", step("s", module("media.ingest_url", {"url": media_site.url("/pic.png", "media.test")})))
+    run = user.post("/v1/runs", json={"workflow": wf}).json()
+    ended = wait_for_status(user, run["run_id"], "error", "completed", timeout=30)
+    assert ended["error"]["code"] == "STORAGE_QUOTA_EXCEEDED", ended
+    assert _used(user, "stored_bytes") == 0 and _used(user, "active_runs") == 0
+
+    def objects():
+        listed = relay.s3.list_objects_v2(Bucket=relay.settings.media_bucket, Prefix=f"{INGEST_PREFIX}{user.user.user_id}/")
+        return listed.get("KeyCount", 0)
+
+    assert objects() == 0  # fetched, refused, deleted
+    _set(admin, user.user.user_id)  # room again: the retry fetches and keeps it
+    assert user.post(f"/v1/runs/{run['run_id']}/retry").status_code == 200
+    assert wait_for_status(user, run["run_id"], "completed", "error", timeout=30)["status"] == "completed"
+    assert _used(user, "stored_bytes") == len(SITE_PNG) and objects() == 1
