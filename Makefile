@@ -120,9 +120,18 @@ export SNAPSTART_TEMPLATE
 dev: $(STAMP)
 	$(VENV)/bin/relay local $(ARGS)
 
-## Run the test suite (unit + integration against the embedded cloud)
+## Run the test suite: the unit tests, then the integration and end-to-end tests, each run
+## spread over worker processes (pytest-xdist; every worker starts its own local cloud). Two runs,
+## because the unit tests' in-process moto (mock_aws) patches botocore for its whole process, so
+## it must never share one with a live local cloud. PYTEST_ARGS=... runs just those, in one run.
+TEST_WORKERS ?= 3
 test: $(STAMP)
+ifeq ($(strip $(PYTEST_ARGS)),)
+	$(PY) -m pytest -n 2 --dist worksteal tests/unit
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal --ignore-glob='tests/unit/*'
+else
 	$(PY) -m pytest $(PYTEST_ARGS)
+endif
 
 ## sam validate --lint (cfn-lint) on template.yaml, as it is (ApiSnapStart=None) and with SnapStart on
 lint: $(SAM_STAMP)
