@@ -46,6 +46,7 @@ def settings():
         **{f"{name}_table": f"t-{name}" for name in names},
         artifacts_bucket="b-artifacts",
         inline_workflow_max_bytes=65536,
+        comfyui_node_allow_list="",  # Settings' default: ComfyUI's built-in nodes
     )
 
 

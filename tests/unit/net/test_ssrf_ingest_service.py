@@ -24,6 +24,7 @@ class Repo:
         if media.media_id in self.items:
             raise ConflictError("exists")
         self.items[media.media_id] = media
+        return media  # as MediaRepository.add: the media as stored
 
 
 class Storage:
