@@ -135,7 +135,7 @@ def _seed_runs(client: Any, table: str, user_id: str, count: int) -> None:
 
 def _history_items(client: Any, event: Any) -> list[dict[str, Any]]:
     """The items BranchRepository.history_to reads for `event` (same query, same pages)."""
-    from relay.engine.rebuild import SNAPSHOT_EVENTS
+    from relay.domain.rebuild import SNAPSHOT_EVENTS
 
     kwargs: dict[str, Any] = {
         "TableName": "events", "IndexName": "ByBranch", "ScanIndexForward": False, "Limit": 10,
@@ -191,7 +191,7 @@ def main() -> None:
 
     from relay.adapters.branches import BranchRepository
     from relay.adapters.runs import RunRepository
-    from relay.engine.rebuild import SNAPSHOT_EVENTS, cursor_after, state_at
+    from relay.domain.rebuild import SNAPSHOT_EVENTS, cursor_after, state_at
     from relay_tools.local.cfn import load_template
 
     template = load_template(ROOT / "template.yaml")

@@ -5,7 +5,7 @@ are the figures (both sides measured in the same run), milliseconds are for info
 1. Overhead per call. The fake OpenAI server of tests/support (loopback, answering at once)
    is called, interleaved, many times by
    - `sdk`: the openai SDK directly: one `OpenAI` client, `responses.create` with the same
-     parameters our provider sends (relay.providers.openai_provider.build_params);
+     parameters our provider sends (relay.runtime.providers.openai_provider.build_params);
    - `step`: our step as RunStep runs it, minus the run's own commit: the interpreter
      (`advance`) running a one-module workflow whose api.llm step goes through RunLlm and
      LlmService to the OpenAI provider (its cached SDK client), validates inputs, builds the
@@ -67,7 +67,7 @@ class _Bodies:
 
 
 def _service(base_url: str, calls: Any, storage: Any) -> Any:
-    from relay.services.llm import LlmConfig, LlmService
+    from relay.runtime.services.llm import LlmConfig, LlmService
 
     config = LlmConfig(
         keys_secret="bench", base_urls={"openai": base_url}, timeout_seconds=30, max_retries=0,
@@ -79,8 +79,8 @@ def _service(base_url: str, calls: Any, storage: Any) -> Any:
 def _replaying(service: Any) -> Any:
     """The same service whose OpenAI provider answers with a reply it got from the fake server
     once, without the round trip: what is left is the step's own work."""
-    from relay.providers import LlmRequest, Message
-    from relay.services.llm import LlmService
+    from relay.runtime.providers import LlmRequest, Message
+    from relay.runtime.services.llm import LlmService
 
     real = service.provider("openai")
     reply = real.complete(LlmRequest(MODEL, [Message("user", [PROMPT])], None, None, None))
@@ -105,8 +105,8 @@ def _workflow() -> Any:
 
 def _step(service: Any, workflow: Any) -> Any:
     from relay.domain import Cursor
-    from relay.engine import advance
-    from relay.services.llm import RunLlm
+    from relay.runtime.engine import advance
+    from relay.runtime.services.llm import RunLlm
 
     run = SimpleNamespace(run_id="run_bench", user_id="usr_bench", model_preferences=None)
 
@@ -124,8 +124,8 @@ def _step(service: Any, workflow: Any) -> Any:
 def _sdk(base_url: str) -> Any:
     import openai
 
-    from relay.providers import LlmRequest, Message
-    from relay.providers.openai_provider import build_params
+    from relay.runtime.providers import LlmRequest, Message
+    from relay.runtime.providers.openai_provider import build_params
 
     client = openai.OpenAI(api_key="sk-bench", base_url=base_url, max_retries=0, timeout=30)
     params = build_params(LlmRequest(MODEL, [Message("user", [PROMPT])], None, None, None))

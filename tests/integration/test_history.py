@@ -226,7 +226,7 @@ def test_a_run_step_retried_after_recording_counts_nothing_twice(client, relay):
     from relay.domain import NewEvent, Run
     from relay.exceptions import ServiceUnavailableError
     from relay.ids import new_id, now_iso
-    from relay.services.execution import ExecutionService
+    from relay.runtime.services.execution import ExecutionService
 
     wf = workflow("retried", step("s", module("history.keyword_history", {"record": ["once", {"keyword": "heavy", "weight": 5}]}),
                                   module("history.option_usage", {"record": ["x", "y"], "select_step": "pick"})))

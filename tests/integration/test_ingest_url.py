@@ -13,8 +13,8 @@ from documents import module, step, workflow
 from fake_media_site import MP3, PNG, FakeMediaSite
 from polling import wait_for_status
 
-from relay.net.fetch import UrlFetcher
-from relay.net.ssrf import AddressPolicy, UrlNotAllowedError
+from relay.runtime.net.fetch import UrlFetcher
+from relay.runtime.net.ssrf import AddressPolicy, UrlNotAllowedError
 
 NAMES = {"media.test": ["127.0.0.1"], "intranet.test": ["10.20.30.40"], "mixed.test": ["127.0.0.1", "fd00::7"]}
 

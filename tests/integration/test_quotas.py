@@ -20,8 +20,8 @@ from media_helpers import PNG, TEXT, create, upload, wait_for_media
 from polling import wait_for_status
 from problems import assert_problem
 
-from relay.net.fetch import UrlFetcher
-from relay.net.ssrf import AddressPolicy
+from relay.runtime.net.fetch import UrlFetcher
+from relay.runtime.net.ssrf import AddressPolicy
 
 CLIENTS = 20
 ROUNDS = 5
@@ -340,7 +340,7 @@ def media_site(cloud):
 
 
 def test_an_ingest_over_stored_bytes_fails_the_run_and_keeps_nothing(make_client, media_site, relay):
-    from relay.services.run_media import INGEST_PREFIX
+    from relay.runtime.services.run_media import INGEST_PREFIX
 
     admin, user = make_client(admin=True), make_client()
     _set(admin, user.user.user_id, stored_bytes=len(SITE_PNG) - 1)

@@ -22,7 +22,7 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from relay.providers.echo import minimal_instance
+from relay.runtime.providers.echo import minimal_instance
 
 from loopback_server import LoopbackServer
 

@@ -17,9 +17,9 @@ NOT_AT_COLD_START = (
     "relay.workflows.formats",
     "relay.workflows.validation",
     "relay.workflows.prepare",
-    "relay.modules",
-    "relay.engine",
-    "relay.services.execution",
+    "relay.runtime.modules",
+    "relay.runtime.engine",
+    "relay.runtime.services.execution",
     "relay.adapters.idempotency",
     "relay_tools",
 )
@@ -93,7 +93,7 @@ def test_no_provider_sdk_is_imported_by_the_api_or_the_step_modules():
     API, not with the step modules, the engine or the LLM service RunStep builds."""
     for statement in (
         "import relay.api, relay.snapstart",
-        "import relay.modules, relay.engine, relay.services.llm, relay.services.execution, relay.providers",
+        "import relay.runtime.modules, relay.runtime.engine, relay.runtime.services.llm, relay.runtime.services.execution, relay.runtime.providers",
     ):
         loaded = _modules_after(statement)
         assert [m for m in loaded if m.split(".")[0] in HEAVY_SDKS] == [], statement
@@ -107,5 +107,5 @@ def test_the_step_function_imports_no_provider_sdk():
     env.update(AWS_DEFAULT_REGION="us-east-1", POWERTOOLS_TRACE_DISABLED="true", POWERTOOLS_METRICS_DISABLED="true")
     app = Path(__file__).resolve().parents[2] / "functions" / "run_step"
     loaded = _modules_after(f"sys.path.insert(0, {str(app)!r}); import app; app.relay.execution", env=env)
-    assert "app" in loaded and "relay.services.execution" in loaded
+    assert "app" in loaded and "relay.runtime.services.execution" in loaded
     assert [m for m in loaded if m.split(".")[0] in HEAVY_SDKS] == []

@@ -34,8 +34,8 @@ if TYPE_CHECKING:
     from relay.services.runs import RunService
     from relay.services.templates import TemplateService
     from relay.services.users import UserService
-    from relay.services.execution import ExecutionService
-    from relay.services.llm import LlmService
+    from relay.runtime.services.execution import ExecutionService
+    from relay.runtime.services.llm import LlmService
 
 _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=5, read_timeout=30)
 # Presigned POSTs and URLs signed with SigV4 (botocore's default for presigning is still SigV2).
@@ -229,7 +229,7 @@ class Relay:
     def llm(self) -> LlmService:
         from relay.adapters.api_calls import ApiCallStorage
         from relay.adapters.media import MediaStorage
-        from relay.services.llm import LlmConfig, LlmService  # api.llm's calls and their records
+        from relay.runtime.services.llm import LlmConfig, LlmService  # api.llm's calls and their records
 
         s = self.settings
         return LlmService(
@@ -350,7 +350,7 @@ class Relay:
     @cached_property
     def execution(self) -> ExecutionService:
         from relay.adapters.orchestrator import RunOrchestrator
-        from relay.services.execution import ExecutionService  # task Lambdas only, not the API
+        from relay.runtime.services.execution import ExecutionService  # task Lambdas only, not the API
 
         return ExecutionService(
             self.run_repository,
@@ -370,8 +370,8 @@ class Relay:
     def run_media(self) -> Any:
         """ctx.media of media.generate and media.ingest_url (RunStep only)."""
         from relay.adapters.media import MediaStorage
-        from relay.net.fetch import UrlFetcher
-        from relay.services.run_media import RunMediaFactory
+        from relay.runtime.net.fetch import UrlFetcher
+        from relay.runtime.services.run_media import RunMediaFactory
 
         s = self.settings
         return RunMediaFactory(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from relay.domain import Cursor, PendingSummary
-from relay.engine import Advance, Answer, Pause, advance
+from relay.runtime.engine import Advance, Answer, Pause, advance
 
 DEFAULT_TIMEOUT = 3600
 

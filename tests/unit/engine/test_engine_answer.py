@@ -6,7 +6,7 @@ from builders import compile_workflow, fmt, select, step, text
 from engine_helpers import go, pending_for, typed_steps
 
 from relay.domain import Cursor, RunStatus
-from relay.engine import Answer
+from relay.runtime.engine import Answer
 
 
 def ask_then_use():

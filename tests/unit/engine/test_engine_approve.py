@@ -13,7 +13,7 @@ from engine_helpers import DEFAULT_TIMEOUT, pending_for, types
 
 from relay.domain import Cursor, RunStatus
 from relay.domain.artifacts import ArtifactStatus
-from relay.engine import Answer, advance
+from relay.runtime.engine import Answer, advance
 
 
 class FakeRunArtifacts:

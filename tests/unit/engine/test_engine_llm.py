@@ -8,8 +8,8 @@ import pytest
 from builders import compile_workflow, fmt, step
 
 from relay.domain import Cursor, RunStatus
-from relay.engine import advance
-from relay.providers import ProviderError, ProviderThrottledError, ProviderUnavailableError
+from relay.runtime.engine import advance
+from relay.runtime.providers import ProviderError, ProviderThrottledError, ProviderUnavailableError
 
 
 def llm(to: str = "reply", **inputs):

@@ -7,8 +7,8 @@ from builders import compile_workflow, fmt, step
 from test_engine_llm import FakeLlm, llm
 
 from relay.domain import Cursor, RunStatus
-from relay.engine import advance
-from relay.services.progress import overall
+from relay.runtime.engine import advance
+from relay.runtime.services.progress import overall
 
 
 def test_a_modules_report_maps_onto_its_share_of_the_run():

@@ -8,7 +8,7 @@ from engine_helpers import go, pending_for, types
 
 from relay.domain import RunStatus
 from relay.domain.limits import KIB, MAX_EVENT_BYTES_PER_COMMIT, MAX_STATE_BYTES, json_size
-from relay.engine import Answer
+from relay.runtime.engine import Answer
 
 
 def test_json_size_counts_compact_utf8():

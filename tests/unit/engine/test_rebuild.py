@@ -9,7 +9,7 @@ from builders import compile_workflow, fmt, step
 from engine_helpers import go
 
 from relay.domain import Cursor, Event
-from relay.engine.rebuild import (
+from relay.domain.rebuild import (
     BRANCH_POINTS,
     SNAPSHOT_EVENTS,
     InvalidBranchPointError,

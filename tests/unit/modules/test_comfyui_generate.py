@@ -20,10 +20,10 @@ from fake_comfyui import PNG_HEAD, TEST_NODE_ALLOW_LIST, FakeComfyUI, graph
 from relay.domain import Cursor, RunStatus
 from relay.domain.comfyui_nodes import ModulePolicy, parse_node_allow_list
 from relay.domain.media import Media, MediaStatus
-from relay.engine import advance
+from relay.runtime.engine import advance
 from relay.ids import iso, utcnow
-from relay.providers import ProviderUnavailableError
-from relay.services.run_media import RunMediaFactory
+from relay.runtime.providers import ProviderUnavailableError
+from relay.runtime.services.run_media import RunMediaFactory
 from relay.workflows import validate_workflow
 
 INPUT_PNG = PNG_HEAD + b"the input picture"
@@ -216,7 +216,7 @@ def test_an_input_image_of_another_user_is_refused_before_queueing(comfy):
 
 
 def test_submit_checks_the_graph_and_the_image_nodes():
-    from relay.modules import get_module
+    from relay.runtime.modules import get_module
 
     module = get_module("media.generate")
     assert module.check_inputs({"workflow": graph(), "images": [{"image": "media_x", "node_id": "404"}]}) == [

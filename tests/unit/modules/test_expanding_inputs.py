@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from relay.domain.limits import KIB, MAX_REFERENCED_BYTES, json_size, json_size_capped
-from relay.modules import ModuleInputError, resolve
+from relay.runtime.modules import ModuleInputError, resolve
 
 _CHILD = """
 import json, resource, sys, time, tracemalloc
@@ -58,7 +58,7 @@ MB = 1024 * 1024
 def test_the_format_bomb_stops_at_the_cap_fast_and_small():
     """100 KB of `{a}` with a 64 KiB value: about 2 GB if joined before the check."""
     found = run_bounded(
-        "from relay.modules import ModuleContext, get_module",
+        "from relay.runtime.modules import ModuleContext, get_module",
         """
         module = get_module("transform.format")
         inputs = module.parse_inputs({"template": "{a}" * 33_333, "values": {"a": "x" * 65_536}})
@@ -78,8 +78,8 @@ def test_the_bomb_guard_itself_catches_unbounded_building():
 
 @pytest.mark.parametrize("template", ["{a}{a}", "x{a}y", "{a:>20}{a!r}"])
 def test_formats_up_to_the_cap_exactly(template):
-    from relay.modules import ModuleContext, get_module
-    from relay.modules.transform import MAX_OUTPUT_CHARS
+    from relay.runtime.modules import ModuleContext, get_module
+    from relay.runtime.modules.transform import MAX_OUTPUT_CHARS
 
     module = get_module("transform.format")
     ctx = ModuleContext(run_id="run_1", step_id="s", module_index=0)

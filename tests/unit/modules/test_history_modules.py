@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from relay.domain.history import KeywordEntry, OptionUsage
-from relay.modules import ModuleContext, ModuleError, get_module
+from relay.runtime.modules import ModuleContext, ModuleError, get_module
 
 
 class FakeRunHistory:

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from relay.modules import ModuleContext, get_module
-from relay.modules.exceptions import InvalidAnswerError, ModuleError, ModuleInputError
+from relay.runtime.modules import ModuleContext, get_module
+from relay.runtime.modules.exceptions import InvalidAnswerError, ModuleError, ModuleInputError
 
 
 def test_store_inputs_are_checked_at_submit_time():

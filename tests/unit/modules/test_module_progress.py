@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from relay.modules import ModuleContext
+from relay.runtime.modules import ModuleContext
 
 
 def test_progress_goes_to_the_injected_sink_as_a_float():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from relay.modules import (
+from relay.runtime.modules import (
     ReferenceResolutionError,
     contains_reference,
     is_reference,

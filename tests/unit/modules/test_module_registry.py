@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from relay.modules import UnknownModuleError, get_module, module_ids
+from relay.runtime.modules import UnknownModuleError, get_module, module_ids
 
 
 def test_known_modules():

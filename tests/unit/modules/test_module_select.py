@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from relay.modules import InvalidAnswerError, ModuleContext, ModuleInputError, get_module
+from relay.runtime.modules import InvalidAnswerError, ModuleContext, ModuleInputError, get_module
 
 CTX = ModuleContext(run_id="run_1", step_id="pick", module_index=0)
 

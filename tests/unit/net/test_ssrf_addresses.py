@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from relay.net.ssrf import AddressPolicy, UrlNotAllowedError, refusal
+from relay.runtime.net.ssrf import AddressPolicy, UrlNotAllowedError, refusal
 
 REFUSED = [
     ("127.0.0.1", "loopback"),

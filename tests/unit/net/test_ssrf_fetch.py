@@ -10,9 +10,9 @@ import socket
 import pytest
 from fake_media_site import MP3, PNG, FakeMediaSite
 
-from relay.net import fetch as fetch_module
-from relay.net.fetch import UrlContentTooLargeError, UrlContentTypeError, UrlFetcher, UrlFetchError
-from relay.net.ssrf import AddressPolicy, UrlNotAllowedError
+from relay.runtime.net import fetch as fetch_module
+from relay.runtime.net.fetch import UrlContentTooLargeError, UrlContentTypeError, UrlFetcher, UrlFetchError
+from relay.runtime.net.ssrf import AddressPolicy, UrlNotAllowedError
 
 NAMES = {
     "media.test": ["127.0.0.1"],
@@ -188,7 +188,7 @@ def test_https_connects_to_the_checked_address_with_the_name_for_sni(monkeypatch
     """The TLS connection is made to the pinned address with server_hostname = the URL's host."""
     import ipaddress
 
-    from relay.net.fetch import Target, connection_for
+    from relay.runtime.net.fetch import Target, connection_for
 
     calls = {}
 
@@ -205,7 +205,7 @@ def test_https_connects_to_the_checked_address_with_the_name_for_sni(monkeypatch
 
 
 def test_an_internationalised_name_is_resolved_and_sent_in_its_ascii_form(connects):
-    from relay.net.fetch import Target
+    from relay.runtime.net.fetch import Target
 
     assert Target.parse("https://bücher.example/a.png").host == "xn--bcher-kva.example"
     seen = []

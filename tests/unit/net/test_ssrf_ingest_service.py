@@ -9,8 +9,8 @@ from types import SimpleNamespace
 from fake_media_site import PNG
 
 from relay.exceptions import ConflictError
-from relay.net.fetch import Fetched
-from relay.services.run_media import RunMediaFactory
+from relay.runtime.net.fetch import Fetched
+from relay.runtime.services.run_media import RunMediaFactory
 
 
 class Repo:
@@ -67,7 +67,7 @@ def test_ingest_stores_a_ready_media_once_per_attempt():
 
 
 def test_the_module_checks_its_inputs_at_submit():
-    from relay.modules import get_module
+    from relay.runtime.modules import get_module
 
     module = get_module("media.ingest_url")
     assert module.check_inputs({"url": "https://cdn.example/a.png", "accept": ["image/*", "audio/mpeg"]}) == []
@@ -83,7 +83,7 @@ def test_without_a_media_service_the_media_modules_fail_clearly():
     from builders import compile_workflow, step
 
     from relay.domain import Cursor
-    from relay.engine import advance
+    from relay.runtime.engine import advance
 
     for module in ({"module_id": "media.ingest_url", "inputs": {"url": "https://cdn.example/a.png"}, "outputs_to_state": {}},
                    {"module_id": "media.generate", "inputs": {"workflow": {"1": {"class_type": "SaveImage", "inputs": {}}}},

@@ -9,8 +9,8 @@ import socket
 import pytest
 from fake_comfyui import PNG_HEAD, FakeComfyUI
 
-from relay.providers import ProviderUnavailableError
-from relay.providers.comfyui import ComfyUIClient, ComfyUIError, ComfyUINodeErrorsError
+from relay.runtime.providers import ProviderUnavailableError
+from relay.runtime.providers.comfyui import ComfyUIClient, ComfyUIError, ComfyUINodeErrorsError
 
 PROMPT_ID = "5b0c9d3e-4f6a-4b8c-9d0e-1f2a3b4c5d6e"
 
@@ -86,7 +86,7 @@ def test_cancel_drops_the_prompt_from_the_queue(fake, client):
 
 
 def test_view_of_a_missing_file_is_a_clear_error(client):
-    from relay.providers.comfyui import OutputFile
+    from relay.runtime.providers.comfyui import OutputFile
 
     with pytest.raises(ComfyUIError, match="no output nothing.png of node 9: 404"):
         client.view(OutputFile("9", "nothing.png", "", "output", "images"))
@@ -94,7 +94,7 @@ def test_view_of_a_missing_file_is_a_clear_error(client):
 
 def test_a_download_over_the_cap_is_refused(fake):
     fake.files["big.png"] = PNG_HEAD + bytes(5000)
-    from relay.providers.comfyui import OutputFile
+    from relay.runtime.providers.comfyui import OutputFile
 
     with pytest.raises(ComfyUIError, match="over 1000 bytes"):
         ComfyUIClient(fake.url, max_download_bytes=1000).view(OutputFile("9", "big.png", "", "output", "images"))

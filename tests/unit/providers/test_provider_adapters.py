@@ -12,7 +12,7 @@ import time
 import pytest
 from fake_providers import FakeProviders
 
-from relay.providers import (
+from relay.runtime.providers import (
     Image,
     LlmRequest,
     Message,
@@ -164,7 +164,7 @@ def test_echo_answers_offline_with_a_schema_valid_object():
 
 
 def test_prices_are_dated_and_unknown_models_cost_nothing_known():
-    from relay.providers.prices import AS_OF, cost_usd
+    from relay.runtime.providers.prices import AS_OF, cost_usd
 
     assert AS_OF
     usage = {"input": 1_000_000, "cached": 400_000, "output": 100_000, "reasoning": 50_000}

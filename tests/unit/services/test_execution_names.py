@@ -1,6 +1,6 @@
 """Continuations of a long run are named `<run_id>-g<N>`, so every execution sorts by its run."""
 
-from relay.services.execution import _next_execution_name
+from relay.runtime.services.execution import _next_execution_name
 
 SM = "arn:aws:states:us-east-1:123456789012:execution:relay-run"
 

@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from relay.exceptions import NotFoundError, ServiceUnavailableError
-from relay.services.execution import ExecutionService
+from relay.runtime.services.execution import ExecutionService
 
 ASL = Path(__file__).resolve().parents[3] / "statemachines" / "run.asl.json"
 

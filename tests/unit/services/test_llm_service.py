@@ -10,9 +10,9 @@ from types import SimpleNamespace
 import pytest
 
 from relay.domain.media import Media, MediaStatus
-from relay.modules.exceptions import ModuleError
-from relay.providers import InvalidStructuredOutputError, LlmReply, Message, ProviderUnavailableError
-from relay.services.llm import LlmConfig, LlmService, RunLlm
+from relay.runtime.modules.exceptions import ModuleError
+from relay.runtime.providers import InvalidStructuredOutputError, LlmReply, Message, ProviderUnavailableError
+from relay.runtime.services.llm import LlmConfig, LlmService, RunLlm
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(40)
 SCHEMA = {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]}

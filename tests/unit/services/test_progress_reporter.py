@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 from relay.adapters.runs import RunRepository
 from relay.domain import NewEvent, Progress, Run
 from relay.exceptions import ConcurrentUpdateError
-from relay.services.progress import ProgressReporter
+from relay.runtime.services.progress import ProgressReporter
 
 PLACE = {"step_id": "gen", "module_index": 0, "module_id": "media.generate", "span": (0.5, 1.0)}
 

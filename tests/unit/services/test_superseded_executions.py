@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from relay.domain import Run, RunStatus
-from relay.services.execution import ExecutionService, SupersededExecutionError
+from relay.runtime.services.execution import ExecutionService, SupersededExecutionError
 
 ASL = Path(__file__).resolve().parents[3] / "statemachines" / "run.asl.json"
 SM = "arn:aws:states:us-east-1:1:execution:relay-run"

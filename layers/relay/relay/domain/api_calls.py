@@ -52,7 +52,7 @@ class ApiCall(BaseModel):
     started_at: str
     duration_ms: int
     usage: Usage = Field(default_factory=Usage)
-    cost_usd: str | None = None  # a decimal string; None: the model has no price in relay.providers.prices
+    cost_usd: str | None = None  # a decimal string; None: the model has no price in relay.runtime.providers.prices
     prices_as_of: str | None = None
     error: CallError | None = None
     # Bodies: inline (small) or an S3 key in the artifacts bucket.

@@ -1,6 +1,6 @@
 """Use cases. Each service takes plain values and injected repositories/adapters.
 
-`ExecutionService` (the task Lambdas' use cases) is imported from `relay.services.execution`
+`ExecutionService` (the task Lambdas' use cases) is imported from `relay.runtime.services.execution`
 directly, so the API does not load the run interpreter it never uses."""
 
 from .runs import RunService, StartRun

@@ -26,7 +26,7 @@ from relay.ids import now_iso
 def get_module(module_id: str) -> Any:
     """The step module that checks an answer. Imported on first use, like the workflows in
     `TemplateService`: the API's other requests never load the step modules."""
-    from relay.modules import get_module as module_for
+    from relay.runtime.modules import get_module as module_for
 
     return module_for(module_id)
 

@@ -1,6 +1,6 @@
 """Branches: re-run a run from any of its events, its history kept (DESIGN §4–5).
 
-The state at the event is rebuilt from the events (engine/rebuild.py), overrides applied,
+The state at the event is rebuilt from the events (domain/rebuild.py), overrides applied,
 and the run switches to the new branch with a new execution continuing from right after the
 event. Earlier events are never changed: the new branch's events carry its id and start with
 `branch_created`, which holds the rebuilt state (the branch's own snapshot).
@@ -14,6 +14,8 @@ from typing import Any
 from relay.domain import Event, NewEvent, Progress, Run, RunStatus, User
 from relay.domain.branches import MAIN_BRANCH, Branch
 from relay.domain.limits import KIB, MAX_STATE_BYTES, check_size, json_size
+from relay.domain.rebuild import SNAPSHOT_EVENTS, cursor_after, state_at
+from relay.domain.state_paths import set_path
 from relay.exceptions import ConflictError, InvalidRequestError, NotFoundError, PayloadTooLargeError
 from relay.ids import is_id, new_id, now_iso
 
@@ -39,8 +41,6 @@ class BranchService:
     def create(
         self, user: User, run_id: str, from_event_id: str, state_overrides: dict[str, Any] | None
     ) -> tuple[Run, Branch]:
-        from relay.engine.rebuild import SNAPSHOT_EVENTS, cursor_after, state_at
-
         overrides = _checked_overrides(state_overrides or {})
         run = load_own_run(self._runs, user, run_id)
         event = self._branches.find_event(run_id, from_event_id) if is_id(from_event_id, "evt") else None
@@ -202,7 +202,5 @@ def _checked_overrides(overrides: Any) -> dict[str, Any]:
 
 
 def _set_state(state: dict[str, Any], path: str, value: Any) -> None:
-    from relay.engine.interpreter import _set_path
-
-    _set_path(state, path, value)
+    set_path(state, path, value)
 

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from relay.domain.comfyui_nodes import ModulePolicy
-from relay.modules import UnknownModuleError, get_module, malformed_references
+from relay.runtime.modules import UnknownModuleError, get_module, malformed_references
 
 from .exceptions import WorkflowValidationError
 from .models import Workflow

@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from relay.domain import TERMINAL_STATUSES, NewEvent, PendingInput, PendingSummary, Run, RunError, RunStatus
-from relay.engine import Answer, advance
+from relay.runtime.engine import Answer, advance
 from relay.adapters.dynamo import is_transient
 from relay.adapters.orchestrator import execution_generation, next_execution_name
 from relay.exceptions import ConflictError, NotFoundError, RelayError, ServiceUnavailableError
@@ -28,7 +28,7 @@ _WORKFLOWS: dict[str, Workflow] = {}
 _WORKFLOWS_MAX = 64
 
 TIMEOUT_ERRORS = {"States.Timeout", "States.HeartbeatTimeout"}
-# Transient provider errors (relay.providers) Step Functions retried until it gave up.
+# Transient provider errors (relay.runtime.providers) Step Functions retried until it gave up.
 PROVIDER_ERRORS = {"ProviderThrottledError", "ProviderUnavailableError"}
 _RECORD_ATTEMPTS = 3
 
@@ -217,7 +217,7 @@ class ExecutionService:
     def _reporter(self, run: Run, correlation_id: str) -> Any:
         if self._progress_interval is None:
             return None
-        from relay.services.progress import ProgressReporter
+        from relay.runtime.services.progress import ProgressReporter
 
         return ProgressReporter(self._runs, run, correlation_id, min_interval_seconds=self._progress_interval)
 
@@ -233,7 +233,7 @@ class ExecutionService:
     def _run_llm(self, run: Run, correlation_id: str, run_artifacts: Any) -> Any:
         if self._llm is None:
             return None
-        from relay.services.llm import RunLlm
+        from relay.runtime.services.llm import RunLlm
 
         return RunLlm(self._llm, run, correlation_id, run_artifacts)
 

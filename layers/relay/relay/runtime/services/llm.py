@@ -28,8 +28,8 @@ from relay.domain.api_calls import (
 from relay.domain.limits import json_size
 from relay.exceptions import RelayError
 from relay.ids import is_id, iso, new_id, now_iso, utcnow
-from relay.modules.exceptions import ModuleError
-from relay.providers import (
+from relay.runtime.modules.exceptions import ModuleError
+from relay.runtime.providers import (
     NOT_JSON,
     Image,
     InvalidStructuredOutputError,
@@ -40,7 +40,7 @@ from relay.providers import (
     ProviderError,
     get_provider,
 )
-from relay.providers.prices import AS_OF, cost_usd
+from relay.runtime.providers.prices import AS_OF, cost_usd
 
 _KEY_NAMES = {"openai": "openai_api_key", "anthropic": "anthropic_api_key"}
 

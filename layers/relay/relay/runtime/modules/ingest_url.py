@@ -1,7 +1,7 @@
 """`media.ingest_url`: download an image, audio or video file from a URL into the run's
 media (a `ready` media record attached to the run, stored in the media bucket like uploads).
 
-SSRF-safe (relay.net.fetch): http/https only, every resolved address public, the connection
+SSRF-safe (relay.runtime.net.fetch): http/https only, every resolved address public, the connection
 pinned to a checked address, each redirect (at most 3) checked the same way, size and time
 caps, and the type taken from the content's magic bytes."""
 

@@ -1,7 +1,7 @@
 """`api.llm`: one LLM call with text and images, optionally with structured output.
 
 The module does no I/O of its own: the run's LLM service comes injected as `ctx.llm`
-(relay.services.llm.RunLlm, wired by RunStep), which resolves `media_ref`s, calls the
+(relay.runtime.services.llm.RunLlm, wired by RunStep), which resolves `media_ref`s, calls the
 provider (whose SDK it imports only then), validates structured output and records the call.
 """
 
@@ -95,7 +95,7 @@ class Llm(Module):
             problem = schema_problem(inputs.response_schema)
             if problem:
                 raise ModuleInputError(f"api.llm: {problem}")
-        from relay.providers import Message
+        from relay.runtime.providers import Message
 
         messages = []
         for message in inputs.messages:

@@ -14,10 +14,11 @@ from typing import Any
 
 from relay.domain import Cursor, NewEvent, PendingSummary, Progress, RunError, RunStatus
 from relay.domain.limits import MAX_EVENT_BYTES_PER_COMMIT, MAX_REQUEST_BYTES, MAX_STATE_BYTES, json_size
+from relay.domain.state_paths import set_path
 from relay.exceptions import RelayError
-from relay.modules import ModuleContext, get_module, resolve
-from relay.modules.base import Waiting
-from relay.modules.exceptions import ModuleError
+from relay.runtime.modules import ModuleContext, get_module, resolve
+from relay.runtime.modules.base import Waiting
+from relay.runtime.modules.exceptions import ModuleError
 
 
 @dataclass(frozen=True)
@@ -69,17 +70,6 @@ class _Failed(Exception):
         self.module_index, self.module_id = module_index, module_id
 
 
-def _set_path(state: dict[str, Any], path: str, value: Any) -> None:
-    *parents, leaf = path.split(".")
-    node = state
-    for part in parents:
-        child = node.get(part)
-        if not isinstance(child, dict):
-            child = node[part] = {}
-        node = child
-    node[leaf] = value
-
-
 def _apply_outputs(spec: Any, outputs: dict[str, Any], state: dict[str, Any]) -> None:
     """All of a module's mapped outputs, or (when one is missing or the state would outgrow
     its limit) none of them."""
@@ -98,7 +88,7 @@ def _apply_outputs(spec: Any, outputs: dict[str, Any], state: dict[str, Any]) ->
     roots = {target.split(".", 1)[0] for target in spec.outputs_to_state.values()}
     saved = {root: copy.deepcopy(state[root]) for root in roots if root in state}
     for output_name, target in spec.outputs_to_state.items():
-        _set_path(state, target, outputs[output_name])
+        set_path(state, target, outputs[output_name])
     size = json_size(state)
     if size > MAX_STATE_BYTES:
         for root in roots:  # put back what was there, so the run keeps its last good state
@@ -196,7 +186,7 @@ def advance(
     history: Any = None,
 ) -> Advance:
     """`artifacts` is what modules get as `ctx.artifacts` (the run's artifact store), `llm`
-    as `ctx.llm` (the run's LLM service); `report_progress` (relay.services.progress's
+    as `ctx.llm` (the run's LLM service); `report_progress` (relay.runtime.services.progress's
     ProgressReporter.report) receives what a module reports with `ctx.progress`, with the
     module's place and its share (`span`) of the run's 0..1.
 

@@ -19,7 +19,7 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urlencode
 from urllib.request import HTTPHandler, HTTPSHandler, ProxyHandler, Request, build_opener
 
-from relay.modules.exceptions import ModuleError
+from relay.runtime.modules.exceptions import ModuleError
 
 from . import ProviderUnavailableError
 

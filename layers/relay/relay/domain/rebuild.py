@@ -13,10 +13,10 @@ import copy
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from relay.domain import Cursor, Event
+from .models import Cursor, Event
 from relay.exceptions import InvalidRequestError
 
-from .interpreter import _set_path
+from .state_paths import set_path
 
 # Events that carry the whole state: where a rebuild starts.
 SNAPSHOT_EVENTS = frozenset({"run_created", "step_completed", "branch_created", "run_completed"})
@@ -56,7 +56,7 @@ def state_at(events: Sequence[Event], workflow_for: Callable[[str], Any]) -> dic
             outputs = event.data.get("outputs") or {}
             for output_name, target in spec.outputs_to_state.items():
                 if output_name in outputs:
-                    _set_path(state, target, copy.deepcopy(outputs[output_name]))
+                    set_path(state, target, copy.deepcopy(outputs[output_name]))
     return state
 
 

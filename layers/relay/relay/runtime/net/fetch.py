@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from relay.domain.media import ALLOWED_TYPES, SNIFF_BYTES, sniff, type_accepted
-from relay.modules.exceptions import ModuleError
+from relay.runtime.modules.exceptions import ModuleError
 
 from .ssrf import AddressPolicy, IPAddress, UrlNotAllowedError
 

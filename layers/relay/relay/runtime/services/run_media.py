@@ -17,7 +17,7 @@ from relay.domain.comfyui_nodes import DEFAULT_NODE_CLASSES
 from relay.domain.media import RETENTION_RUN, RETENTION_TAG, Media, MediaStatus, safe_filename
 from relay.exceptions import RelayError
 from relay.ids import now_iso
-from relay.modules.exceptions import ModuleError
+from relay.runtime.modules.exceptions import ModuleError
 
 INGEST_PREFIX = "ingested/"
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -57,7 +57,7 @@ class RunMediaFactory:
     media: Any  # MediaRepository
     storage: Any  # MediaStorage
     comfyui_url: str | None
-    fetcher: Any  # relay.net.fetch.UrlFetcher
+    fetcher: Any  # relay.runtime.net.fetch.UrlFetcher
     max_ingest_bytes: int
     comfyui_timeout_seconds: float = 30
     # ComfyUINodeAllowList: the node classes media.generate may queue.
@@ -69,7 +69,7 @@ class RunMediaFactory:
     def comfyui(self) -> Any:
         if not self.comfyui_url:
             raise ComfyUINotConfiguredError("no ComfyUI server is configured (the ComfyUIUrl parameter, RELAY_COMFYUI_URL)")
-        from relay.providers.comfyui import ComfyUIClient
+        from relay.runtime.providers.comfyui import ComfyUIClient
 
         return ComfyUIClient(self.comfyui_url, timeout_seconds=self.comfyui_timeout_seconds)
 

@@ -16,7 +16,7 @@ import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from relay.modules.exceptions import ModuleError
+from relay.runtime.modules.exceptions import ModuleError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # host, port → the addresses it resolves to (strings, as getaddrinfo gives them).

@@ -30,15 +30,15 @@ class ModuleContext:
     # The run's artifacts (relay.services.artifacts.RunArtifacts), injected by RunStep; None
     # where no store is wired (a module that needs it fails with ARTIFACTS_UNAVAILABLE).
     artifacts: Any = None
-    # The run's LLM service (relay.services.llm.RunLlm) for api.llm, injected by RunStep.
+    # The run's LLM service (relay.runtime.services.llm.RunLlm) for api.llm, injected by RunStep.
     llm: Any = None
-    # The run's media service (relay.services.run_media.RunMedia) for media.generate and
+    # The run's media service (relay.runtime.services.run_media.RunMedia) for media.generate and
     # media.ingest_url, injected by RunStep.
     media: Any = None
     # The history of the run's template (relay.services.history.RunHistory) for
     # history.keyword_history, history.option_usage and user.select's order_by, injected by RunStep.
     history: Any = None
-    # Where ctx.progress goes (relay.services.progress), injected by the interpreter with
+    # Where ctx.progress goes (relay.runtime.services.progress), injected by the interpreter with
     # RunStep's reporter; None where nothing records progress (then ctx.progress only checks).
     on_progress: Callable[[float, str | None, str | None], None] | None = None
 
