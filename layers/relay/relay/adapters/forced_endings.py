@@ -1,4 +1,4 @@
-"""`force_error`: end a run in `error` with no event (RunRepository.force_error)."""
+"""`force_error`: end a run in `error` with no event (RunRepository takes this method)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,13 @@ from relay.domain.quotas import Quota
 from relay.ids import now_iso
 
 from .dynamo import cancellation_codes, error_code, to_attr
-from .quotas import QuotaRepository, transact_write
+from .quotas import transact_write
 
 
 class ForcedEndings:
-    def __init__(self, client: Any, runs_table: str, quotas: QuotaRepository | None) -> None:
-        self._client = client
-        self._runs = runs_table
-        self._quotas = quotas
+    _client: Any
+    _runs: str
+    _quotas: Any  # QuotaRepository | None
 
     def force_error(self, run: Run, error: RunError) -> None:
         """End a run in `error` with no event: the last resort when a failure cannot be

@@ -82,8 +82,7 @@ def list_runs(
 
 @router.get("/{run_id}", response_model=RunDetail)
 def get_run(run_id: RunId, user: CurrentUser, relay: RelayDep):
-    run = relay.runs.get(user, run_id)
-    return RunDetail.of(run, relay.inbox.pending_artifact(run))
+    return RunDetail.of(relay.runs.get(user, run_id))
 
 
 @router.get("/{run_id}/events", response_model=Page[EventPublic], openapi_extra=raises("BRANCH_NOT_FOUND"))

@@ -83,9 +83,7 @@ class PendingInputPublic(BaseModel):
     request: dict[str, Any] = Field(description="everything the module asks: prompt, options, max_length …")
     created_at: str
     expires_at: str
-    artifact: ArtifactToJudge | None = Field(
-        default=None, description="user.approve: the latest version, to judge (on GET /v1/runs/{id}; null in lists)"
-    )
+    artifact: ArtifactToJudge | None = Field(default=None, description="user.approve: the latest version, to judge")
 
     @model_validator(mode="before")
     @classmethod
@@ -118,11 +116,10 @@ class RunPublic(BaseModel):
     )
 
     @classmethod
-    def fields_of(cls, run: Run, artifact: dict[str, Any] | None = None) -> dict[str, Any]:
-        """`artifact`: what an open user.approve pause asks about (only GET /v1/runs/{id} looks it up)."""
+    def fields_of(cls, run: Run) -> dict[str, Any]:
         pending = None
         if run.pending_input is not None and not run.pending_input.answered:
-            pending = PendingInputPublic(run_id=run.run_id, **run.pending_input.model_dump(), artifact=artifact)
+            pending = PendingInputPublic(run_id=run.run_id, **run.pending_input.model_dump())
         return {
             **run.model_dump(exclude={"pending_input"}),
             "version_id": run.current_version_id,
@@ -144,8 +141,8 @@ class RunDetail(RunPublic):
     )
 
     @classmethod
-    def of(cls, run: Run, artifact: dict[str, Any] | None = None) -> RunDetail:
-        return cls.model_validate(cls.fields_of(run, artifact))
+    def of(cls, run: Run) -> RunDetail:
+        return cls.model_validate(cls.fields_of(run))
 
 
 class InputAccepted(RunDetail):
