@@ -4,11 +4,7 @@ its admin API, and the `relay` CLI driven through a pseudo-terminal (pexpect) or
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,9 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
-RELAY = str(Path(sys.executable).parent / "relay")
-DEV_KEY = "rk_e2e_dev_key_0123456789abcdef"
+from relay_local import DEV_KEY as _DEV_KEY
+from relay_local import RELAY, ROOT, relay_local
+from relay_local import clean_env as _clean_env
+
+DEV_KEY = _DEV_KEY
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000" "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 GREETING = {"workflow_id": "greeting", "schema_version": "1.0", "steps": [
     {"step_id": "ask", "modules": [{"module_id": "user.text_input", "inputs": {"prompt": "Your name?", "max_length": 40},
@@ -31,47 +29,14 @@ GREETING = {"workflow_id": "greeting", "schema_version": "1.0", "steps": [
         "outputs_to_state": {"value": "greeting"}}]}]}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("RELAY_", "AWS_", "MOTO_", "NO_COLOR", "EDITOR", "VISUAL"))}
-
-
 @pytest.fixture(scope="session")
 def local_url() -> Iterator[str]:
     """`relay local` as `make dev` runs it, on free ports (or, with RELAY_E2E_URL and
-    RELAY_E2E_DEV_KEY, a server already running, e.g. `make dev`'s)."""
-    if os.environ.get("RELAY_E2E_URL"):
-        global DEV_KEY
-        DEV_KEY = os.environ["RELAY_E2E_DEV_KEY"]
-        yield os.environ["RELAY_E2E_URL"]
-        return
-    port = _free_port()
-    env = {**_clean_env(), "RELAY_DEV_API_KEY": DEV_KEY}
-    process = subprocess.Popen([RELAY, "local", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise AssertionError(f"relay local did not start: {process.stdout.read()}")
-        time.sleep(0.2)
-    yield url
-    process.send_signal(signal.SIGINT)
-    try:
-        process.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    RELAY_E2E_DEV_KEY, a server already running, e.g. `make dev`'s): tests/support/relay_local.py."""
+    global DEV_KEY
+    with relay_local(DEV_KEY) as server:
+        DEV_KEY = server.dev_key
+        yield server.url
 
 
 @dataclass

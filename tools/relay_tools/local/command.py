@@ -7,6 +7,7 @@ import sys
 
 from relay.exceptions import RelayError
 from . import LocalCloud
+from .web import WebFiles
 
 DEV_USERNAME = "dev"
 
@@ -60,7 +61,8 @@ def run_local(args) -> int:
         print(
             f"""
 Relay is running locally.
-  API            {base}
+  Web UI         {base}/
+  API            {base}/v1
   Docs           {base}/docs   (OpenAPI: {base}/openapi.json)
   Local cloud    {cloud.endpoint_url}  (DynamoDB, S3, Step Functions, Logs; AWS_ENDPOINT_URL)
   Dev API key    {key}{'   (generated; set RELAY_DEV_API_KEY to choose it)' if generated else ''}
@@ -73,7 +75,9 @@ State is in memory and ends with this process. Ctrl-C stops.
 """,
             flush=True,
         )
-        uvicorn.run(create_app(relay), host=args.host, port=args.port, log_level=args.log_level)
+        # The web UI on the API's origin, only here: the deployed API never serves web/.
+        app = WebFiles(create_app(relay), s3_origin=cloud.endpoint_url)
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     except KeyboardInterrupt:
         pass
     finally:
