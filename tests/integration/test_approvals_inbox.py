@@ -199,3 +199,30 @@ def test_an_artifact_in_s3_is_previewed_by_a_presigned_get(client):
     url = item["artifact"]["preview_url"]
     assert url.startswith("http") and "Signature" in url  # presigned, not an API path
     assert httpx.get(url).content == blob  # no API key needed: the URL is the grant
+
+
+def test_the_run_shows_the_artifact_its_approval_pause_asks_about(client, make_client):
+    """GET /v1/runs/{id}: pending_input.artifact is what the inbox shows (the latest version
+    after an edit); a text pause has none, nor has the run once answered; another user: 404."""
+    run_id = _start(client, _approve_wf("run-judge"), "judge")
+    paused = wait_for_status(client, run_id, "awaiting_input")
+    stored = paused["state"]["stored_id"]
+    shown = client.get(f"/v1/runs/{run_id}").json()["pending_input"]["artifact"]
+    (item,) = [i for i in _all_pages(client, 10) if i["run_id"] == run_id]
+    assert shown == item["artifact"] and shown["artifact_id"] == stored and shown["version"] == 1
+    assert shown["preview_url"] == f"/v1/artifacts/{stored}/content" and shown["format"] == "json"
+
+    edited = client.post(f"/v1/artifacts/{stored}/versions", json={"content": {"title": "Better"}})
+    assert edited.status_code == 201, edited.text
+    again = client.get(f"/v1/runs/{run_id}").json()["pending_input"]["artifact"]
+    assert (again["artifact_id"], again["version"]) == (edited.json()["artifact_id"], 2)
+    assert client.get(again["preview_url"]).json() == {"title": "Better"}
+    assert client.get("/v1/runs", params={"status": "awaiting_input"}).json()["items"][0]["pending_input"]["artifact"] is None
+    assert_problem(make_client().get(f"/v1/runs/{run_id}"), 404, "NOT_FOUND")
+
+    asking = _start(client, greeting("run-judge-ask"), "ask")
+    assert wait_for_status(client, asking, "awaiting_input")["pending_input"]["artifact"] is None
+    approved = client.post(f"/v1/artifacts/{edited.json()['artifact_id']}/approve", json={})
+    assert approved.status_code == 200, approved.text
+    done = wait_for_status(client, run_id, "completed")
+    assert done["pending_input"] is None

@@ -36,15 +36,23 @@ class InboxService:
             run = runs.get(item.run_id)
             if run is None or run.user_id != user.user_id or run.status in TERMINAL_STATUSES:
                 continue
-            entries.append(InboxEntry(item, run, self._to_judge(item)))
+            entries.append(InboxEntry(item, run, self.to_judge(item.run_id, item.module_id, item.request)))
         return entries, next_cursor
 
-    def _to_judge(self, pending: PendingInput) -> dict[str, Any] | None:
+    def pending_artifact(self, run: Run) -> dict[str, Any] | None:
+        """The artifact a run's open user.approve pause asks about (GET /v1/runs/{id} shows it
+        as the inbox does); None for any other run."""
+        pending = run.pending_input
+        if pending is None or pending.answered:
+            return None
+        return self.to_judge(run.run_id, pending.module_id, pending.request)
+
+    def to_judge(self, run_id: str, module_id: str, request: dict[str, Any]) -> dict[str, Any] | None:
         """For a user.approve pause: the latest version of its artifact, with a preview URL
         (a presigned GET for content in S3, the `…/content` path for inline content)."""
-        if pending.module_id != "user.approve":
+        if module_id != "user.approve":
             return None
-        artifact = self._artifacts.latest(pending.run_id, pending.request.get("artifact_name", ""))
+        artifact = self._artifacts.latest(run_id, request.get("artifact_name", ""))
         if artifact is None:
             return None
         download = self._artifacts.download_url(artifact)

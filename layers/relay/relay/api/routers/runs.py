@@ -82,7 +82,8 @@ def list_runs(
 
 @router.get("/{run_id}", response_model=RunDetail)
 def get_run(run_id: RunId, user: CurrentUser, relay: RelayDep):
-    return RunDetail.of(relay.runs.get(user, run_id))
+    run = relay.runs.get(user, run_id)
+    return RunDetail.of(run, relay.inbox.pending_artifact(run))
 
 
 @router.get("/{run_id}/events", response_model=Page[EventPublic], openapi_extra=raises("BRANCH_NOT_FOUND"))

@@ -83,7 +83,9 @@ class PendingInputPublic(BaseModel):
     request: dict[str, Any] = Field(description="everything the module asks: prompt, options, max_length …")
     created_at: str
     expires_at: str
-    artifact: ArtifactToJudge | None = Field(default=None, description="user.approve: the latest version, to judge")
+    artifact: ArtifactToJudge | None = Field(
+        default=None, description="user.approve: the latest version, to judge (on GET /v1/runs/{id}; null in lists)"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -116,10 +118,11 @@ class RunPublic(BaseModel):
     )
 
     @classmethod
-    def fields_of(cls, run: Run) -> dict[str, Any]:
+    def fields_of(cls, run: Run, artifact: dict[str, Any] | None = None) -> dict[str, Any]:
+        """`artifact`: what an open user.approve pause asks about (only GET /v1/runs/{id} looks it up)."""
         pending = None
         if run.pending_input is not None and not run.pending_input.answered:
-            pending = PendingInputPublic(run_id=run.run_id, **run.pending_input.model_dump())
+            pending = PendingInputPublic(run_id=run.run_id, **run.pending_input.model_dump(), artifact=artifact)
         return {
             **run.model_dump(exclude={"pending_input"}),
             "version_id": run.current_version_id,
@@ -141,8 +144,8 @@ class RunDetail(RunPublic):
     )
 
     @classmethod
-    def of(cls, run: Run) -> RunDetail:
-        return cls.model_validate(cls.fields_of(run))
+    def of(cls, run: Run, artifact: dict[str, Any] | None = None) -> RunDetail:
+        return cls.model_validate(cls.fields_of(run, artifact))
 
 
 class InputAccepted(RunDetail):
