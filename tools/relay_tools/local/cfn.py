@@ -59,11 +59,19 @@ class Resolver:
     parameter values, pseudo parameters, and each resource's local name and attributes."""
 
     def __init__(self, parameters: dict[str, Any], pseudo: dict[str, str],
-                 refs: dict[str, str], attributes: dict[str, dict[str, str]]) -> None:
+                 refs: dict[str, str], attributes: dict[str, dict[str, str]],
+                 conditions: dict[str, bool] | None = None) -> None:
         self.parameters = parameters
         self.pseudo = pseudo
         self.refs = refs
         self.attributes = attributes
+        self.conditions = conditions or {}
+
+    def condition(self, name: str) -> bool:
+        try:
+            return self.conditions[name]
+        except KeyError:
+            raise KeyError(f"condition {name}: not in the template's Conditions") from None
 
     def ref(self, name: str) -> Any:
         for table in (self.parameters, self.pseudo, self.refs):
@@ -113,6 +121,42 @@ class Resolver:
                 return self.resolve(arg[1])[int(self.resolve(arg[0]))]
             if key == "Fn::Split":
                 return self.resolve(arg[1]).split(arg[0])
+            if key == "Fn::If":  # only the branch taken is resolved, as CloudFormation does
+                return self.resolve(arg[1] if self.condition(arg[0]) else arg[2])
             if key.startswith("Fn::"):
                 raise UnsupportedIntrinsicError(f"{key} is not supported by the local cloud")
         return {k: self.resolve(v) for k, v in value.items()}
+
+
+def evaluate_conditions(conditions: dict[str, Any], resolver: Resolver) -> dict[str, bool]:
+    """A template's `Conditions` against its parameter values: Fn::Equals, Fn::Not, Fn::And,
+    Fn::Or and `Condition` (one condition naming another, in any order)."""
+    values: dict[str, bool] = {}
+
+    def named(name: str, seen: tuple[str, ...]) -> bool:
+        if name not in values:
+            if name in seen:
+                raise UnsupportedIntrinsicError(f"condition {name} refers to itself")
+            if name not in conditions:
+                raise KeyError(f"condition {name}: not in the template's Conditions")
+            values[name] = evaluate(conditions[name], (*seen, name))
+        return values[name]
+
+    def evaluate(expression: Any, seen: tuple[str, ...]) -> bool:
+        (key, arg), = expression.items()
+        if key == "Condition":
+            return named(arg, seen)
+        if key == "Fn::Equals":
+            left, right = (resolver.resolve(v) for v in arg)
+            return str(left) == str(right)
+        if key == "Fn::Not":
+            return not evaluate(arg[0], seen)
+        if key == "Fn::And":
+            return all(evaluate(v, seen) for v in arg)
+        if key == "Fn::Or":
+            return any(evaluate(v, seen) for v in arg)
+        raise UnsupportedIntrinsicError(f"{key} in a condition is not supported by the local cloud")
+
+    for name in conditions:
+        named(name, ())
+    return values

@@ -21,6 +21,9 @@ from .metering import CallMeter
 from .post_policy import PostPolicyFront
 
 REGION = "us-east-1"
+# Template parameters the local cloud sets unless told otherwise: no CloudFront distribution
+# (nor its web bucket); `relay local` serves web/ on the API's own origin instead.
+LOCAL_PARAMETERS = {"WebDistribution": "Disabled"}
 
 
 def default_template() -> Path:
@@ -55,7 +58,7 @@ class LocalCloud:
         self.host = host
         self.port = port
         self.stack_name = stack_name
-        self.parameters = parameters or {}
+        self.parameters = {**LOCAL_PARAMETERS, **(parameters or {})}
         # Into the template's ProviderKeysSecret, as an operator would put them in the cloud.
         self.provider_keys = provider_keys if provider_keys is not None else keys_from_environment()
         self.meter: CallMeter | None = None

@@ -7,6 +7,10 @@ functions' SAM `S3` events), log groups (retention), Secrets Manager secrets (`N
 would be), SAM functions (registered for the in-process invoke front), SAM state machines
 (DefinitionUri + DefinitionSubstitutions).
 HTTP APIs and layers need nothing locally: uvicorn serves the API, the layer is on sys.path.
+`Conditions` are evaluated against the parameters: a resource or output whose condition is
+false is not created, as in the cloud, and `Fn::If` takes its branch. `relay local` turns
+WebDistribution off (relay_tools.local.cloud): CloudFront is the cloud's; locally the API's
+origin serves web/ itself.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cfn import Resolver, UnsupportedPropertyError, load_template
+from .cfn import Resolver, UnsupportedPropertyError, evaluate_conditions, load_template
 
 ACCOUNT_ID = "123456789012"
+# Resources the local cloud does not reproduce: the template must be deployed with them off.
+CLOUD_ONLY_TYPES = ("AWS::CloudFront::",)
 
 
 def create_table(dynamodb: Any, name: str, props: dict[str, Any]) -> None:
@@ -184,8 +190,16 @@ class Deployer:
             "AWS::URLSuffix": "amazonaws.com",
             "AWS::NoValue": None,
         }
+        conditions = evaluate_conditions(template.get("Conditions", {}), Resolver(values, pseudo, {}, {}))
+        resources = {k: v for k, v in resources.items() if "Condition" not in v or conditions[v["Condition"]]}
+        cloud_only = sorted(k for k, v in resources.items() if v["Type"].startswith(CLOUD_ONLY_TYPES))
+        if cloud_only:
+            raise UnsupportedPropertyError(
+                f"{', '.join(cloud_only)}: no local counterpart (CloudFront); turn them off with their condition "
+                "(relay local deploys with WebDistribution=Disabled and serves web/ itself)"
+            )
         refs, attributes = _names(resources, stack_name, self.region, Resolver(values, pseudo, {}, {}))
-        resolver = Resolver(values, pseudo, refs, attributes)
+        resolver = Resolver(values, pseudo, refs, attributes, conditions)
         deployment = Deployment(stack_name=stack_name, region=self.region, refs=refs)
         function_globals = template.get("Globals", {}).get("Function", {})
 
@@ -209,6 +223,7 @@ class Deployer:
                 self._state_machine(attributes[logical_id]["Name"], resource.get("Properties", {}), resolver, root)
         deployment.outputs = {
             name: str(resolver.resolve(spec["Value"])) for name, spec in template.get("Outputs", {}).items()
+            if "Condition" not in spec or conditions[spec["Condition"]]
         }
         return deployment
 
