@@ -345,7 +345,9 @@ class Relay:
     def event_stream(self) -> Any:
         from relay.services.event_stream import EventStream  # the SSE route only
 
-        return EventStream(self.run_repository, poll_seconds=self.settings.event_stream_poll_seconds)
+        s = self.settings
+        return EventStream(self.run_repository, poll_seconds=s.event_stream_poll_seconds,
+                           min_poll_seconds=s.event_stream_min_poll_seconds)
 
     @cached_property
     def execution(self) -> ExecutionService:

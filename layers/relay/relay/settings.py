@@ -81,9 +81,11 @@ class ApiSettings(Settings):
     # GET /v1/runs?q=: the words runs are found by (written by the API with runs and answers).
     run_search_table: str
     # GET /v1/runs/{id}/events/stream: how long one stream stays open (EventStreamSeconds,
-    # under API Gateway's 30 s), and how often it polls the events table meanwhile.
+    # under API Gateway's 30 s), and how often it polls the events table meanwhile: the min
+    # right after an event, doubling while nothing comes, up to the (idle) poll seconds.
     event_stream_seconds: float = 25.0
-    event_stream_poll_seconds: float = 1.0
+    event_stream_poll_seconds: float = Field(default=1.0, gt=0)
+    event_stream_min_poll_seconds: float = Field(default=0.1, gt=0)
     # The functions' log groups (comma-separated) GET /v1/runs/{id}/logs and /v1/admin/logs read.
     log_groups: str
     # A run's branches besides main (POST/GET /v1/runs/{id}/branches).

@@ -105,3 +105,44 @@ def test_a_start_that_is_no_event_of_the_run_is_refused(header, after):
     with pytest.raises(InvalidRequestError) as raised:
         start_position(_run(7), header, after)
     assert raised.value.code == "INVALID_LAST_EVENT_ID"
+
+
+def _waits(runs, seconds, *, min_poll):
+    """The Waits a stream yields (poll 1 s at most), and its chunks."""
+    clock, waits, chunks = Clock(), [], []
+    for item in EventStream(runs, poll_seconds=1, min_poll_seconds=min_poll, clock=clock).frames("run_a", 0, seconds):
+        if isinstance(item, Wait):
+            waits.append(round(item.seconds, 6))
+            clock.sleep(item.seconds)
+        else:
+            chunks.append(item)
+    return waits, chunks
+
+
+def test_the_wait_is_short_after_an_event_and_doubles_while_nothing_comes():
+    runs = FakeRuns({1: [_event(1)], 7: [_event(2)], 10: [_event(3, "run_completed")]}, end_after=10)
+    waits, chunks = _waits(runs, 25, min_poll=0.1)
+    assert waits == [0.1, 0.2, 0.4, 0.8, 1, 1, 0.1, 0.2, 0.4]
+    assert [c.split("\n")[0] for c in _messages(chunks)] == ["id: 1", "id: 2", "id: 3"] and chunks[-1].startswith("event: end")
+
+
+def test_an_event_written_between_the_query_and_the_get_keeps_the_wait_short():
+    class Racing(FakeRuns):
+        def get(self, run_id):
+            if self.polls == 3 and len(self.events) == 1:
+                self.events.append(_event(2))  # committed after this poll's Query
+            return super().get(run_id)
+
+    runs = Racing({1: [_event(1)]}, end_after=5)
+    waits, chunks = _waits(runs, 25, min_poll=0.1)
+    assert waits == [0.1, 0.2, 0.1, 0.1]  # poll 3 found nothing but the run had moved; poll 4 sends it
+    assert [c.split("\n")[0] for c in _messages(chunks)] == ["id: 1", "id: 2"]
+
+
+def test_an_idle_stream_polls_about_as_often_as_a_fixed_cadence_and_keeps_its_bound():
+    fixed = FakeRuns({})
+    _waits(fixed, 25, min_poll=None)
+    adaptive = FakeRuns({})
+    waits, chunks = _waits(adaptive, 25, min_poll=0.1)
+    assert fixed.polls == 26 and fixed.polls <= adaptive.polls <= fixed.polls + 3
+    assert sum(waits) == pytest.approx(25) and chunks[-1].startswith(": time is up")

@@ -8,6 +8,11 @@ client resumes with the last id it got: no event is sent twice in one stream, no
 Each poll is one strongly consistent Query (`seq > last`); when it finds nothing new, one
 GetItem of the run tells whether the run has ended. A run's events and its status are
 committed in one transaction, so a run seen ended has all its events readable.
+
+The wait between polls adapts: `min_poll_seconds` after an event (a run that is moving
+writes its next one soon: a step, or the steps after an answer), doubling on each empty poll
+up to `poll_seconds` (a paused or slow run costs a few polls more than a fixed cadence of
+`poll_seconds`, once per quiet spell).
 """
 
 from __future__ import annotations
@@ -64,10 +69,12 @@ class EventStream:
         runs: Any,  # RunRepository: events_after, get
         *,
         poll_seconds: float,
+        min_poll_seconds: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._runs = runs
-        self._poll = poll_seconds
+        self._poll = poll_seconds  # the longest wait (an idle stream)
+        self._min_poll = poll_seconds if min_poll_seconds is None else min(min_poll_seconds, poll_seconds)
         self._clock = clock
 
     def frames(self, run_id: str, after: int, seconds: float) -> Iterator[str | Wait]:
@@ -75,6 +82,7 @@ class EventStream:
         `seconds` (one poll more)."""
         deadline = self._clock() + seconds
         last = after
+        wait = self._min_poll
         yield f"retry: {RETRY_MS}\n\n"
         while True:
             events = self._runs.events_after(run_id, last, PAGE)
@@ -93,4 +101,6 @@ class EventStream:
             if remaining <= 0:
                 yield f": time is up; reconnect with Last-Event-ID: {last}\n\n"
                 return
-            yield Wait(min(self._poll, remaining))
+            # Events just sent, or written between the Query and the GetItem: the run is moving.
+            wait = self._min_poll if events or run.event_seq > last else min(wait * 2, self._poll)
+            yield Wait(min(wait, remaining))
