@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,8 +49,11 @@ def relay_local(dev_key: str = DEV_KEY, startup_seconds: float = 90) -> Iterator
         return
     port = free_port()
     env = {**clean_env(), "RELAY_DEV_API_KEY": dev_key}
+    # Its output goes to a file, never to a pipe nobody reads: once a pipe's buffer is full,
+    # every thread of the server that logs blocks, and runs stop mid-step.
+    log = tempfile.NamedTemporaryFile(prefix="relay-local-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen([RELAY, "local", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + startup_seconds
     while True:
@@ -60,7 +64,7 @@ def relay_local(dev_key: str = DEV_KEY, startup_seconds: float = 90) -> Iterator
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise AssertionError(f"relay local did not start: {process.stdout.read() if process.stdout else ''}")
+            raise AssertionError(f"relay local did not start: {Path(log.name).read_text(errors='replace')[-4000:]}")
         time.sleep(0.2)
     try:
         yield LocalServer(url, dev_key)
@@ -71,6 +75,8 @@ def relay_local(dev_key: str = DEV_KEY, startup_seconds: float = 90) -> Iterator
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()
+        log.close()
+        os.unlink(log.name)
 
 
 _made = iter(range(1, 1_000_000))
