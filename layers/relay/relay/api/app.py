@@ -20,6 +20,7 @@ from .lazy_routers import add_lazy_routers, load_all
 # lazy_routers); tests/unit/api/test_lazy_routers.py checks every route sits under its prefixes.
 ROUTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("health", ("/healthz",)),
+    ("docs", ("/docs",)),  # Swagger UI from the project's copy (FastAPI's own page loads it from a CDN)
     ("logs", ("/v1/runs/*/logs", "/v1/admin/logs")),  # before admin: /v1/admin/logs is its
     ("quotas", ("/v1/quotas", "/v1/admin/users/*/quotas")),  # before admin: its /v1/admin/users/{id}/quotas
     ("admin", ("/v1/admin",)),
@@ -65,6 +66,8 @@ def create_app(relay: Relay, *, eager: bool = False) -> FastAPI:
         version=__version__,
         description="Human-in-the-loop AI content workflows. Authenticate with `Authorization: Bearer rk_…`.",
         generate_unique_id_function=_operation_id,
+        docs_url=None,  # relay.api.routers.docs serves /docs
+        redoc_url=None,  # FastAPI's ReDoc page loads its script from a CDN
     )
     app.state.relay = relay
     errors.install(app)

@@ -5,7 +5,7 @@ the response's start message only, so streamed bodies such as SSE pass through u
   never guesses a type other than the one declared.
 - `Cache-Control: no-store` on everything but the public documents: API answers carry API
   keys (POST /v1/admin/users), presigned URLs and tenant data, which no browser or proxy
-  should keep. The interactive docs and the OpenAPI document may be cached."""
+  should keep. The interactive docs (and their files) and the OpenAPI document may be cached."""
 
 from __future__ import annotations
 
@@ -19,13 +19,16 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 # Answers that hold nothing of any user (when asked without credentials).
-PUBLIC_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/healthz"})
+PUBLIC_PATHS = frozenset({"/openapi.json", "/docs", "/healthz"})
+# Swagger UI's files (relay.api.routers.docs): the same for everyone, and immutable by their path.
+PUBLIC_PREFIXES = ("/docs/assets/",)
 NOSNIFF = (b"x-content-type-options", b"nosniff")
 NO_STORE = (b"cache-control", b"no-store")
 
 
 def _cacheable(scope: Scope) -> bool:
-    if scope.get("path") not in PUBLIC_PATHS:
+    path = scope.get("path", "")
+    if path not in PUBLIC_PATHS and not path.startswith(PUBLIC_PREFIXES):
         return False
     return not any(name == b"authorization" for name, _ in scope.get("headers", []))
 
