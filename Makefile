@@ -133,12 +133,37 @@ else
 	$(PY) -m pytest $(PYTEST_ARGS)
 endif
 
-## sam validate --lint (cfn-lint) on template.yaml, as it is (ApiSnapStart=None) and with SnapStart on
-lint: $(SAM_STAMP)
+## ruff check, ruff format --check and mypy (rules in pyproject.toml), then sam validate --lint
+## (cfn-lint) on template.yaml, as it is (ApiSnapStart=None) and with SnapStart on
+lint: lint-python $(SAM_STAMP)
 	$(SAM) validate --lint
 	@mkdir -p .aws-sam
 	$(SAM_VENV)/bin/python -c "$$SNAPSTART_TEMPLATE"
 	$(SAM) validate --lint --template .aws-sam/template-snapstart.yaml
+
+# What ruff and mypy check (.pre-commit-config.yaml runs these same targets). The files listed in
+# .lint-pending/*.txt are not clean yet (issue 16's refactor is moving them) and are left out until
+# they are: those lists only shrink, and go when empty. Nothing is left out in pyproject.toml.
+PY_SOURCES := layers functions tools clients/python tests
+MYPY_SOURCES := layers/relay/relay layers/relay/relay_workflow tools clients/python/relay_client
+pending = $(shell grep -v '^\#' .lint-pending/$(1).txt 2>/dev/null)
+comma_list = $(subst $(space),$(comma),$(strip $(1)))
+space := $(subst ,, )
+RUFF_CHECK_PENDING := $(call pending,ruff-check)
+RUFF_FORMAT_PENDING := $(call pending,ruff-format)
+MYPY_PENDING := $(call pending,mypy)
+
+.PHONY: lint-python lint-ruff lint-mypy
+lint-python: lint-ruff lint-mypy
+
+lint-ruff: $(STAMP)
+	$(VENV)/bin/ruff check $(if $(RUFF_CHECK_PENDING),--extend-exclude '$(call comma_list,$(RUFF_CHECK_PENDING))') $(PY_SOURCES)
+	$(VENV)/bin/ruff format --check $(if $(RUFF_FORMAT_PENDING),--extend-exclude '$(call comma_list,$(RUFF_FORMAT_PENDING))') $(PY_SOURCES)
+
+# --follow-imports=silent: a pending module that a checked one imports is read for its types,
+# its own errors are not reported (until it leaves .lint-pending/mypy.txt).
+lint-mypy: $(STAMP)
+	$(VENV)/bin/mypy $(if $(MYPY_PENDING),--follow-imports=silent --exclude '^($(subst $(space),|,$(strip $(MYPY_PENDING))))(/|$$)') $(MYPY_SOURCES)
 
 ## sam build (python3.13, arm64; no Docker needed: dependencies are resolved on this host, then
 ## compiled ones are swapped for their manylinux aarch64 wheels), then ship bytecode and check it.
@@ -166,4 +191,4 @@ bench: $(STAMP)
 	$(PY) tests/bench/cli.py
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .cache/cold_start
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .cache/cold_start
