@@ -6,6 +6,7 @@ import os
 import sys
 
 from relay.exceptions import RelayError
+
 from . import LocalCloud
 from .web import WebFiles
 
@@ -26,10 +27,20 @@ PROVIDER_PARAMETERS = {
     "ANTHROPIC_BASE_URL": "AnthropicBaseUrl",
     "RELAY_COMFYUI_URL": "ComfyUIUrl",
 }
+# Settings a deployer sets as parameters, taken from the environment the same way.
+SETTING_PARAMETERS = {
+    "RELAY_COMFYUI_NODE_ALLOW_LIST": "ComfyUINodeAllowList",
+}
 
 
 def provider_parameters(environ=os.environ) -> dict[str, str]:
     return {param: environ[var] for var, param in PROVIDER_PARAMETERS.items() if environ.get(var)}
+
+
+def template_parameters(environ=os.environ) -> dict[str, str]:
+    """The template's parameters this environment sets: the providers' and the settings'."""
+    settings = {param: environ[var] for var, param in SETTING_PARAMETERS.items() if environ.get(var)}
+    return {**provider_parameters(environ), **settings}
 
 
 def providers_line(cloud) -> str:
@@ -48,7 +59,7 @@ def run_local(args) -> int:
     from relay.bootstrap import Relay
     from relay.settings import ApiSettings
 
-    cloud = LocalCloud(args.template, port=args.aws_port, parameters=provider_parameters())
+    cloud = LocalCloud(args.template, port=args.aws_port, parameters=template_parameters())
     try:
         cloud.start()
         relay = Relay(ApiSettings())
