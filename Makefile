@@ -120,12 +120,24 @@ export SNAPSTART_TEMPLATE
 dev: $(STAMP)
 	$(VENV)/bin/relay local $(ARGS)
 
+## The npm packages of package-lock.json (axe-core for the browser tests; the web UI's vendored
+## library), where npm is installed; `make web-vendor` copies that library into web/vendor/.
+NODE_STAMP := $(if $(shell command -v npm 2>/dev/null),node_modules/.package-lock.json)
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+web-vendor: node_modules/.package-lock.json
+	cp node_modules/htm/preact/standalone.module.js web/vendor/htm-preact-standalone.js
+	cp node_modules/htm/LICENSE web/vendor/htm-LICENSE.txt
+	cp node_modules/preact/LICENSE web/vendor/preact-LICENSE.txt
+.PHONY: web-vendor
+
 ## Run the test suite: the unit tests, then the integration and end-to-end tests, each run
 ## spread over worker processes (pytest-xdist; every worker starts its own local cloud). Two runs,
 ## because the unit tests' in-process moto (mock_aws) patches botocore for its whole process, so
 ## it must never share one with a live local cloud. PYTEST_ARGS=... runs just those, in one run.
 TEST_WORKERS ?= 3
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
+	@[ -x "$${RELAY_CHROMIUM:-/usr/bin/chromium}" ] || echo "NOTE: no $${RELAY_CHROMIUM:-/usr/bin/chromium}: the web UI's browser tests (tests/e2e/web) are skipped. Get Debian's Chromium: sudo apt-get install -y chromium (never playwright install)" >&2
 ifeq ($(strip $(PYTEST_ARGS)),)
 	$(PY) -m pytest -n 2 --dist worksteal tests/unit
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal --ignore-glob='tests/unit/*'
@@ -177,6 +189,15 @@ build: $(SAM_STAMP) | python313-check
 	$(SAM_VENV)/bin/python -c "$$CHECK_ARM64_BUILD"
 	$(PYTHON313) tools/lambda_bytecode.py compile .aws-sam/build --expect-tag cpython-313
 	$(PYTHON313) tools/lambda_bytecode.py check .aws-sam/build --expect-tag cpython-313
+
+## After `sam deploy`: upload web/ to the stack's web bucket (named by its outputs) with each file's
+## Content-Type and Cache-Control, delete what web/ no longer has, and invalidate the distribution
+## (tools/relay_tools/web_deploy.py). STACK_NAME (samconfig.toml's relay) and AWS_REGION pick the
+## stack; ARGS=--dry-run says what it would do, ARGS=--wait waits for the invalidation.
+STACK_NAME ?= relay
+web-deploy: $(STAMP)
+	$(PY) -m relay_tools.web_deploy --stack-name $(STACK_NAME) $(if $(AWS_REGION),--region $(AWS_REGION)) $(ARGS)
+.PHONY: web-deploy
 
 ## Benchmarks: cold-start import ratios and per-run AWS call counts/cost
 bench: $(STAMP)

@@ -20,8 +20,7 @@ function Timeline({ steps, events, current }) {
 
 function EventList({ events, onBranch }) {
   return html`<ol class="events" aria-live="polite" aria-relevant="additions">${events.map((e) => html`<li>
-    <span class="seq">${e.seq}</span> <strong>${e.event_type}</strong> ${e.step_id ? html`<span>${e.step_id}</span>` : null}
-    <span class="when">${when(e.timestamp)}</span>
+    <span class="seq">${e.seq}</span> <strong>${e.event_type}</strong>${e.step_id ? ` ${e.step_id}` : ""} <span class="when">${when(e.timestamp)}</span>
     ${POSITION_EVENTS.has(e.event_type) ? html` <button type="button" class="small" onClick=${() => onBranch(e)}>Branch from event ${e.seq}</button>` : null}
     <details><summary>Data of event ${e.seq}</summary><pre>${JSON.stringify(e.data, null, 2)}</pre></details>
   </li>`)}</ol>`;
