@@ -9,15 +9,20 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+from typing import TYPE_CHECKING
+
 import httpx
 
 from . import config
-from .resources.artifacts import Approvals, Artifacts
-from .resources.events import Events
-from .resources.media import MediaUploads
-from .resources.runs import Runs
-from .resources.templates import Templates
 from .transport import RetryPolicy, Transport
+
+if TYPE_CHECKING:
+    from .resources.artifacts import Approvals, Artifacts
+    from .resources.events import Events
+    from .resources.media import MediaUploads
+    from .resources.runs import Runs
+    from .resources.templates import Templates
 
 
 class Relay:
@@ -32,12 +37,44 @@ class Relay:
     ) -> None:
         self.url = url.rstrip("/")
         self.transport = Transport(self.url, api_key, timeout=timeout, retry=retry, transport=transport)
-        self.templates = Templates(self.transport)
-        self.runs = Runs(self.transport)
-        self.events = Events(self.transport)
-        self.media = MediaUploads(self.transport)
-        self.artifacts = Artifacts(self.transport)
-        self.approvals = Approvals(self.transport)
+
+    # Each resource's module is imported when first used: a command that lists runs does not
+    # load the SSE, upload or workflow-hashing code (the CLI starts a process per command).
+    @cached_property
+    def templates(self) -> Templates:
+        from .resources.templates import Templates
+
+        return Templates(self.transport)
+
+    @cached_property
+    def runs(self) -> Runs:
+        from .resources.runs import Runs
+
+        return Runs(self.transport)
+
+    @cached_property
+    def events(self) -> Events:
+        from .resources.events import Events
+
+        return Events(self.transport)
+
+    @cached_property
+    def media(self) -> MediaUploads:
+        from .resources.media import MediaUploads
+
+        return MediaUploads(self.transport)
+
+    @cached_property
+    def artifacts(self) -> Artifacts:
+        from .resources.artifacts import Artifacts
+
+        return Artifacts(self.transport)
+
+    @cached_property
+    def approvals(self) -> Approvals:
+        from .resources.artifacts import Approvals
+
+        return Approvals(self.transport)
 
     @classmethod
     def from_env(cls, *, profile: str | None = None, url: str | None = None, api_key: str | None = None) -> Relay:

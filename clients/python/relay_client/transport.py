@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -74,6 +75,32 @@ def problem_of(response: httpx.Response) -> dict[str, Any]:
             "detail": text or response.reason_phrase, "code": f"HTTP_{response.status_code}"}
 
 
+class SchemeTransport(httpx.BaseTransport):
+    """httpx's default transport, made on first use for each scheme: building one loads the CA
+    bundle into an SSL context (tens of ms, on every `relay` command), which a plain-http API
+    (`relay local`, an internal URL) never uses. https gets httpx's verified default; http one
+    without CA certificates, since an http:// connection never negotiates TLS (proxies from the
+    environment are httpx's own mounts, in front of this)."""
+
+    def __init__(self) -> None:
+        self._made: dict[str, httpx.HTTPTransport] = {}
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        scheme = request.url.scheme
+        with self._lock:
+            transport = self._made.get(scheme)
+            if transport is None:
+                transport = self._made[scheme] = httpx.HTTPTransport(verify=scheme != "http")
+        return transport.handle_request(request)
+
+    def close(self) -> None:
+        with self._lock:
+            made, self._made = list(self._made.values()), {}
+        for transport in made:
+            transport.close()
+
+
 class Transport:
     """One httpx.Client to one API base URL, authenticated by a bearer key."""
 
@@ -94,13 +121,23 @@ class Transport:
         self.retry = retry
         self._sleep = sleep
         self._headers = headers
-        self.http = httpx.Client(timeout=timeout, transport=transport)
-        # Presigned URLs (S3) must not get our key: a client of its own, with no auth header.
-        self._plain = httpx.Client(timeout=timeout, transport=transport)
+        self._timeout = timeout
+        self._transport = transport or SchemeTransport()
+        self.http = httpx.Client(timeout=timeout, transport=self._transport)
+        self._plain_client: httpx.Client | None = None
+
+    @property
+    def _plain(self) -> httpx.Client:
+        """Presigned URLs (S3) must not get our key: a client of its own, with no auth header,
+        made when first needed (most commands never fetch one), over the same connections."""
+        if self._plain_client is None:
+            self._plain_client = httpx.Client(timeout=self._timeout, transport=self._transport)
+        return self._plain_client
 
     def close(self) -> None:
         self.http.close()
-        self._plain.close()
+        if self._plain_client is not None:
+            self._plain_client.close()
 
     def url(self, path: str) -> str:
         return path if path.startswith(("http://", "https://")) else self.base_url + path

@@ -141,3 +141,29 @@ def test_the_key_is_not_in_reprs():
     assert "rk_secret_key" not in repr(relay) and "rk_secret_key" not in repr(transport.retry)
     relay.close()
     transport.close()
+
+
+def test_the_default_transport_builds_tls_only_for_https_and_verifies_it(monkeypatch):
+    """A plain-http API never loads the CA bundle (it costs every command tens of ms); https is
+    httpx's verified default; one transport per scheme, shared by the keyed and the plain client."""
+    from relay_client import transport as module
+
+    made: list[object] = []
+
+    class Recording(httpx.HTTPTransport):
+        def __init__(self, *, verify: object) -> None:
+            made.append(verify)
+            super().__init__(verify=verify)
+
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            return httpx.Response(200, json={"scheme": request.url.scheme, "auth": request.headers.get("Authorization")})
+
+    monkeypatch.setattr(module.httpx, "HTTPTransport", Recording)
+    api = Transport("http://api.test", "rk_secret_key")
+    assert made == []  # nothing built before a request
+    assert api.json("GET", "/v1/runs") == {"scheme": "http", "auth": "Bearer rk_secret_key"}
+    assert api.json("GET", "/v1/runs") == {"scheme": "http", "auth": "Bearer rk_secret_key"}
+    assert made == [False]
+    assert api.fetch("https://bucket.s3.test/key?X-Amz-Signature=s") == b'{"scheme":"https","auth":null}'
+    assert made == [False, True]  # verified TLS for https, built once; the presigned GET carries no key
+    api.close()

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from . import exit_codes
-from .commands import COMMAND_MODULES, common_options, load
+from .commands import COMMAND_MODULES, COMMANDS, common_options, load
 
 DESCRIPTION = """Relay from the command line: run a workflow folder end to end, answer its pauses,
 find runs, review artifacts.
@@ -52,7 +52,7 @@ def build_parser(argv: Sequence[str]) -> tuple[argparse.ArgumentParser, set[str]
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     common = common_options()
     wanted = next((a for a in argv if not a.startswith("-")), None)
-    for module in COMMAND_MODULES:
+    for module in (COMMANDS[wanted],) if wanted in COMMANDS else COMMAND_MODULES:
         load(module).register(commands, common)
     missing: set[str] = set()
     if wanted not in commands.choices:  # --help, or a command of the server's tooling

@@ -8,6 +8,10 @@ from importlib import import_module
 from types import ModuleType
 
 COMMAND_MODULES = ("run", "runs", "approvals", "artifacts", "logs", "templates", "media", "login")
+# Which module registers each command: a command line naming one builds only its parser
+# (`relay --help` and anything unknown build them all). A unit test holds this to register().
+COMMANDS = {"run": "run", "attach": "run", "runs": "runs", "approvals": "approvals", "artifacts": "artifacts",
+            "logs": "logs", "templates": "templates", "media": "media", "login": "login"}
 
 
 def load(name: str) -> ModuleType:
