@@ -4,8 +4,9 @@ Names are imported on first use (PEP 562), so `relay --help` does not pay for ht
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from relay_workflow.lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -23,16 +24,7 @@ _EXPORTS = {
     "VersionMismatchError": "exceptions",
 }
 __all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 if TYPE_CHECKING:
     from .client import Relay
