@@ -7,8 +7,10 @@ costs against driving the same run by raw HTTP.
    --answer pick=warm --no-input` (the event stream tells it when to answer) against the same
    run driven by raw HTTP calls from this process (submit, start, poll GET /v1/runs/{id} until
    each pause, answer, poll until completed), alternately; ratios of the medians. The raw
-   driver is measured polling every 0.1 s (a tight loop) and every 1 s (the event stream's own
-   cadence on the server, RELAY_EVENT_STREAM_POLL_SECONDS).
+   driver is measured polling every 0.1 s (a tight loop, the server's event stream's own
+   cadence while a run moves: RELAY_EVENT_STREAM_MIN_POLL_SECONDS) and every 1 s (a patient
+   script). The CLI pays its process start (`relay --help`'s time) besides; this process's
+   raw driver has httpx imported already.
 
 Against a real `relay local` on free ports. Prints `name: value` lines; never asserts.
 
@@ -18,10 +20,6 @@ Against a real `relay local` on free ports. Prints `name: value` lines; never as
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,38 +31,10 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
-RELAY = str(Path(sys.executable).parent / "relay")
-DEV_KEY = "rk_bench_cli_dev_key_0123456789ab"
-GREETING = {"workflow_id": "greeting", "schema_version": "1.0", "steps": [
-    {"step_id": "ask", "modules": [{"module_id": "user.text_input", "inputs": {"prompt": "Your name?", "max_length": 40},
-                                    "outputs_to_state": {"value": "name"}}]},
-    {"step_id": "pick", "modules": [{"module_id": "user.select", "inputs": {"prompt": "Tone?", "options": ["warm", "formal"]},
-                                     "outputs_to_state": {"value": "tone"}}]},
-    {"step_id": "write", "modules": [{"module_id": "transform.format", "inputs": {
-        "template": "Hello {name} ({tone})", "values": {"name": "$state.name", "tone": "$state.tone"}},
-        "outputs_to_state": {"value": "greeting"}}]}]}
+sys.path.insert(0, str(ROOT / "tests" / "support"))
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_local() -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("RELAY_", "AWS_", "MOTO_"))}
-    process = subprocess.Popen([RELAY, "local", "--port", str(port)], cwd=ROOT, env={**env, "RELAY_DEV_API_KEY": DEV_KEY},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(450):
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("relay local did not start")
+from client_setup import GREETING, new_user, write_greeting  # noqa: E402
+from relay_local import RELAY, relay_local  # noqa: E402
 
 
 def timed(argv: list[str], env: dict[str, str], cwd: str) -> float:
@@ -104,15 +74,10 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=9)
     parser.add_argument("--run-reps", type=int, default=5)
     args = parser.parse_args()
-    process, url = start_local()
-    try:
-        made = httpx.post(f"{url}/v1/admin/users", headers={"Authorization": f"Bearer {DEV_KEY}"},
-                          json={"username": "bench", "email": "bench@example.com"}).json()
-        key = made["api_key"]
-        work = tempfile.mkdtemp(prefix="relay-bench-cli-")
-        (Path(work) / "greeting").mkdir()
-        (Path(work) / "greeting" / "workflow.json").write_text(json.dumps(GREETING))
-        env = {**os.environ, "RELAY_URL": url, "RELAY_API_KEY": key, "RELAY_CONFIG_DIR": work}
+    with relay_local() as server, tempfile.TemporaryDirectory(prefix="relay-bench-cli-") as home:
+        user = new_user(server, Path(home), prefix="bench")
+        write_greeting(user.home)
+        env, work = user.env(), str(user.home)
         commands = {"import_httpx": [sys.executable, "-c", "import httpx"], "relay_help": [RELAY, "--help"],
                     "relay_runs_list": [RELAY, "runs", "list"]}
         times: dict[str, list[float]] = {name: [] for name in commands}
@@ -129,17 +94,14 @@ def main() -> None:
         timed(cli, env, work)  # warm: the template's first version, the functions' first invocations
         for _ in range(args.run_reps):
             runs["cli"].append(timed(cli, env, work))
-            runs["raw_0.1"].append(raw_run(url, key, 0.1))
-            runs["raw_1.0"].append(raw_run(url, key, 1.0))
+            runs["raw_0.1"].append(raw_run(user.url, user.key, 0.1))
+            runs["raw_1.0"].append(raw_run(user.url, user.key, 1.0))
         cli_median = statistics.median(runs["cli"])
         print(f"relay_run_seconds: {cli_median:.2f}")
         for poll in ("0.1", "1.0"):
             raw = statistics.median(runs[f"raw_{poll}"])
             print(f"raw_http_poll_{poll}s_seconds: {raw:.2f}")
             print(f"relay_run_over_raw_http_poll_{poll}s: {cli_median / raw:.2f}   (goal <= 1.2)")
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
 
 
 if __name__ == "__main__":

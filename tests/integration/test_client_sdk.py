@@ -10,20 +10,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from client_setup import GREETING, PNG
 
 from relay_client import ClientInputError, NotFoundError, Relay, RelayAPIError
 from relay_client.workflow_source import load_workflow
 
 ROOT = Path(__file__).resolve().parents[2]
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000" "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
-GREETING = {"workflow_id": "greeting", "schema_version": "1.0", "steps": [
-    {"step_id": "ask", "modules": [{"module_id": "user.text_input", "inputs": {"prompt": "Your name?", "max_length": 40},
-                                    "outputs_to_state": {"value": "name"}}]},
-    {"step_id": "pick", "modules": [{"module_id": "user.select", "inputs": {"prompt": "Tone?", "options": ["warm", "formal"]},
-                                     "outputs_to_state": {"value": "tone"}}]},
-    {"step_id": "write", "modules": [{"module_id": "transform.format", "inputs": {
-        "template": "Hello {name} ({tone})", "values": {"name": "$state.name", "tone": "$state.tone"}},
-        "outputs_to_state": {"value": "greeting"}}]}]}
 
 
 @pytest.fixture

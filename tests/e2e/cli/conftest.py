@@ -10,7 +10,7 @@ import pytest
 
 from client_setup import User, new_user, write_greeting
 from relay_local import DEV_KEY as _DEV_KEY
-from relay_local import ROOT, LocalServer
+from relay_local import LocalServer
 
 DEV_KEY = _DEV_KEY
 
@@ -40,12 +40,3 @@ def user(make_user: Callable[[], User]) -> User:
 @pytest.fixture
 def greeting(user: User) -> Path:
     return write_greeting(user.home)
-
-
-def finish(child, timeout: float = 60) -> int:
-    """Wait for a spawned relay to exit; its exit code."""
-    import pexpect
-
-    child.expect(pexpect.EOF, timeout=timeout)
-    child.close()
-    return child.exitstatus if child.exitstatus is not None else 128 + (child.signalstatus or 0)

@@ -9,7 +9,7 @@ import re
 import stat
 from pathlib import Path
 
-from conftest import PNG, ROOT, User, finish
+from client_setup import PNG, ROOT, User, finish
 
 RUN_ID = re.compile(r"run_[0-9a-z]+")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import ROOT, User, write_greeting
+from client_setup import ROOT, User, write_greeting
 
 ANSI = "\x1b["
 

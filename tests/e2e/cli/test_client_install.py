@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from relay_local import ROOT
 
 SERVER_ONLY = ("boto3", "botocore", "fastapi", "pydantic", "pydantic_settings", "aws_lambda_powertools", "moto", "mangum")
 CHECK = f"""
