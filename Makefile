@@ -84,6 +84,10 @@ layer = build / "RelayLayer/python"
 for package in ("relay", "relay_workflow"):
     if not (layer / package / "__init__.py").is_file():
         sys.exit(f"sam build: the {package} package is missing from {layer}")
+# /docs serves these from the layer (relay.api.routers.docs): data files, not Python.
+for asset in ("relay/api/swagger_ui/swagger-ui-bundle.js", "relay/api/swagger_ui/swagger-ui.css", "relay/api/docs_init.js"):
+    if not (layer / asset).is_file():
+        sys.exit(f"sam build: {asset} (the API docs' files) is missing from {layer}")
 dev_only = ("relay_tools", "relay/local", "relay/cli", "moto", "uvicorn", "pytest", "_pytest")
 shipped = [name for name in dev_only if (layer / name).exists() or (layer / f"{name}.py").exists()]
 shipped += sorted(p.name for p in layer.glob("*.dist-info") if p.name.split("-")[0].lower() in ("moto", "uvicorn", "pytest"))
@@ -100,7 +104,7 @@ for path in build.rglob("*.so*"):
                 wrong.append(str(path))
 if wrong:
     sys.exit("sam build: not aarch64:\n  " + "\n  ".join(wrong))
-print(f"sam build: relay and relay_workflow in RelayLayer, no dev tooling; {count} shared objects, all aarch64")
+print(f"sam build: relay and relay_workflow in RelayLayer (with the API docs' files), no dev tooling; {count} shared objects, all aarch64")
 endef
 export CHECK_ARM64_BUILD
 
