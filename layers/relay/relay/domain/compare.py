@@ -24,14 +24,14 @@ def pair(a: Any, b: Any) -> dict[str, Any]:
 def _same(a: Any, b: Any) -> bool:
     # JSON equality: 1 == 1.0 as JSON has one number type, but True is not 1.
     if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
+        return type(a) is type(b) and bool(a == b)
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     if _number(a) and _number(b):
-        return a == b
-    return type(a) is type(b) and a == b
+        return bool(a == b)
+    return type(a) is type(b) and bool(a == b)
 
 
 def _number(value: Any) -> bool:

@@ -40,7 +40,7 @@ def check_size(value: Any, limit: int, name: str, *, code: str) -> None:
 MAX_REFERENCED_BYTES = KIB * KIB
 
 
-class _Over(Exception):
+class _Over(Exception):  # noqa: N818 - a control-flow signal inside this module, not an error
     pass
 
 

@@ -6,6 +6,7 @@ Pure: no AWS. The API, the MediaUploaded function and `user.media_upload` share 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 
@@ -90,7 +91,7 @@ def _mp3(head: bytes) -> bool:
     return head.startswith(b"ID3") or (len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
 
 
-_MAGIC = {
+_MAGIC: dict[str, Callable[[bytes], bool]] = {
     "image/png": lambda h: h.startswith(b"\x89PNG\r\n\x1a\n"),
     "image/jpeg": lambda h: h.startswith(b"\xff\xd8\xff"),
     "image/webp": lambda h: h[:4] == b"RIFF" and h[8:12] == b"WEBP",

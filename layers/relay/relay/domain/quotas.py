@@ -6,7 +6,7 @@ the things counted); read and overridden through relay.services.quotas.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -33,12 +33,12 @@ MAX_LIMIT = 10**15
 
 
 def next_utc_midnight(now: datetime) -> datetime:
-    day = now.astimezone(timezone.utc).date() + timedelta(days=1)
-    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    day = now.astimezone(UTC).date() + timedelta(days=1)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def utc_day(now: datetime) -> str:
-    return now.astimezone(timezone.utc).strftime("%Y-%m-%d")
+    return now.astimezone(UTC).strftime("%Y-%m-%d")
 
 
 class QuotaExceededError(RelayError):

@@ -13,9 +13,9 @@ import copy
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .models import Cursor, Event
 from relay.exceptions import InvalidRequestError
 
+from .models import Cursor, Event
 from .state_paths import set_path
 
 # Events that carry the whole state: where a rebuild starts.
@@ -44,7 +44,7 @@ def state_at(events: Sequence[Event], workflow_for: Callable[[str], Any]) -> dic
     if not events or events[0].event_type not in SNAPSHOT_EVENTS:
         raise ValueError("a rebuild starts at a snapshot event")
     state = snapshot_state(events[0])
-    steps: dict[str, dict[str, Any]] = {}  # version → step_id → step, built once per rebuild
+    steps: dict[str, dict[str | None, Any]] = {}  # version → step_id → step, built once per rebuild
     for event in events[1:]:
         if event.event_type in SNAPSHOT_EVENTS:
             state = snapshot_state(event)

@@ -7,11 +7,10 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from relay.domain.comfyui_nodes import ModulePolicy
 from relay_workflow.archive import ZipLimits
 from relay_workflow.canonical import HASH_PREFIX
 from relay_workflow.refs import FileSource, NoFiles, RefLimits
-
-from relay.domain.comfyui_nodes import ModulePolicy
 
 from .formats import canonical_json, check_claimed_hash, read_workflow_zip, resolve_refs
 from .models import Workflow
