@@ -9,9 +9,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from relay_tools.local.cfn import Resolver, evaluate_conditions, load_template
+from relay_tools.local.web import content_security_policy
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = load_template(ROOT / "template.yaml")
@@ -131,8 +130,7 @@ def test_presigned_urls_name_hosts_the_csp_allows():
 
 
 def test_the_cloud_csp_is_the_local_one_with_the_buckets_for_the_local_s3():
-    web = pytest.importorskip("relay_tools.local.web")
-    local = directives(web.content_security_policy("http://127.0.0.1:4566"))
+    local = directives(content_security_policy("http://127.0.0.1:4566"))
     cloud = directives(web_csp())
     assert set(local) == set(cloud)
     for name, sources in cloud.items():
