@@ -58,6 +58,7 @@ export function RunPage({ runId, refreshCount }) {
   const [live, setLive] = useState("connecting");
   const [tick, setTick] = useState(0); // bumps when events arrive: sections reload then
   const [branchFrom, setBranchFrom] = useState(null);
+  const [synced, setSynced] = useState(0); // the last event seq the shown run reflects
   const pending = useRef(null);
   const path = `/v1/runs/${encodeURIComponent(runId)}`;
   const reloadRun = () => api.get(path).then((r) => { setRun(r); setProblem(null); }, setProblem);
@@ -70,7 +71,12 @@ export function RunPage({ runId, refreshCount }) {
         seen.add(event.seq);
         setEvents((list) => [...list, event]);
         clearTimeout(pending.current);
-        pending.current = setTimeout(() => { reloadRun(); setTick((t) => t + 1); refreshCount(); }, 120);
+        pending.current = setTimeout(() => {
+          const upTo = Math.max(...seen);
+          reloadRun().then(() => setSynced(upTo));
+          setTick((t) => t + 1);
+          refreshCount();
+        }, 120);
       },
       onEnd: () => { setLive("ended"); reloadRun(); setTick((t) => t + 1); },
       onError: (p) => { setLive("error"); setProblem(p); },
@@ -85,7 +91,7 @@ export function RunPage({ runId, refreshCount }) {
   const p = run.progress || {};
   return html`<${Heading}>Run ${run.run_id}<//>
     <p class="meta">${run.template_name} · project ${run.project_name || "(none)"} · branch ${run.branch_id} · version ${run.version_id}</p>
-    <p>Status: <span class=${`pill ${run.status}`} id="run-status">${run.status}</span>
+    <p>Status: <span class=${`pill ${run.status}`} id="run-status" data-synced=${synced}>${run.status}</span>
       <span class="live" aria-live="polite"> live: ${live}</span></p>
     <${Progress} value=${p.value} label="Run progress" />
     <p class="stage">${[p.stage, p.message].filter(Boolean).join(": ")}</p>
