@@ -2,7 +2,11 @@
 import { api } from "./api.js";
 import { html, useState, ProblemBox, Heading, useLoad, link } from "./ui.js";
 
-const show = (v) => (v === null || v === undefined ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v));
+const show = (v) => {
+  if (v === null || v === undefined) return "—";
+  if (typeof v === "object" && v.artifact_id) return `v${v.version} · ${v.status} · ${String(v.sha256 || "").slice(0, 12)}…`;
+  return typeof v === "object" ? JSON.stringify(v) : String(v);
+};
 
 function Row({ name, pair }) {
   return html`<tr class=${pair.same ? "" : "differs"}><th scope="row">${name}</th><td>${show(pair.a)}</td><td>${show(pair.b)}</td><td>${pair.same ? "same" : "differs"}</td></tr>`;

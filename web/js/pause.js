@@ -1,7 +1,7 @@
 // Forms generated from what a pause asks: text, select, a media upload, an approval.
 import { api } from "./api.js";
 import { postToS3 } from "./upload.js";
-import { html, useState, ProblemBox, Status, Progress, DropZone, bytes } from "./ui.js";
+import { html, useState, useEffect, useRef, ProblemBox, Status, Progress, DropZone, bytes } from "./ui.js";
 import { ArtifactReview } from "./review.js";
 
 const answer = (runId, stepId, value) => api.post(`/v1/runs/${encodeURIComponent(runId)}/input`, { step_id: stepId, value });
@@ -93,8 +93,11 @@ function MediaForm({ run, pause, onAnswered }) {
 export function PauseForm({ run, pause, onAnswered }) {
   const forms = { "user.text_input": TextForm, "user.select": SelectForm, "user.media_upload": MediaForm };
   const Form = forms[pause.module_id];
+  const heading = useRef(null);
+  // A new pause is what changed: focus goes to it (keyboard and screen-reader users land there).
+  useEffect(() => { heading.current && heading.current.focus(); }, [pause.input_id]);
   return html`<section class="pause" aria-labelledby="pause-h">
-    <h2 id="pause-h">Waiting for you: step ${pause.step_id}</h2>
+    <h2 id="pause-h" tabindex="-1" ref=${heading}>Waiting for you: step ${pause.step_id}</h2>
     ${Form ? html`<${Form} run=${run} pause=${pause} onAnswered=${onAnswered} />`
       : pause.module_id === "user.approve" ? html`<${ArtifactReview} runId=${run.run_id} pause=${pause} onDecided=${onAnswered} />`
       : html`<p>This pause (${pause.module_id}) has no form here; answer it through the API.</p>`}

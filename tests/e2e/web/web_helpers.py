@@ -126,3 +126,29 @@ class Browsed:
     def real_errors(self) -> list[str]:
         """Console errors but the ones a test caused on purpose (4xx answers it asked for)."""
         return [p for p in self.problems if "Failed to load resource" not in p]
+
+
+def upload_media(user: WebUser, run_id: str, content: bytes, filename: str = "pic.png", content_type: str = "image/png") -> str:
+    """A ready media of the run, uploaded as the page does (presigned POST, then complete)."""
+    with user.api() as api:
+        made = api.post("/v1/media", json={"filename": filename, "content_type": content_type, "size_bytes": len(content), "run_id": run_id})
+        assert made.status_code == 201, made.text
+        upload = made.json()["upload"]
+        posted = httpx.post(upload["url"], data=upload["fields"], files={"file": (filename, content, content_type)}, timeout=30)
+        assert posted.status_code == 204, posted.text
+        done = api.post(f"/v1/media/{made.json()['media_id']}/complete")
+        assert done.json()["status"] == "ready", done.text
+    return made.json()["media_id"]
+
+
+def run_to_review(user: WebUser, template: str = "webpath", project: str = "a11y") -> str:
+    """A run of review_workflow() answered through the API up to its approval pause."""
+    run_id = user.start(template, project_name=project)
+    user.wait_for(run_id, "awaiting_input", "ask")
+    user.answer(run_id, "ask", "Ada")
+    user.wait_for(run_id, "awaiting_input", "pick")
+    user.answer(run_id, "pick", "warm")
+    user.wait_for(run_id, "awaiting_input", "photo")
+    user.answer(run_id, "photo", {"media_id": upload_media(user, run_id, PNG16)})
+    user.wait_for(run_id, "awaiting_input", "review")
+    return run_id
