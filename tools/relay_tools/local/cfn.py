@@ -27,8 +27,10 @@ def _construct(tag: str):
             value: Any = loader.construct_scalar(node)
         elif isinstance(node, yaml.SequenceNode):
             value = loader.construct_sequence(node, deep=True)
-        else:
+        elif isinstance(node, yaml.MappingNode):
             value = loader.construct_mapping(node, deep=True)
+        else:
+            raise yaml.constructor.ConstructorError(None, None, f"{tag} on a {type(node).__name__}", node.start_mark)
         if tag in _SCALAR_TAGS:
             return _SCALAR_TAGS[tag](value)
         return {f"Fn::{tag[1:]}": value}
@@ -42,7 +44,7 @@ for _tag in [*_SCALAR_TAGS, *(f"!{name}" for name in _FUNCTIONS)]:
 
 def load_template(path: Path) -> dict[str, Any]:
     with open(path, encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(handle, Loader=_Loader)  # a SafeLoader subclass: no arbitrary objects
 
 
 class UnsupportedIntrinsicError(ValueError):
@@ -58,7 +60,7 @@ class Resolver:
     """Resolves `Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::Split` against
     parameter values, pseudo parameters, and each resource's local name and attributes."""
 
-    def __init__(self, parameters: dict[str, Any], pseudo: dict[str, str],
+    def __init__(self, parameters: dict[str, Any], pseudo: dict[str, str | None],
                  refs: dict[str, str], attributes: dict[str, dict[str, str]],
                  conditions: dict[str, bool] | None = None) -> None:
         self.parameters = parameters

@@ -11,10 +11,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from . import notifications, stopping, transactions
 from .deployer import Deployer, Deployment
 from .invoke import FunctionRunner, LambdaInvokeFront
-from . import stopping, transactions
-from . import notifications
 from .isolation import SerializedServices
 from .log_shipping import LogShipper
 from .metering import CallMeter

@@ -18,8 +18,9 @@ import threading
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote
 
 from .deployer import Deployment, LocalFunction
@@ -57,6 +58,8 @@ class FunctionRunner:
                 path = function.code_dir / (module_name.replace(".", "/") + ".py")
                 unique = f"relay_local_{function.logical_id}"
                 spec = importlib.util.spec_from_file_location(unique, path)
+                if spec is None or spec.loader is None:
+                    raise ImportError(f"{function.name}: no module at {path}")
                 module = importlib.util.module_from_spec(spec)
                 sys.modules[unique] = module
                 spec.loader.exec_module(module)
@@ -81,7 +84,7 @@ class FunctionRunner:
             try:
                 result = self.handler(function)(event, context)
                 return json.dumps(result).encode(), None
-            except Exception as exc:  # the function failed: report it as Lambda does
+            except Exception as exc:  # noqa: BLE001 - the function failed: report it as Lambda does
                 logger.info("%s raised %s: %s", function.name, type(exc).__name__, exc)
                 body = {
                     "errorMessage": str(exc),

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 def service_of(environ: dict[str, Any]) -> str:

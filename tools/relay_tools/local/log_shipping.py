@@ -12,6 +12,7 @@ the local cloud itself) is not shipped. Shipping never fails an invocation.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -36,7 +37,7 @@ class _ShippingHandler(logging.Handler):
             return
         try:
             buffer.append((int(record.created * 1000), self.format(record)))
-        except Exception:  # a line that cannot be formatted is not worth failing the function
+        except Exception:  # noqa: BLE001 - a line that cannot be formatted is not worth failing the function
             self.handleError(record)
 
 
@@ -82,10 +83,8 @@ class LogShipper:
             if function.name not in self._streams:
                 group = function.log_group or f"/aws/lambda/{function.name}"
                 stream = f"{time.strftime('%Y/%m/%d', time.gmtime())}/[$LATEST]{uuid.uuid4().hex}"
-                try:
+                with contextlib.suppress(self._client.exceptions.ResourceAlreadyExistsException):
                     self._client.create_log_group(logGroupName=group)
-                except self._client.exceptions.ResourceAlreadyExistsException:
-                    pass
                 self._client.create_log_stream(logGroupName=group, logStreamName=stream)
                 self._streams[function.name] = (group, stream)
             return self._streams[function.name]

@@ -18,9 +18,10 @@ import io
 import json
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
@@ -199,7 +200,7 @@ class PostPolicyFront:
         ) + "</TagSet></Tagging>"
         builder = EnvironBuilder(
             path=f"/{bucket}/{quote(key)}", method="PUT", query_string="tagging", data=xml.encode(),
-            headers={"Authorization": "AWS4-HMAC-SHA256 Credential=local/20000101/us-east-1/s3/aws4_request"},
+            headers=[("Authorization", "AWS4-HMAC-SHA256 Credential=local/20000101/us-east-1/s3/aws4_request")],
         )
         try:
             environ = builder.get_environ()

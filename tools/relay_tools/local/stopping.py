@@ -34,5 +34,5 @@ def install() -> None:
         original_error(self, error=error)
 
     setattr(set_stop, _INSTALLED, True)
-    Environment.set_stop = set_stop
-    Environment.set_error = set_error
+    Environment.set_stop = set_stop  # type: ignore[method-assign]  # the patch
+    Environment.set_error = set_error  # type: ignore[method-assign]  # the patch

@@ -57,7 +57,7 @@ def install() -> None:
         if getattr(models.DynamoDBBackend.transact_write_items, "_relay_item_level", False):
             return
         original = models.DynamoDBBackend.transact_write_items
-        models.copy = _TableCopySkipper(models.Table)
+        models.copy = _TableCopySkipper(models.Table)  # type: ignore[assignment]  # stands in for moto's `copy` module
 
         def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
             saved = []
@@ -70,7 +70,7 @@ def install() -> None:
                     continue
                 try:
                     current = self.get_item(*target)
-                except Exception:  # a malformed key: moto reports it and writes nothing
+                except Exception:  # noqa: BLE001 - a malformed key: moto reports it and writes nothing
                     continue
                 saved.append((target, copy.deepcopy(current.to_json()["Attributes"]) if current else None))
             _active.transaction = True
@@ -88,4 +88,4 @@ def install() -> None:
                 _active.transaction = False
 
         transact_write_items._relay_item_level = True  # type: ignore[attr-defined]
-        models.DynamoDBBackend.transact_write_items = transact_write_items
+        models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]  # the patch
