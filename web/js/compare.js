@@ -16,7 +16,7 @@ function Result({ c }) {
   const rows = [["template", c.template], ["status", c.status], ["project", c.project_name], ["initial version", c.versions.initial], ["current version", c.versions.current],
     ...Object.entries(c.inputs || {}).map(([k, v]) => [`input ${k}`, v]), ...Object.entries(c.artifacts || {}).map(([k, v]) => [`artifact ${k}`, v]),
     ...Object.entries(c.llm_usage || {}).map(([k, v]) => [`LLM ${k}`, v]), ["cost (USD)", c.cost_usd], ["duration (s)", c.duration_seconds]].filter(([, p]) => p && "a" in p);
-  return html`<table class="compare"><thead><tr><th scope="col">Aspect</th><th scope="col">A</th><th scope="col">B</th><th scope="col"></th></tr></thead>
+  return html`<table class="compare" tabindex="0" aria-label="Comparison"><thead><tr><th scope="col">Aspect</th><th scope="col">A</th><th scope="col">B</th><th scope="col"></th></tr></thead>
     <tbody>${rows.map(([name, pair]) => html`<${Row} name=${name} pair=${pair} />`)}</tbody></table>
     <h2>State</h2>
     ${c.state.same ? html`<p>The states are the same.</p>` : html`<ul>${c.state.differences.map((d) => html`<li><code>${d.path}</code> ${d.change}: ${show(d.a)} → ${show(d.b)}</li>`)}</ul>`}`;

@@ -39,7 +39,7 @@ function LlmCalls({ runId, version }) {
   if (problem) return html`<${ProblemBox} problem=${problem} />`;
   if (!calls) return html`<p>Loading LLM calls…</p>`;
   if (!calls.length) return html`<p>No LLM calls.</p>`;
-  return html`<table class="calls"><thead><tr><th scope="col">Step</th><th scope="col">Provider / model</th><th scope="col">Status</th><th scope="col">Tokens</th><th scope="col">Cost (USD)</th><th scope="col">Time</th></tr></thead>
+  return html`<table class="calls" tabindex="0" aria-label="LLM calls"><thead><tr><th scope="col">Step</th><th scope="col">Provider / model</th><th scope="col">Status</th><th scope="col">Tokens</th><th scope="col">Cost (USD)</th><th scope="col">Time</th></tr></thead>
     <tbody>${calls.map((c) => html`<tr><td>${c.step_id}</td><td>${c.provider} / ${c.model}</td><td>${c.status}</td>
       <td>${Object.entries(c.usage || {}).map(([k, v]) => `${k}: ${v}`).join(", ")}</td><td>${c.cost_usd ?? ""}</td><td>${c.duration_ms ?? ""} ms</td></tr>`)}</tbody></table>`;
 }

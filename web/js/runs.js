@@ -59,7 +59,7 @@ function StartRun({ templates, chosen }) {
 
 export function RunList({ runs }) {
   if (!runs.length) return html`<p>No runs yet.</p>`;
-  return html`<table class="runs"><caption class="sr-only">My runs</caption>
+  return html`<table class="runs" tabindex="0"><caption class="sr-only">My runs</caption>
     <thead><tr><th scope="col">Run</th><th scope="col">Template</th><th scope="col">Project</th><th scope="col">Status</th><th scope="col">Started</th></tr></thead>
     <tbody>${runs.map((r) => html`<tr>
       <td><a href=${link(`runs/${r.run_id}`)}>${r.run_id}</a></td><td>${r.template_name}</td><td>${r.project_name || ""}</td>

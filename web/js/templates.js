@@ -44,7 +44,7 @@ function Versions({ template }) {
   const [versions, problem] = useLoad(() => all(`/v1/templates/${encodeURIComponent(template.template_id)}/versions`), [template.template_id, template.version_count]);
   if (problem) return html`<${ProblemBox} problem=${problem} />`;
   if (!versions) return html`<p>Loading versions…</p>`;
-  return html`<table class="versions"><caption>Versions of ${template.template_name}</caption>
+  return html`<table class="versions" tabindex="0"><caption>Versions of ${template.template_name}</caption>
     <thead><tr><th scope="col">Version</th><th scope="col">Hash</th><th scope="col">Source</th><th scope="col">Created</th></tr></thead>
     <tbody>${versions.map((v) => html`<tr><td>${v.version_id}</td><td class="hash">${v.content_hash}</td><td>${v.source_type}</td><td>${when(v.created_at)}</td></tr>`)}</tbody>
   </table>`;
