@@ -25,7 +25,9 @@ class Message:
 
 def parse(lines: Iterable[str]) -> Iterator[Message]:
     """Messages of an event stream, each dispatched at its blank line (comments dropped)."""
-    event, data, ident, retry = "message", [], None, None
+    event, data = "message", list[str]()
+    ident: str | None = None
+    retry: int | None = None
     for line in lines:
         if line == "":
             if data or retry is not None:

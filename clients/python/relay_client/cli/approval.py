@@ -9,6 +9,7 @@ import os
 import shlex
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -82,7 +83,7 @@ def _edit(relay: Relay, term: Terminal, artifact: ArtifactToJudge, content: Any)
 def to_judge(relay: Relay, pending: PendingInput) -> ArtifactToJudge:
     """The latest version of the artifact the pause asks about (the run's pending input names
     the version it paused on; an edit since made a newer one)."""
-    named = pending.get("artifact") or {}
+    named: Mapping[str, Any] = pending.get("artifact") or {}
     artifact_id = named.get("artifact_id") or pending["request"].get("artifact_id")
     if not artifact_id:
         raise ClientInputError(f"step {pending['step_id']} asks for an approval but names no artifact")

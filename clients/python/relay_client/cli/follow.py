@@ -29,8 +29,9 @@ class Follower:
         A run already paused (attach) is asked about first."""
         self.view.start()
         try:
-            if run is not None and run.get("pending_input"):
-                self._answer(run["pending_input"]["input_id"])
+            pending = run.get("pending_input") if run is not None else None
+            if pending:
+                self._answer(pending["input_id"])
             stream = self.relay.events.stream(self.run_id)
             for event in stream:
                 self.view.event(event)

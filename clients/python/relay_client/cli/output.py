@@ -25,7 +25,7 @@ def _cell(value: Any) -> str:
 def plain_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) -> str:
     cells = [[header.upper() for _, header in columns]] + [[_cell(row.get(k)) for k, _ in columns] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells)
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells)
 
 
 class Output:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 TEXT, SELECT, MEDIA, APPROVE = "user.text_input", "user.select", "user.media_upload", "user.approve"
 
 
-class StoppedAtPause(Exception):
+class StoppedAtPause(Exception):  # noqa: N818 - a control-flow signal (the run stopped at a pause), not an error
     def __init__(self, pending: PendingInput) -> None:
         super().__init__(pending["step_id"])
         self.pending = pending

@@ -4,6 +4,7 @@ deliverables downloaded, and the exit code (0 completed, 1 error/cancelled, 4 pa
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +57,6 @@ def finish(ctx: Context, run: RunDetail) -> int:
         if written:
             out.line(f"deliverables in {folder}/: {', '.join(p.name for p in written)}")
     else:
-        error = run.get("error") or {}
+        error: Mapping[str, Any] = run.get("error") or {}
         out.line(f"run {run['run_id']} {run['status']}: {error.get('code', '')} {error.get('message', '')}".rstrip())
     return exit_codes.OK if run["status"] == "completed" else exit_codes.RUN_FAILED

@@ -43,7 +43,7 @@ def _draw(term: Terminal, labels: list[str], cursor: int, marked: set[int], mult
 
 def choose_by_keys(term: Terminal, options: Sequence[dict[str, object]], multiple: bool) -> list[int]:
     labels = _labels(options)
-    cursor, marked = 0, set()
+    cursor, marked = 0, set[int]()
     hint = "↑/↓ move, space marks, Enter confirms" if multiple else "↑/↓ or a number, Enter confirms"
     term.say(f"  ({hint})")
     _draw(term, labels, cursor, marked, multiple, True)

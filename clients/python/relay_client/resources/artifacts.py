@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 from collections.abc import Iterator
@@ -21,14 +22,14 @@ class Artifacts(Resource):
         params = {"type": artifact_type, "limit": 100}
         return paged(lambda p: self._t.json("GET", f"/v1/runs/{run_id}/artifacts", params=p), params)
 
-    def latest(self, run_id: str, *, artifact_type: str | None = None) -> list[Artifact]:
+    def latest(self, run_id: str, *, artifact_type: str | None = None) -> builtins.list[Artifact]:
         """The latest version of each of the run's artifacts."""
         return [a for a in self.list(run_id, artifact_type=artifact_type) if a["is_latest"]]
 
     def get(self, artifact_id: str) -> Artifact:
         return cast(Artifact, self._t.json("GET", f"/v1/artifacts/{artifact_id}"))
 
-    def versions(self, artifact_id: str) -> list[Artifact]:
+    def versions(self, artifact_id: str) -> builtins.list[Artifact]:
         return cast(list[Artifact], self._t.json("GET", f"/v1/artifacts/{artifact_id}/versions")["items"])
 
     def content(self, artifact_id: str) -> ArtifactContent:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -121,7 +122,7 @@ class Runs(Resource):
             target.write_bytes(self._t.fetch(made["download_url"]))
         return made
 
-    def logs(self, run_id: str, *, level: str | None = None, cursor: str | None = None) -> tuple[list[LogLine], str | None]:
+    def logs(self, run_id: str, *, level: str | None = None, cursor: str | None = None) -> tuple[builtins.list[LogLine], str | None]:
         """One page of the run's log lines, oldest first, and the cursor to read on."""
         page = self._t.json("GET", f"/v1/runs/{run_id}/logs", params={"level": level, "cursor": cursor, "limit": 100})
         return cast(list[LogLine], page["items"]), page.get("next_cursor")

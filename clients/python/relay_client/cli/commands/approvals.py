@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import add
@@ -25,7 +26,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     cmd.set_defaults(run=approvals)
 
 
-def _row(item: dict[str, Any]) -> dict[str, Any]:
+def _row(item: Mapping[str, Any]) -> dict[str, Any]:
     artifact = item.get("artifact")
     brief = f"{artifact['artifact_name']} v{artifact['version']} ({artifact['status']})" if artifact else None
     return {**item, "run_id": item.get("run_id") or item["run"]["run_id"], "artifact": brief}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from . import add
 
@@ -23,7 +24,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     cmd.set_defaults(run=logs)
 
 
-def _print(ctx: Context, line: dict) -> None:
+def _print(ctx: Context, line: Mapping[str, Any]) -> None:
     if ctx.out.json_mode:
         ctx.out.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")  # JSON lines: one per log line
         ctx.out.stdout.flush()

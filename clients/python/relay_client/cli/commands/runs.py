@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,7 +68,7 @@ def _document(ctx: Context, doc: Any) -> int:
     return 0
 
 
-def _show(ctx: Context, run: dict[str, Any]) -> int:
+def _show(ctx: Context, run: Mapping[str, Any]) -> int:
     if ctx.out.json_mode:
         return _document(ctx, run)
     pending = run.get("pending_input")

@@ -69,7 +69,8 @@ def list_versions(ctx: Context) -> int:
     from ...exceptions import ClientInputError
 
     relay, ref = ctx.relay, ctx.args.template
-    template_id = ref if ref.startswith("tpl_") else (relay.templates.find(ref) or {}).get("template_id")
+    found = None if ref.startswith("tpl_") else relay.templates.find(ref)
+    template_id = ref if ref.startswith("tpl_") else (found["template_id"] if found else None)
     if not template_id:
         raise ClientInputError(f"no template named {ref!r}", code="TEMPLATE_NOT_FOUND")
     items = list(relay.templates.versions(template_id))
