@@ -13,13 +13,13 @@ from mangum import Mangum
 
 from relay import snapstart
 from relay.api import create_app
-from relay.bootstrap import Relay
+from relay.containers.api import ApiContainer
 from relay.settings import ApiSettings
 
 logger = Logger()
 tracer = Tracer(patch_modules=("botocore",))  # the API calls AWS only; patch nothing else
 metrics = Metrics()
-relay = Relay(ApiSettings())
+relay = ApiContainer(ApiSettings())
 # Routers are built on the first request to their paths, unless init is paid ahead of requests.
 app = create_app(relay, eager=os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") in ("snap-start", "provisioned-concurrency"))
 snapstart.register(relay)

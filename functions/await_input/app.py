@@ -4,12 +4,12 @@ input and mark the run awaiting_input. The execution then waits for the API's an
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from relay.bootstrap import Relay
+from relay.containers.runtime import RuntimeContainer
 from relay.settings import Settings
 
 logger = Logger()
 tracer = Tracer()
-relay = Relay(Settings())
+relay = RuntimeContainer(Settings())
 
 
 @logger.inject_lambda_context(clear_state=True)

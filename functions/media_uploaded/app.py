@@ -7,12 +7,12 @@ from urllib.parse import unquote_plus
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from relay.bootstrap import Relay
+from relay.containers.shared import SharedServices
 from relay.settings import Settings
 
 logger = Logger()
 tracer = Tracer()
-relay = Relay(Settings())
+relay = SharedServices(Settings())
 
 
 @logger.inject_lambda_context(clear_state=True)

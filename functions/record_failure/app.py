@@ -5,13 +5,13 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from relay.bootstrap import Relay
+from relay.containers.runtime import RuntimeContainer
 from relay.settings import Settings
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-relay = Relay(Settings())
+relay = RuntimeContainer(Settings())
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -5,21 +5,22 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from relay.bootstrap import Relay
+from relay.containers.runtime import RuntimeContainer
+from relay.runtime.outcomes import Outcome
 from relay.settings import Settings
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-relay = Relay(Settings())
+relay = RuntimeContainer(Settings())
 
 _OUTCOME_METRICS = {
-    "paused": "RunsPaused",
-    "waiting": "RunStepsWaiting",
-    "continue": "RunStepsContinued",
-    "continued": "RunsContinuedAsNew",
-    "completed": "RunsCompleted",
-    "failed": "RunsFailed",
+    Outcome.paused: "RunsPaused",
+    Outcome.waiting: "RunStepsWaiting",
+    Outcome.continue_: "RunStepsContinued",
+    Outcome.continued: "RunsContinuedAsNew",
+    Outcome.completed: "RunsCompleted",
+    Outcome.failed: "RunsFailed",
 }
 
 

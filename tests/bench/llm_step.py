@@ -106,6 +106,7 @@ def _workflow() -> Any:
 def _step(service: Any, workflow: Any) -> Any:
     from relay.domain import Cursor
     from relay.runtime.engine import advance
+    from relay.runtime.modules.capabilities import Capabilities
     from relay.runtime.services.llm import RunLlm
 
     run = SimpleNamespace(run_id="run_bench", user_id="usr_bench", model_preferences=None)
@@ -113,7 +114,7 @@ def _step(service: Any, workflow: Any) -> Any:
     def once() -> None:
         result = advance(
             workflow, run_id=run.run_id, project_name=None, inputs={}, state={}, cursor=Cursor(),
-            pending=None, answer=None, default_timeout_seconds=60, llm=RunLlm(service, run, "corr-bench"),
+            pending=None, answer=None, default_timeout_seconds=60, capabilities=Capabilities(llm=RunLlm(service, run, "corr-bench")),
         )
         if result.outcome != "completed" or not result.state.get("answer"):
             raise RuntimeError(f"the step did not complete: {result.outcome} {result.error}")

@@ -226,6 +226,7 @@ def test_a_run_step_retried_after_recording_counts_nothing_twice(client, relay):
     from relay.domain import NewEvent, Run
     from relay.exceptions import ServiceUnavailableError
     from relay.ids import new_id, now_iso
+    from relay.runtime.scope import AttemptFactory
     from relay.runtime.services.execution import ExecutionService
 
     wf = workflow("retried", step("s", module("history.keyword_history", {"record": ["once", {"keyword": "heavy", "weight": 5}]}),
@@ -240,7 +241,7 @@ def test_a_run_step_retried_after_recording_counts_nothing_twice(client, relay):
     relay.run_repository.create(run, [NewEvent(event_type="run_created", data={})], "corr-create")
     runs = _CrashBeforeCommitOnce(relay.run_repository)
     step_function = ExecutionService(runs, relay.template_repository, relay.workflow_store,
-                                     default_input_timeout_seconds=60, history=relay.history)
+                                     default_input_timeout_seconds=60, attempts=AttemptFactory(history=relay.history))
     with pytest.raises(ServiceUnavailableError):
         step_function.run_step(run.run_id, None, "corr-1")
     assert step_function.run_step(run.run_id, None, "corr-2")["outcome"] == "completed"  # the retry

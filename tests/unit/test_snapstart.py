@@ -35,7 +35,7 @@ class FakeSession:
 @pytest.fixture
 def fake_boto3_session(monkeypatch):
     FakeSession.made = 0
-    monkeypatch.setattr("relay.bootstrap.boto3.session.Session", FakeSession)
+    monkeypatch.setattr("relay.containers.adapters.boto3.session.Session", FakeSession)
     return FakeSession
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from datetime import UTC, datetime
@@ -41,3 +42,14 @@ def now_iso() -> str:
 
 def parse_iso(value: str) -> datetime:
     return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def derived_id(prefix: str, *parts: object) -> str:
+    """A deterministic `<prefix>_…` id of `parts` (20 base-36 characters of their sha256): what
+    a retried RunStep attempt stores under the same parts gets the same id (idempotent)."""
+    digest = int.from_bytes(hashlib.sha256(":".join(map(str, parts)).encode()).digest()[:13], "big")
+    body = ""
+    for _ in range(20):
+        digest, rest = divmod(digest, 36)
+        body += _ALPHABET[rest]
+    return f"{prefix}_{body}"

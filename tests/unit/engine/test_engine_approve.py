@@ -14,6 +14,7 @@ from engine_helpers import DEFAULT_TIMEOUT, pending_for, types
 from relay.domain import Cursor, RunStatus
 from relay.domain.artifacts import ArtifactStatus
 from relay.runtime.engine import Answer, advance
+from relay.runtime.modules.capabilities import Capabilities
 
 
 class FakeRunArtifacts:
@@ -57,7 +58,7 @@ def run(workflow, artifacts, **kwargs):
     return advance(workflow, run_id="run_1", project_name=None, inputs={}, state=kwargs.pop("state", {}),
                    cursor=kwargs.pop("cursor", Cursor()), pending=kwargs.pop("pending", None),
                    answer=kwargs.pop("answer", None), default_timeout_seconds=DEFAULT_TIMEOUT,
-                   artifacts=artifacts, **kwargs)
+                   capabilities=Capabilities(artifacts=artifacts), **kwargs)
 
 
 def flow(on_reject: str | None = None, **approve_inputs: Any):

@@ -9,6 +9,7 @@ from builders import compile_workflow, fmt, step
 
 from relay.domain import Cursor, RunStatus
 from relay.runtime.engine import advance
+from relay.runtime.modules.capabilities import Capabilities
 from relay.runtime.providers import ProviderError, ProviderThrottledError, ProviderUnavailableError
 
 
@@ -38,7 +39,7 @@ class FakeLlm:
 
 def run(workflow, fake, cursor=None):
     return advance(workflow, run_id="run_1", project_name=None, inputs={}, state={}, cursor=cursor or Cursor(),
-                   pending=None, answer=None, default_timeout_seconds=60, llm=fake)
+                   pending=None, answer=None, default_timeout_seconds=60, capabilities=Capabilities(llm=fake))
 
 
 def test_the_module_calls_the_injected_service_with_the_chosen_provider():

@@ -8,6 +8,7 @@ from test_engine_llm import FakeLlm, llm
 
 from relay.domain import Cursor, RunStatus
 from relay.runtime.engine import advance
+from relay.runtime.modules.capabilities import Capabilities
 from relay.runtime.services.progress import overall
 
 
@@ -17,8 +18,8 @@ def test_a_modules_report_maps_onto_its_share_of_the_run():
     cursor, state, events = Cursor(), {}, []
     for _ in range(3):  # api.llm is long-running: what comes before it is committed first
         result = advance(workflow, run_id="run_1", project_name=None, inputs={}, state=state, cursor=cursor,
-                         pending=None, answer=None, default_timeout_seconds=60, llm=FakeLlm(),
-                         report_progress=lambda *args, **kw: reports.append((args, kw)))
+                         pending=None, answer=None, default_timeout_seconds=60,
+                         capabilities=Capabilities(llm=FakeLlm(), report_progress=lambda *args, **kw: reports.append((args, kw))))
         cursor, state, events = result.cursor, result.state, events + result.events
         if result.outcome != "continue":
             break
@@ -35,7 +36,7 @@ def test_a_modules_report_maps_onto_its_share_of_the_run():
 def test_without_a_reporter_modules_report_into_nothing():
     workflow = compile_workflow(step("b", llm("reply")))
     result = advance(workflow, run_id="run_1", project_name=None, inputs={}, state={}, cursor=Cursor(),
-                     pending=None, answer=None, default_timeout_seconds=60, llm=FakeLlm())
+                     pending=None, answer=None, default_timeout_seconds=60, capabilities=Capabilities(llm=FakeLlm()))
     assert result.status is RunStatus.completed
     assert "progress" not in [e.event_type for e in result.events]
 
@@ -48,8 +49,8 @@ def test_a_long_running_module_starts_after_a_commit_of_what_came_before():
 
     def go(cursor, state):
         return advance(workflow, run_id="run_1", project_name=None, inputs={}, state=state, cursor=cursor,
-                       pending=None, answer=None, default_timeout_seconds=60, llm=FakeLlm(),
-                       report_progress=lambda *a, **kw: reports.append(kw["step_id"]))
+                       pending=None, answer=None, default_timeout_seconds=60,
+                       capabilities=Capabilities(llm=FakeLlm(), report_progress=lambda *a, **kw: reports.append(kw["step_id"])))
 
     first = go(Cursor(), {})
     assert first.outcome == "continue" and reports == []

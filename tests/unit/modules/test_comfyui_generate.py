@@ -21,8 +21,10 @@ from relay.domain import Cursor, RunStatus
 from relay.domain.comfyui_nodes import ModulePolicy, parse_node_allow_list
 from relay.domain.media import Media, MediaStatus
 from relay.runtime.engine import advance
+from relay.runtime.modules.capabilities import Capabilities
 from relay.ids import iso, utcnow
 from relay.runtime.providers import ProviderUnavailableError
+from relay.runtime.scope import attempt_id
 from relay.runtime.services.run_media import RunMediaFactory
 from relay.workflows import validate_workflow
 
@@ -91,8 +93,8 @@ class Runner:
 
     def advance(self, wf, commit=True):
         result = advance(wf, run_id=self.run.run_id, project_name=None, inputs={}, state=self.state, cursor=self.cursor,
-                         pending=None, answer=None, default_timeout_seconds=60, artifacts=self.artifacts,
-                         media=self.factory.for_run(self.run, self.artifacts))
+                         pending=None, answer=None, default_timeout_seconds=60, capabilities=Capabilities(
+                         artifacts=self.artifacts, media=self.factory.for_run(self.run, attempt_id(self.run), self.artifacts)))
         if commit and result.events:  # as RunStep: nothing to commit, nothing changes
             self.state, self.cursor = result.state, result.cursor
             self.run.rev += 1
@@ -236,9 +238,9 @@ def test_progress_is_reported_when_the_job_changes_only(comfy):
 
     def advance_reporting():
         result = advance(wf, run_id=runner.run.run_id, project_name=None, inputs={}, state=runner.state, cursor=runner.cursor,
-                         pending=None, answer=None, default_timeout_seconds=60, artifacts=runner.artifacts,
-                         media=runner.factory.for_run(runner.run, runner.artifacts),
-                         report_progress=lambda value, stage, message, **where: reports.append((stage, value)))
+                         pending=None, answer=None, default_timeout_seconds=60, capabilities=Capabilities(
+                         artifacts=runner.artifacts, media=runner.factory.for_run(runner.run, attempt_id(runner.run), runner.artifacts),
+                         report_progress=lambda value, stage, message, **where: reports.append((stage, value))))
         runner.state, runner.cursor = result.state, result.cursor
         runner.run.rev += 1
         return result

@@ -41,7 +41,7 @@ class FakeRunHistory:
 def test_fake_mirrors_run_history():
     import inspect
 
-    from relay.services.history import RunHistory
+    from relay.runtime.scope import RunHistory
 
     def shape(function):
         return [(p.name, p.kind) for p in inspect.signature(function).parameters.values()]

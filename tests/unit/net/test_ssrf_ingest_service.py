@@ -10,6 +10,7 @@ from fake_media_site import PNG
 
 from relay.exceptions import ConflictError
 from relay.runtime.net.fetch import Fetched
+from relay.runtime.scope import attempt_id
 from relay.runtime.services.run_media import RunMediaFactory
 
 
@@ -52,17 +53,17 @@ def test_ingest_stores_a_ready_media_once_per_attempt():
     factory = RunMediaFactory(media=repo, storage=storage, comfyui_url=None, fetcher=fetcher, max_ingest_bytes=1000)
     run = SimpleNamespace(run_id="run_a", user_id="usr_a", rev=4)
     args = dict(step_id="s", module_index=0, filename=None, accept=None, max_bytes=5000, deadline_seconds=7)
-    media, fetched = factory.for_run(run).ingest("https://cdn.example/a/b%20c.png", **args)
+    media, fetched = factory.for_run(run, attempt_id(run)).ingest("https://cdn.example/a/b%20c.png", **args)
     assert media.status.value == "ready" and media.run_id == "run_a" and media.user_id == "usr_a"
     assert media.size_bytes == len(PNG) and media.content_type == "image/png" and media.retention == "run"
     assert media.key == f"ingested/usr_a/{media.media_id}/b_c.png" and media.filename == "b_c.png"
     assert storage.puts == [(media.key, PNG, "image/png", {"relay:retention": "run"})]
     assert fetcher.calls == [("https://cdn.example/a/b%20c.png", 1000, 7, None)]  # the deployment's cap wins
 
-    again, fetched_again = factory.for_run(run).ingest("https://cdn.example/a/b%20c.png", **args)
+    again, fetched_again = factory.for_run(run, attempt_id(run)).ingest("https://cdn.example/a/b%20c.png", **args)
     assert again == media and fetched_again is None and len(fetcher.calls) == 1 and len(storage.puts) == 1
 
-    later = factory.for_run(SimpleNamespace(run_id="run_a", user_id="usr_a", rev=5)).ingest("https://cdn.example/x.png", **args)[0]
+    later = factory.for_run(SimpleNamespace(run_id="run_a", user_id="usr_a", rev=5), "rev5").ingest("https://cdn.example/x.png", **args)[0]
     assert later.media_id != media.media_id
 
 

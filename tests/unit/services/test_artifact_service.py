@@ -15,7 +15,9 @@ from relay.adapters.artifacts import ArtifactExistsError, ArtifactRepository, No
 from relay.domain.artifacts import INLINE_MAX_BYTES, ArtifactFormat, ArtifactStatus, ArtifactType
 from relay.domain.media import Media, MediaStatus
 from relay.exceptions import InvalidRequestError, NotFoundError, PayloadTooLargeError
-from relay.services.artifacts import ArtifactNotPendingError, ArtifactService, RunArtifacts, derived_id
+from relay.ids import derived_id
+from relay.runtime.scope import RunArtifacts
+from relay.services.artifacts import ArtifactNotPendingError, ArtifactService
 
 ALICE = SimpleNamespace(user_id="usr_alice", username="alice")
 BOB = SimpleNamespace(user_id="usr_bob", username="bob")
@@ -205,7 +207,7 @@ def test_run_artifacts_derive_ids_from_the_attempt(service):
     a = bound.store(step_id="s", name="n", artifact_type="debug", fmt="json", data=1, content_type=None)
     retry = RunArtifacts(service, "run_1", ALICE.user_id, "rev3")
     assert retry.store(step_id="s", name="n", artifact_type="debug", fmt="json", data=1, content_type=None) == a
-    assert a.artifact_id == derived_id("run_1", "rev3", 1, "s", "n") and a.artifact_id.startswith("art_")
+    assert a.artifact_id == derived_id("art", "run_1", "rev3", 1, "s", "n") and a.artifact_id.startswith("art_")
     assert bound.find(name="n") == a and bound.find(artifact_id=a.artifact_id) == a
     assert RunArtifacts(service, "run_1", BOB.user_id, "rev1").find(artifact_id=a.artifact_id) is None
 

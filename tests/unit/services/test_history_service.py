@@ -17,7 +17,8 @@ from relay.exceptions import NotFoundError
 from relay_tools.local import transactions
 from relay_tools.local.cfn import load_template
 from relay.services import TemplateService
-from relay.services.history import HistoryService, RunHistory
+from relay.runtime.scope import RunHistory
+from relay.services.history import HistoryService
 
 ROOT = Path(__file__).resolve().parents[3]
 TABLE = load_template(ROOT / "template.yaml")["Resources"]["HistoryTable"]["Properties"]

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from relay import __version__
-from relay.bootstrap import Relay
+from relay.containers.api import ApiContainer
 
 from . import errors
 from .headers import SecurityHeaders
@@ -58,7 +58,7 @@ def _complete_openapi(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def create_app(relay: Relay, *, eager: bool = False) -> FastAPI:
+def create_app(relay: ApiContainer, *, eager: bool = False) -> FastAPI:
     """With `eager`, every router is built now (where init is paid ahead of requests:
     SnapStart, provisioned concurrency); else each on the first request to its paths."""
     app = FastAPI(

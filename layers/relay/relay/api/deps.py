@@ -8,17 +8,17 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from relay.adapters.dynamo import CURSOR_PATTERN
-from relay.bootstrap import Relay
+from relay.containers.api import ApiContainer
 from relay.domain import User
 from relay.exceptions import ForbiddenError
 from relay.ids import id_pattern
 
 
-def get_relay(request: Request) -> Relay:
+def get_relay(request: Request) -> ApiContainer:
     return request.app.state.relay
 
 
-RelayDep = Annotated[Relay, Depends(get_relay)]
+RelayDep = Annotated[ApiContainer, Depends(get_relay)]
 
 
 # Declares the scheme in OpenAPI; answers None (not FastAPI's own 401/403) for a missing header

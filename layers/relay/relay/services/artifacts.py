@@ -41,7 +41,6 @@ from relay.ids import is_id, iso, new_id, now_iso, utcnow
 
 from .artifact_uploads import ArtifactUploads, not_latest
 
-_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 DEFAULT_CONTENT_TYPES = {
     ArtifactFormat.json: "application/json",
     ArtifactFormat.text: "text/plain; charset=utf-8",
@@ -64,16 +63,6 @@ def dropped_if_over_quota(storage: Any, key: str | None) -> Iterator[None]:
         if key:
             storage.delete(key)
         raise
-
-
-def derived_id(*parts: Any) -> str:
-    """A deterministic `art_…` id: a retried RunStep stores under the same id (idempotent)."""
-    digest = int.from_bytes(hashlib.sha256(":".join(map(str, parts)).encode()).digest()[:13], "big")
-    body = ""
-    for _ in range(20):
-        digest, rest = divmod(digest, 36)
-        body += _ALPHABET[rest]
-    return "art_" + body
 
 
 def encode_content(fmt: ArtifactFormat, data: Any) -> bytes:
@@ -386,29 +375,3 @@ class ArtifactService(ArtifactUploads):
         )
         return url, iso(utcnow() + timedelta(seconds=self._download_expiry))
 
-
-class RunArtifacts:
-    """What a run's modules see as `ctx.artifacts`: the artifact service bound to one run
-    and one RunStep attempt (ids derive from the attempt, so a retry stores nothing twice)."""
-
-    def __init__(self, service: ArtifactService, run_id: str, user_id: str, attempt: str) -> None:
-        self._service = service
-        self.run_id = run_id
-        self.user_id = user_id
-        self._attempt = attempt
-        self._stored = 0
-
-    def store(self, *, step_id: str, name: str, artifact_type: str, fmt: str, data: Any, content_type: str | None) -> Artifact:
-        self._stored += 1
-        artifact_id = derived_id(self.run_id, self._attempt, self._stored, step_id, name)
-        return self._service.store(
-            artifact_id=artifact_id, run_id=self.run_id, user_id=self.user_id, step_id=step_id, name=name,
-            artifact_type=ArtifactType(artifact_type), fmt=ArtifactFormat(fmt), data=data, content_type=content_type,
-        )
-
-    def find(self, *, artifact_id: str | None = None, name: str | None = None) -> Artifact | None:
-        found = self._service.for_run(self.run_id, artifact_id, name)
-        return found if found is not None and found.user_id == self.user_id else None
-
-    def content(self, artifact: Artifact) -> Any:
-        return self._service.content(artifact)

@@ -1,12 +1,10 @@
 """Keyword history and option usage: the API's reads (a template of the caller's, by id or
-name), and what a run's modules get as `ctx.history` (bound to the run's template)."""
+name), and the recordings RunStep makes through them (bound to a run by relay.runtime.scope.RunHistory)."""
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
-from typing import Any
 
 from relay.domain import User
 from relay.domain.history import KeywordEntry, KeywordRecord, OptionUsage, merge_keywords
@@ -80,42 +78,3 @@ class HistoryService:
     def option_usage(self, template_id: str, step_id: str, options: list[str]) -> dict[str, OptionUsage]:
         return self._history.option_usage(template_id, step_id, options)
 
-
-def op_id(*parts: Any) -> str:
-    """A recording's id, derived from the RunStep attempt: a retry makes the same one."""
-    return hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:32]
-
-
-class RunHistory:
-    """What a run's modules see as `ctx.history`: the history of the run's template, recorded
-    under ids derived from the RunStep attempt (the run's rev), so a retried RunStep, which
-    runs the same modules in the same order, counts nothing twice."""
-
-    def __init__(self, service: HistoryService, run_id: str, user_id: str, template_id: str, attempt: str) -> None:
-        self._service = service
-        self.run_id = run_id
-        self.user_id = user_id
-        self.template_id = template_id
-        self._attempt = attempt
-        self._recorded = 0
-
-    def _next_op(self, kind: str, step_id: str, module_index: int) -> str:
-        self._recorded += 1
-        return op_id(self.run_id, self._attempt, self._recorded, kind, step_id, module_index)
-
-    def record_keywords(self, records: list[KeywordRecord], *, step_id: str, module_index: int) -> bool:
-        op = self._next_op("keywords", step_id, module_index)
-        return self._service.record_keywords(self.template_id, self.user_id, op, records, step_id)
-
-    def keywords(self, *, order: str, categories: list[str] | None, limit: int) -> list[KeywordEntry]:
-        return self._service.read_keywords(self.template_id, order=order, categories=categories, limit=limit)
-
-    def record_options(self, options: list[str], *, select_step: str, step_id: str, module_index: int) -> bool:
-        op = self._next_op("options", step_id, module_index)
-        return self._service.record_options(self.template_id, self.user_id, op, select_step, options)
-
-    def recent_options(self, select_step: str, limit: int) -> list[OptionUsage]:
-        return self._service.recent_options(self.template_id, select_step, limit)
-
-    def option_usage(self, select_step: str, options: list[str]) -> dict[str, OptionUsage]:
-        return self._service.option_usage(self.template_id, select_step, options)

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from relay.adapters.orchestrator import next_execution_name
+from relay.domain.executions import next_execution_name
 from relay.domain import TERMINAL_STATUSES, NewEvent, Run, RunError, RunStatus, User
 from relay.exceptions import ConcurrentUpdateError, ConflictError, NotFoundError
 from relay.ids import is_id, new_id, now_iso

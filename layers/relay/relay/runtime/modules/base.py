@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from relay.domain.comfyui_nodes import ModulePolicy
 
+from .capabilities import ArtifactsCapability, HistoryCapability, LlmCapability, MediaCapability, ProgressSink
 from .exceptions import ModuleInputError
 from .references import contains_reference
 
@@ -27,20 +28,15 @@ class ModuleContext:
     module_index: int
     project_name: str | None = None
     state: dict[str, Any] = field(default_factory=dict)
-    # The run's artifacts (relay.services.artifacts.RunArtifacts), injected by RunStep; None
-    # where no store is wired (a module that needs it fails with ARTIFACTS_UNAVAILABLE).
-    artifacts: Any = None
-    # The run's LLM service (relay.runtime.services.llm.RunLlm) for api.llm, injected by RunStep.
-    llm: Any = None
-    # The run's media service (relay.runtime.services.run_media.RunMedia) for media.generate and
-    # media.ingest_url, injected by RunStep.
-    media: Any = None
-    # The history of the run's template (relay.services.history.RunHistory) for
-    # history.keyword_history, history.option_usage and user.select's order_by, injected by RunStep.
-    history: Any = None
-    # Where ctx.progress goes (relay.runtime.services.progress), injected by the interpreter with
-    # RunStep's reporter; None where nothing records progress (then ctx.progress only checks).
-    on_progress: Callable[[float, str | None, str | None], None] | None = None
+    # What RunStep's attempt (relay.runtime.scope) offers; None where nothing is wired (a
+    # module that needs it fails with its own code, e.g. ARTIFACTS_UNAVAILABLE).
+    artifacts: ArtifactsCapability | None = None  # artifact.*, user.approve, media.generate's outputs
+    llm: LlmCapability | None = None  # api.llm
+    media: MediaCapability | None = None  # media.generate, media.ingest_url
+    history: HistoryCapability | None = None  # history.*, user.select's order_by
+    # Where ctx.progress goes (RunStep's reporter, placed by the interpreter); None where
+    # nothing records progress (then ctx.progress only checks).
+    on_progress: ProgressSink | None = None
 
     def progress(self, value: float, stage: str | None = None, message: str | None = None) -> None:
         """Report how far this module is (0..1), e.g. during a long provider call or a

@@ -6,92 +6,51 @@ A Lambda retry after a commit finds the run already advanced and does nothing tw
 
 from __future__ import annotations
 
-import functools
-import json
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from relay.domain import TERMINAL_STATUSES, NewEvent, PendingInput, PendingSummary, Run, RunError, RunStatus
 from relay.runtime.engine import Answer, advance
 from relay.adapters.dynamo import is_transient
-from relay.adapters.orchestrator import execution_generation, next_execution_name
+from relay.domain.executions import execution_generation, next_execution_name
 from relay.exceptions import ConflictError, NotFoundError, RelayError, ServiceUnavailableError
 from relay.ids import iso, new_id, now_iso, utcnow
 from relay.workflows import Workflow
+from relay.runtime.outcomes import Outcome
+from relay.runtime.ports import Orchestrator, RunStore, VersionStore, WorkflowDocuments
+from relay.runtime.scope import AttemptFactory
 
 from .run_logging import log_events
 from .usage import add_totals
+from .task_errors import SupersededExecutionError, failure_error, transient_as_unavailable
 
 # A run's version is immutable, so its parsed workflow can live for the container's life
 # (bounded: a warm container may serve runs of many versions).
 _WORKFLOWS: dict[str, Workflow] = {}
 _WORKFLOWS_MAX = 64
 
-TIMEOUT_ERRORS = {"States.Timeout", "States.HeartbeatTimeout"}
-# Transient provider errors (relay.runtime.providers) Step Functions retried until it gave up.
-PROVIDER_ERRORS = {"ProviderThrottledError", "ProviderUnavailableError"}
 _RECORD_ATTEMPTS = 3
 
 
 _next_execution_name = next_execution_name  # the one rule for every new execution's name
 
 
-def _lambda_error_message(cause: str) -> str:
-    """A Lambda task's Cause is its error JSON ({errorMessage, errorType, …})."""
-    try:
-        message = json.loads(cause).get("errorMessage")
-    except (ValueError, AttributeError):
-        message = None
-    return str(message or cause)
-
-
-def _transient_as_unavailable(task):
-    """AWS throttling or unreachability that outlived botocore's retries leaves the task as
-    ServiceUnavailableError, a name the state machine's Retry matches (botocore's own
-    exception classes have no stable name to match)."""
-
-    @functools.wraps(task)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return task(*args, **kwargs)
-        except RelayError:
-            raise
-        except Exception as exc:
-            if is_transient(exc):
-                raise ServiceUnavailableError(f"{task.__name__}: AWS is busy or unreachable: {exc}") from exc
-            raise
-
-    return run
-
-
-class SupersededExecutionError(RelayError):
-    """AwaitInput of an execution a newer one replaced: its Catch ends it (RecordFailure
-    leaves the run alone too). Never shown to anyone: Step Functions matches the name."""
-
-
 class ExecutionService:
     def __init__(
         self,
-        runs,
-        templates,
-        workflow_store,
+        runs: RunStore,
+        templates: VersionStore,
+        workflow_store: WorkflowDocuments,
         *,
         default_input_timeout_seconds: int,
         continue_as_new_after: int = 1000,
-        orchestrator_for=None,  # state machine ARN -> RunOrchestrator
-        artifacts=None,  # ArtifactService: ctx.artifacts of the run's modules
-        llm=None,  # LlmService: ctx.llm of the run's modules (api.llm)
-        history=None,  # HistoryService: ctx.history of the run's modules (history.*, user.select)
-        media=None,  # RunMediaFactory: ctx.media of the run's modules (media.generate, media.ingest_url)
-        progress_min_interval_seconds: float | None = None,  # None: ctx.progress records nothing
+        orchestrator_for: Callable[[str], Orchestrator] | None = None,  # state machine ARN → its orchestrator
+        attempts: AttemptFactory | None = None,  # what each attempt's modules may use
     ) -> None:
-        self._progress_interval = progress_min_interval_seconds
-        self._artifacts = artifacts
-        self._llm = llm
-        self._history = history
-        self._media = media
-        self._runs = runs  # RunRepository
-        self._templates = templates  # TemplateRepository
+        self._attempts = attempts or AttemptFactory()
+        self._runs = runs
+        self._templates = templates
         self._store = workflow_store
         self._default_timeout = default_input_timeout_seconds
         self._continue_as_new_after = continue_as_new_after
@@ -115,7 +74,7 @@ class ExecutionService:
         return _WORKFLOWS[version_id]
 
     # -- RunStep --------------------------------------------------------------------------
-    @_transient_as_unavailable
+    @transient_as_unavailable
     def run_step(
         self,
         run_id: str,
@@ -135,13 +94,12 @@ class ExecutionService:
         run = self._load(run_id)
         invocations += 1
         if self._superseded(run, execution_arn):
-            return self._next(run_id, "failed", invocations)  # ends this execution (Route → Fail)
+            return self._next(run_id, Outcome.failed, invocations)  # ends this execution (Route → Fail)
         if run.status in TERMINAL_STATUSES:
-            outcome = "completed" if run.status == RunStatus.completed else "failed"
+            outcome = Outcome.completed if run.status == RunStatus.completed else Outcome.failed
             return self._next(run_id, outcome, invocations)
-        run_artifacts = self._run_artifacts(run)
-        run_llm = self._run_llm(run, correlation_id, run_artifacts)
-        reporter = self._reporter(run, correlation_id)
+        attempt = self._attempts.begin(run, correlation_id)
+        run_llm, reporter = attempt.llm, attempt.reporter
         result = advance(
             self._workflow(run.current_version_id),
             run_id=run.run_id,
@@ -152,11 +110,7 @@ class ExecutionService:
             pending=run.pending_input,
             answer=Answer(**answer) if answer else None,
             default_timeout_seconds=self._default_timeout,
-            artifacts=run_artifacts,
-            llm=run_llm,
-            history=self._run_history(run),
-            media=self._media.for_run(run, run_artifacts) if self._media is not None else None,
-            report_progress=reporter.report if reporter else None,
+            capabilities=attempt.capabilities,
         )
         if reporter is not None and reporter.event_seq != run.event_seq:
             # Progress events were appended meanwhile (same rev): number ours after them.
@@ -185,13 +139,13 @@ class ExecutionService:
             self._runs.commit(run, after, result.events, correlation_id, ops)
             log_events(result.events)
         if (
-            result.outcome in ("paused", "waiting", "continue")
+            result.outcome in (Outcome.paused, Outcome.waiting, Outcome.continue_)
             and invocations >= self._continue_as_new_after
             and state_machine_arn is not None
         ):
             orchestrator = self._orchestrator_for(state_machine_arn)
             orchestrator.start(run_id, _next_execution_name(execution_arn, run_id))
-            return self._next(run_id, "continued", invocations)
+            return self._next(run_id, Outcome.continued, invocations)
         return self._next(
             run_id, result.outcome, invocations,
             pause=result.pause.as_dict() if result.pause else None, wait_seconds=result.wait_seconds,
@@ -205,50 +159,18 @@ class ExecutionService:
             return False
         return execution_generation(execution_arn) < execution_generation(run.execution_arn)
 
-    def _run_artifacts(self, run: Run) -> Any:
-        if self._artifacts is None:
-            return None
-        from relay.services.artifacts import RunArtifacts
-
-        # Ids of what this attempt stores derive from the run's rev: a retried RunStep (same
-        # rev, nothing committed) stores under the same ids, so nothing is stored twice.
-        return RunArtifacts(self._artifacts, run.run_id, run.user_id, f"rev{run.rev}")
-
-    def _reporter(self, run: Run, correlation_id: str) -> Any:
-        if self._progress_interval is None:
-            return None
-        from relay.runtime.services.progress import ProgressReporter
-
-        return ProgressReporter(self._runs, run, correlation_id, min_interval_seconds=self._progress_interval)
-
-    def _run_history(self, run: Run) -> Any:
-        if self._history is None:
-            return None
-        from relay.services.history import RunHistory
-
-        # Like artifacts: recordings are identified by the attempt (rev), so a retried RunStep
-        # counts nothing twice.
-        return RunHistory(self._history, run.run_id, run.user_id, run.template_id, f"rev{run.rev}")
-
-    def _run_llm(self, run: Run, correlation_id: str, run_artifacts: Any) -> Any:
-        if self._llm is None:
-            return None
-        from relay.runtime.services.llm import RunLlm
-
-        return RunLlm(self._llm, run, correlation_id, run_artifacts)
-
     @staticmethod
     def _next(
-        run_id: str, outcome: str, invocations: int, *, pause: dict[str, Any] | None = None, wait_seconds: int | None = None
+        run_id: str, outcome: Outcome, invocations: int, *, pause: dict[str, Any] | None = None, wait_seconds: int | None = None
     ) -> dict[str, Any]:
         """The state object. `wait_seconds` (outcome `waiting`): the Wait state's SecondsPath."""
         return {
-            "run_id": run_id, "outcome": outcome, "pause": pause, "input": None, "invocations": invocations,
+            "run_id": run_id, "outcome": outcome.value, "pause": pause, "input": None, "invocations": invocations,
             "wait_seconds": wait_seconds,
         }
 
     # -- AwaitInput -----------------------------------------------------------------------
-    @_transient_as_unavailable
+    @transient_as_unavailable
     def await_input(
         self, run_id: str, pause: dict[str, Any], task_token: str, correlation_id: str, *, execution_arn: str | None = None
     ) -> None:
@@ -303,15 +225,10 @@ class ExecutionService:
         """End the run in `error` with the failure as an event. If that commit cannot be made
         (the run's history will not take it), end the run anyway with BOOKKEEPING_FAILED and
         no event, so neither the run nor the execution is left hanging."""
-        result = self._next(run_id, "failed", 0)
+        result = self._next(run_id, Outcome.failed, 0)
         name = str(error.get("Error") or "States.TaskFailed")
         cause = str(error.get("Cause") or "")
-        if name in TIMEOUT_ERRORS:
-            run_error = RunError(code="INPUT_TIMEOUT", message="no input arrived before the pause timed out")
-        elif name in PROVIDER_ERRORS:
-            run_error = RunError(code="PROVIDER_ERROR", message=_lambda_error_message(cause)[:2000])
-        else:
-            run_error = RunError(code="TASK_FAILED", message=f"{name}: {cause}"[:2000])
+        run_error = failure_error(name, cause)
         event = NewEvent(
             event_type="run_failed",
             data={"error": run_error.model_dump(), "cause": {"error": name, "cause": cause[:4000]}},

@@ -11,16 +11,22 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from urllib.parse import unquote, urlsplit
 
+from relay.domain import Run
 from relay.domain.comfyui_nodes import DEFAULT_NODE_CLASSES
+from relay.domain.content_types import serving
 from relay.domain.media import RETENTION_RUN, RETENTION_TAG, Media, MediaStatus, safe_filename
-from relay.exceptions import RelayError
-from relay.ids import now_iso
+from relay.domain.quotas import QuotaExceededError
+from relay.exceptions import ConflictError, RelayError
+from relay.ids import derived_id, is_id, now_iso
+from relay.runtime.modules.capabilities import ArtifactsCapability
 from relay.runtime.modules.exceptions import ModuleError
+from relay.runtime.net.fetch import Fetched
+from relay.runtime.ports import MediaObjects, MediaRecords, UrlFetch
+from relay.runtime.providers.comfyui import ComfyUIClient
 
 INGEST_PREFIX = "ingested/"
-_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 _JOBS = uuid.UUID("6f1d8f0e-3c1b-4f55-9d87-5f0c2b6c1a10")  # namespace of derived prompt ids
 
 
@@ -41,53 +47,42 @@ class InputImage:
     data: bytes
 
 
-def derived_media_id(*parts: Any) -> str:
-    digest = int.from_bytes(hashlib.sha256(":".join(map(str, parts)).encode()).digest()[:13], "big")
-    body = ""
-    for _ in range(20):
-        digest, rest = divmod(digest, 36)
-        body += _ALPHABET[rest]
-    return "media_" + body
-
-
 @dataclass
 class RunMediaFactory:
     """Wired once per container (bootstrap); `for_run` binds it to one RunStep attempt."""
 
-    media: Any  # MediaRepository
-    storage: Any  # MediaStorage
+    media: MediaRecords
+    storage: MediaObjects
     comfyui_url: str | None
-    fetcher: Any  # relay.runtime.net.fetch.UrlFetcher
+    fetcher: UrlFetch
     max_ingest_bytes: int
     comfyui_timeout_seconds: float = 30
     # ComfyUINodeAllowList: the node classes media.generate may queue.
     node_classes: frozenset[str] = DEFAULT_NODE_CLASSES
 
-    def for_run(self, run: Any, artifacts: Any = None) -> RunMedia:
-        return RunMedia(self, run, f"rev{run.rev}", artifacts)
+    def for_run(self, run: Run, attempt: str, artifacts: ArtifactsCapability | None = None) -> RunMedia:
+        return RunMedia(self, run, attempt, artifacts)
 
-    def comfyui(self) -> Any:
+    def comfyui(self) -> ComfyUIClient:
         if not self.comfyui_url:
             raise ComfyUINotConfiguredError("no ComfyUI server is configured (the ComfyUIUrl parameter, RELAY_COMFYUI_URL)")
-        from relay.runtime.providers.comfyui import ComfyUIClient
-
         return ComfyUIClient(self.comfyui_url, timeout_seconds=self.comfyui_timeout_seconds)
 
 
 class RunMedia:
-    def __init__(self, factory: RunMediaFactory, run: Any, attempt: str, artifacts: Any = None) -> None:
+    def __init__(self, factory: RunMediaFactory, run: Run, attempt: str, artifacts: ArtifactsCapability | None = None) -> None:
         self._factory = factory
         self._run = run
         self._attempt = attempt
-        self._artifacts = artifacts  # RunArtifacts of the same invocation
-        self._client: Any = None
+        self._artifacts = artifacts  # RunArtifacts of the same attempt
+        self._client: ComfyUIClient | None = None
 
     # -- media.generate ---------------------------------------------------------------------
     @property
     def comfyui_url(self) -> str | None:
         return self._factory.comfyui_url
 
-    def comfyui(self) -> Any:
+    def comfyui(self) -> ComfyUIClient:
         if self._client is None:
             self._client = self._factory.comfyui()
         return self._client
@@ -105,7 +100,7 @@ class RunMedia:
         """The prompt id this attempt queues the module's job under (a UUID, as ComfyUI's)."""
         return str(uuid.uuid5(_JOBS, f"{self._run.run_id}:{self._attempt}:{step_id}:{module_index}"))
 
-    def input_image(self, ref: Any) -> InputImage:
+    def input_image(self, ref: object) -> InputImage:
         """A ready image media of the run's user (not another run's), or a binary image
         artifact of the run's user: a `media_…`/`art_…` id or an object holding one."""
         if isinstance(ref, dict):
@@ -122,8 +117,6 @@ class RunMedia:
         raise MediaInputError(f"input image {ref[:64]!r} is neither a media_… nor an art_… id")
 
     def _media_image(self, media_id: str) -> InputImage:
-        from relay.ids import is_id
-
         media = self._factory.media.get(media_id) if is_id(media_id, "media") else None
         if media is None or media.user_id != self._run.user_id or media.expired(now_iso()):
             raise MediaInputError(f"media {media_id[:64]} not found")
@@ -159,10 +152,10 @@ class RunMedia:
     def ingest(
         self, url: str, *, step_id: str, module_index: int, filename: str | None, accept: list[str] | None,
         max_bytes: int, deadline_seconds: float,
-    ) -> tuple[Media, Any]:
+    ) -> tuple[Media, Fetched | None]:
         """Fetch `url` (SSRF-safe) and store it as a ready media attached to the run: (media,
         the fetch). A retried attempt finds the media it stored and fetches nothing."""
-        media_id = derived_media_id(self._run.run_id, self._attempt, step_id, module_index)
+        media_id = derived_id("media", self._run.run_id, self._attempt, step_id, module_index)
         existing = self._factory.media.get(media_id)
         if existing is not None:
             return existing, None
@@ -172,8 +165,6 @@ class RunMedia:
         name = safe_filename(filename or _last_segment(fetched.url), fetched.content_type)
         key = f"{INGEST_PREFIX}{self._run.user_id}/{media_id}/{name}"
         # The object first: a record never names content that is not there.
-        from relay.domain.content_types import serving
-
         served = serving(fetched.content_type)  # sniffed from the bytes: an allowed media type
         etag = self._factory.storage.put(
             key, fetched.data, served.content_type, {RETENTION_TAG: RETENTION_RUN}, served.disposition(key)
@@ -185,9 +176,6 @@ class RunMedia:
             sha256=hashlib.sha256(fetched.data).hexdigest(), etag=etag, status=MediaStatus.ready, key=key,
             retention=RETENTION_RUN, created_at=now, updated_at=now, verified_at=now,
         )
-        from relay.domain.quotas import QuotaExceededError
-        from relay.exceptions import ConflictError
-
         try:
             media = self._factory.media.add(media)
         except ConflictError:
@@ -199,6 +187,4 @@ class RunMedia:
 
 
 def _last_segment(url: str) -> str:
-    from urllib.parse import unquote, urlsplit
-
     return unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or "ingested"
