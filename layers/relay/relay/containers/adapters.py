@@ -18,7 +18,7 @@ import boto3
 from botocore.client import BaseClient
 from botocore.config import Config
 
-from relay.settings import ApiSettings, Settings
+from relay.settings import Settings
 
 if TYPE_CHECKING:
     from relay.adapters.api_calls import ApiCallRepository
