@@ -30,8 +30,14 @@ VENV_BASE := $(shell [ -x $(PY) ] && $(PY) -c 'import os, sys; print(os.path.rea
 SAM_VENV ?= .venv-sam
 SAM_CLI_VERSION ?= 1.170.0
 CFN_LINT_VERSION ?= 1.58.0
+# AWS's serverless rules for cfn-lint (ES/WS rules), run by make lint beside sam validate --lint.
+CFN_LINT_SERVERLESS_VERSION ?= 0.3.6
 SAM := $(SAM_VENV)/bin/sam
-SAM_STAMP := $(SAM_VENV)/.installed-sam-$(SAM_CLI_VERSION)-cfn-lint-$(CFN_LINT_VERSION)
+SAM_STAMP := $(SAM_VENV)/.installed-sam-$(SAM_CLI_VERSION)-cfn-lint-$(CFN_LINT_VERSION)-serverless-$(CFN_LINT_SERVERLESS_VERSION)
+# checkov pins its own boto3 and pydantic too, apart from aws-sam-cli's: a venv of its own.
+CHECKOV_VENV ?= .venv-checkov
+CHECKOV_VERSION ?= 3.3.30
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-checkov-$(CHECKOV_VERSION)
 export SAM_CLI_TELEMETRY := 0
 
 .PHONY: dev test lint build bench clean
@@ -70,7 +76,14 @@ $(STAMP): pyproject.toml clients/python/pyproject.toml layers/relay/requirements
 $(SAM_STAMP): | python-check
 	rm -f $(SAM_VENV)/.installed-*
 	$(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/pip install -q 'aws-sam-cli==$(SAM_CLI_VERSION)' 'cfn-lint==$(CFN_LINT_VERSION)'
+	$(SAM_VENV)/bin/pip install -q 'aws-sam-cli==$(SAM_CLI_VERSION)' 'cfn-lint==$(CFN_LINT_VERSION)' \
+	  'cfn-lint-serverless==$(CFN_LINT_SERVERLESS_VERSION)'
+	touch $@
+
+$(CHECKOV_STAMP): | python-check
+	rm -f $(CHECKOV_VENV)/.installed-*
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install -q 'checkov==$(CHECKOV_VERSION)'
 	touch $@
 
 # After `sam build`: what Lambda (arm64) will load. The relay and relay_workflow packages are in
@@ -156,6 +169,14 @@ lint: lint-python $(SAM_STAMP)
 	@mkdir -p .aws-sam
 	$(SAM_VENV)/bin/python -c "$$SNAPSTART_TEMPLATE"
 	$(SAM) validate --lint --template .aws-sam/template-snapstart.yaml
+
+## Posture: cfn-lint with AWS's serverless rules, and checkov (.checkov.yaml; --skip-download: no
+## network). Each finding is fixed or skipped in the resource's Metadata with its reason.
+.PHONY: lint-posture
+lint: lint-posture
+lint-posture: $(SAM_STAMP) $(CHECKOV_STAMP)
+	$(SAM_VENV)/bin/cfn-lint --append-rules cfn_lint_serverless.rules -- template.yaml
+	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml --skip-download -f template.yaml
 
 # What ruff and mypy check (.pre-commit-config.yaml runs these same targets). The files listed in
 # .lint-pending/*.txt are not clean yet (issue 16's refactor is moving them) and are left out until
