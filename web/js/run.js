@@ -58,12 +58,14 @@ export function RunPage({ runId, refreshCount }) {
   const [live, setLive] = useState("connecting");
   const [tick, setTick] = useState(0); // bumps when events arrive: sections reload then
   const [branchFrom, setBranchFrom] = useState(null);
+  const [generation, setGeneration] = useState(0); // a new stream after a branch or resume of an ended run
   const [synced, setSynced] = useState(0); // the last event seq the shown run reflects
   const pending = useRef(null);
   const path = `/v1/runs/${encodeURIComponent(runId)}`;
   const reloadRun = () => api.get(path).then((r) => { setRun(r); setProblem(null); }, setProblem);
   useEffect(() => {
     reloadRun();
+    setEvents([]);
     const seen = new Set();
     const stop = streamRun(runId, {
       onEvent: (event) => {
@@ -83,7 +85,8 @@ export function RunPage({ runId, refreshCount }) {
       onState: setLive,
     });
     return () => { stop(); clearTimeout(pending.current); };
-  }, [runId]);
+  }, [runId, generation]);
+  const continued = () => { reloadRun(); setTick((t) => t + 1); if (live === "ended") setGeneration((g) => g + 1); };
   useEffect(() => {
     if (run && run.version_id) api.get(`/v1/versions/${encodeURIComponent(run.version_id)}`).then((v) => setSteps(v.workflow.steps || []), () => {});
   }, [run && run.version_id]);
@@ -104,8 +107,8 @@ export function RunPage({ runId, refreshCount }) {
     <section aria-labelledby="del-h"><h2 id="del-h">Deliverables</h2><${Deliverables} runId=${run.run_id} version=${tick} /><${ExportButton} runId=${run.run_id} /></section>
     <section aria-labelledby="llm-h"><h2 id="llm-h">LLM calls</h2><${LlmCalls} runId=${run.run_id} version=${tick} /></section>
     <section aria-labelledby="br-h"><h2 id="br-h">Branches</h2><${Branches} runId=${run.run_id} version=${tick} />
-      ${branchFrom ? html`<${BranchFrom} key=${branchFrom.event_id} run=${run} event=${branchFrom} onDone=${() => { setBranchFrom(null); reloadRun(); }} />` : null}
-      <${Resume} run=${run} onDone=${reloadRun} /></section>
+      ${branchFrom ? html`<${BranchFrom} key=${branchFrom.event_id} run=${run} event=${branchFrom} onDone=${() => { setBranchFrom(null); continued(); }} />` : null}
+      <${Resume} run=${run} onDone=${continued} /></section>
     <section aria-labelledby="ev-h"><h2 id="ev-h">Events (${events.length})</h2><${EventList} events=${events} onBranch=${setBranchFrom} /></section>
     <section aria-labelledby="log-h"><h2 id="log-h">Logs</h2><${Logs} runId=${run.run_id} version=${live === "ended" ? "end" : Math.floor(tick / 5)} /></section>`;
 }

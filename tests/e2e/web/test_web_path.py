@@ -81,6 +81,13 @@ def test_whole_path(open_page, web_user, tmp_path: Path) -> None:
     page.get_by_role("button", name="Approve").click()
     expect(page.locator("#run-status")).to_have_text("completed")
 
+    # Its LLM call, with tokens and cost.
+    calls = page.locator("table.calls tbody tr")
+    expect(calls).to_have_count(1)
+    expect(calls).to_contain_text("echo / echo-1")
+    expect(calls).to_contain_text("input: ")
+    expect(page.locator(".usage")).to_contain_text("calls 1")
+
     # The run's deliverables: the approved edit and the picture (shown inline, from S3).
     deliverables = page.locator("section", has=page.get_by_role("heading", name="Deliverables"))
     expect(deliverables.locator("li.deliverable")).to_have_count(2)

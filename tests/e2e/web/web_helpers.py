@@ -22,12 +22,14 @@ PNG16 = bytes.fromhex("89504e470d0a1a0a0000000d494844520000001000000010080200000
 
 
 def review_workflow(workflow_id: str = "webpath") -> dict:
-    """Text, select, an image upload, two deliverables (a JSON post, the picture), approval of the post."""
+    """Text, select, an LLM call (the offline echo provider), an image upload, two deliverables (a JSON post, the picture), approval of the post."""
     return {"workflow_id": workflow_id, "name": "Web path", "schema_version": "1.0", "steps": [
         {"step_id": "ask", "modules": [{"module_id": "user.text_input", "inputs": {"prompt": "Your name?", "max_length": 40},
                                         "outputs_to_state": {"value": "name"}}]},
         {"step_id": "pick", "modules": [{"module_id": "user.select", "inputs": {"prompt": "Tone?", "options": ["warm", "formal"]},
                                          "outputs_to_state": {"value": "tone"}}]},
+        {"step_id": "greet", "modules": [{"module_id": "api.llm", "inputs": {"provider": "echo", "model": "echo-1", "messages": [
+            {"role": "user", "content": "Say hello to $state.name"}]}, "outputs_to_state": {"text": "greeting"}}]},
         {"step_id": "photo", "modules": [{"module_id": "user.media_upload", "inputs": {
             "prompt": "A picture for the post", "accepted_types": ["image/png"], "max_size_mb": 5}, "outputs_to_state": {"media_id": "photo"}}]},
         {"step_id": "write", "modules": [
