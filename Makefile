@@ -151,13 +151,16 @@ web-vendor: node_modules/.package-lock.json
 ## Run the test suite: the unit tests, then the integration and end-to-end tests, each run
 ## spread over worker processes (pytest-xdist; every worker starts its own local cloud). Two runs,
 ## because the unit tests' in-process moto (mock_aws) patches botocore for its whole process, so
-## it must never share one with a live local cloud. PYTEST_ARGS=... runs just those, in one run.
+## it must never share one with a live local cloud. The browser tests run on their own too:
+## Playwright's sync API keeps an event loop running in its process, which Mangum's (in the
+## Lambda-handler tests) then finds and cannot use. PYTEST_ARGS=... runs just those, in one run.
 TEST_WORKERS ?= 3
 test: $(STAMP) $(NODE_STAMP)
 	@[ -x "$${RELAY_CHROMIUM:-/usr/bin/chromium}" ] || echo "NOTE: no $${RELAY_CHROMIUM:-/usr/bin/chromium}: the web UI's browser tests (tests/e2e/web) are skipped. Get Debian's Chromium: sudo apt-get install -y chromium (never playwright install)" >&2
 ifeq ($(strip $(PYTEST_ARGS)),)
 	$(PY) -m pytest -n 2 --dist worksteal tests/unit
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal --ignore-glob='tests/unit/*'
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal --ignore-glob='tests/unit/*' --ignore-glob='tests/e2e/web/*'
+	$(PY) -m pytest -n 2 --dist worksteal tests/e2e/web
 else
 	$(PY) -m pytest $(PYTEST_ARGS)
 endif
