@@ -107,7 +107,7 @@ def _step(service: Any, workflow: Any) -> Any:
     from relay.domain import Cursor
     from relay.runtime.engine import advance
     from relay.runtime.modules.capabilities import Capabilities
-    from relay.runtime.services.llm import RunLlm
+    from relay.runtime.services.run_llm import RunLlm
 
     run = SimpleNamespace(run_id="run_bench", user_id="usr_bench", model_preferences=None)
 

@@ -1,7 +1,7 @@
 """Run search figures: page 1 of `GET /v1/runs?q=` stays flat as my runs grow.
 
 In-process moto (no server), the RunSearch and Runs tables created from template.yaml's
-definitions and seeded with what a run's start writes (RunIndex.put_ops, the run item).
+definitions and seeded with what a run's start writes (run_index.index_puts, the run item).
 One user; every run has the word `common`, one in 100 also `rare`:
 
 1. Page 1 (20) of `q=common`, with `--runs` runs stored against 100: the ratio of items
@@ -68,6 +68,7 @@ def _batch_put(client: Any, table: str, items: list[dict[str, Any]]) -> None:
 
 def _seed(client: Any, index: Any, user_id: str, count: int, offset: int) -> None:
     from relay.adapters.dynamo import to_item
+    from relay.adapters.run_index import index_puts
     from relay.domain import Run, RunStatus
 
     runs, words = [], []
@@ -82,7 +83,7 @@ def _seed(client: Any, index: Any, user_id: str, count: int, offset: int) -> Non
         record["user_status"] = f"{user_id}#{status.value}"
         runs.append(to_item(record))
         texts = ["common", "bench"] + (["rare"] if i % 100 == 0 else [])
-        words += [op["Put"]["Item"] for op in index.put_ops(run, texts)]
+        words += [op["Put"]["Item"] for op in index_puts("search", run, texts)]
     _batch_put(client, "runs", runs)
     _batch_put(client, "search", words)
 

@@ -90,7 +90,7 @@ def _control_runs(relay: Any, user: Any, timeout: float) -> tuple[dict[tuple[str
     """A run for each control operation to succeed on once: one waiting (cancel), one in
     error (retry), one completed with a step event to branch from, one waiting with a
     VERSION_MISMATCH offered (confirm)."""
-    from relay.services.resume import VersionMismatchError
+    from relay.services.exceptions import VersionMismatchError
 
     def started(workflow: dict[str, Any], *statuses: str) -> Any:
         run = relay.runs.start(user, StartRun(workflow=workflow, project_name="contract"))

@@ -77,7 +77,7 @@ def _answered(client: Any, table: str, run_id: str) -> list[dict[str, Any]]:
 
 
 def reindex_runs(args) -> int:
-    from relay.adapters.run_index import RunIndex
+    from relay.adapters.run_index import RunIndex, index_puts
     from relay.adapters.runs import RunRepository
     from relay.adapters.templates import TemplateRepository, WorkflowStore
     from relay.services.run_search import RunSearchService
@@ -101,9 +101,10 @@ def reindex_runs(args) -> int:
             if version is not None:
                 workflow = version.workflow if version.workflow is not None else store.get(version.workflow_key or "")
             workflows[run.initial_version_id] = workflow
-        ops = search.start_ops(run, workflows[run.initial_version_id])
+        changes = search.start_changes(run, workflows[run.initial_version_id])
         for pending in _answered(client, names["pending_inputs_table"], run_id):
-            ops += search.answer_ops(run, pending["module_id"], pending.get("request") or {}, pending.get("value"))
+            changes += search.answer_changes(run, pending["module_id"], pending.get("request") or {}, pending.get("value"))
+        ops = [op for change in changes for op in index_puts(names["run_search_table"], change.run, change.words)]
         items = {(o["Put"]["Item"]["user_token"]["S"]): o["Put"]["Item"] for o in ops}
         _write(client, names["run_search_table"], list(items.values()))
         counted["runs"] += 1

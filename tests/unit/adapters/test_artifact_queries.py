@@ -8,9 +8,10 @@ import json
 
 import pytest
 
-from relay.adapters.artifacts import ArtifactRepository
+from relay.adapters.artifacts import ArtifactRepository, decision_update
 from relay.adapters.dynamo import encode_cursor, to_item
 from relay.domain.artifacts import ArtifactStatus, ArtifactType
+from relay.domain.changes import RecordDecision
 from relay.exceptions import InvalidRequestError
 
 
@@ -75,8 +76,7 @@ def test_the_latest_is_followed_past_a_lagging_index_with_consistent_reads():
 
 
 def test_a_decision_is_conditional_on_latest_and_awaiting():
-    op = ArtifactRepository(None, "artifacts").decide_op("art_1", ArtifactStatus.approved, "alice", "now", None, "inp_1")
-    update = op["Update"]
+    update = decision_update("artifacts", RecordDecision("art_1", ArtifactStatus.approved, "alice", "now", None, "inp_1"))
     assert update["ConditionExpression"] == "is_latest = :true AND #s IN (:d0, :d1)"
     assert {update["ExpressionAttributeValues"][k]["S"] for k in (":d0", ":d1")} == {"pending", "edited"}
     assert "REMOVE reason" in update["UpdateExpression"] and "decided_input_id = :decided_input_id" in update["UpdateExpression"]

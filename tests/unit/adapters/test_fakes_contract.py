@@ -1,13 +1,15 @@
 """The unit-test fakes offer exactly the adapters' public methods, with the same parameters,
-so services tested on fakes call nothing the real adapters lack."""
+so services tested on fakes call nothing the real adapters lack. What the run repository's
+unit of work does is checked on both by test_unit_of_work_contract.py."""
 
 from __future__ import annotations
 
 import inspect
 
 import pytest
-from fakes import FakeTemplateRepository, FakeUserRepository, FakeWorkflowStore
+from fakes import FakeRunRepository, FakeTemplateRepository, FakeUserRepository, FakeWorkflowStore
 
+from relay.adapters.runs import RunRepository
 from relay.adapters.templates import TemplateRepository, WorkflowStore
 from relay.adapters.users import UserRepository
 
@@ -26,6 +28,7 @@ def public_methods(cls) -> dict[str, list[str]]:
         (FakeUserRepository, UserRepository),
         (FakeTemplateRepository, TemplateRepository),
         (FakeWorkflowStore, WorkflowStore),
+        (FakeRunRepository, RunRepository),
     ],
 )
 def test_fake_mirrors_adapter(fake, real):

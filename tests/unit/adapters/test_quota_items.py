@@ -12,7 +12,8 @@ from relay.adapters.quotas import QuotaRepository
 from relay.adapters.runs import RunRepository
 from relay.domain import Run, RunError, RunStatus
 from relay.domain.media import Media, MediaStatus
-from relay.domain.quotas import Quota, QuotaExceededError
+from relay.domain.quotas import Quota
+from relay.domain.exceptions import QuotaExceededError
 
 DEFAULTS = {Quota.active_runs: 5, Quota.runs_per_day: 10, Quota.stored_bytes: 1000, Quota.pending_uploads: 3}
 

@@ -9,13 +9,8 @@ from builders import compile_workflow, fmt, step
 from engine_helpers import go
 
 from relay.domain import Cursor, Event
-from relay.domain.rebuild import (
-    BRANCH_POINTS,
-    SNAPSHOT_EVENTS,
-    InvalidBranchPointError,
-    cursor_after,
-    state_at,
-)
+from relay.domain.rebuild import BRANCH_POINTS, SNAPSHOT_EVENTS, cursor_after, state_at
+from relay.domain.exceptions import InvalidBranchPointError
 
 VERSION = "ver_1"
 

@@ -12,13 +12,8 @@ from builders import document, step
 from fake_comfyui import FakeComfyUI
 from test_comfyui_generate import TEST_POLICY, Runner
 
-from relay.domain.comfyui_nodes import (
-    DEFAULT_NODE_CLASSES,
-    FILE_INPUTS,
-    InvalidNodeAllowListError,
-    ModulePolicy,
-    parse_node_allow_list,
-)
+from relay.domain.comfyui_nodes import DEFAULT_NODE_CLASSES, FILE_INPUTS, ModulePolicy, parse_node_allow_list
+from relay.domain.exceptions import InvalidNodeAllowListError
 from relay.workflows import WorkflowValidationError, validate_workflow
 
 RANDOM_NAME = re.compile(r"^relay/run_gen/[0-9a-f]{32}\.png$")

@@ -11,13 +11,15 @@ from types import SimpleNamespace
 
 import pytest
 
-from relay.adapters.artifacts import ArtifactExistsError, ArtifactRepository, NotLatestVersionError
+from relay.adapters.artifacts import ArtifactRepository
+from relay.domain.exceptions import ArtifactExistsError, NotLatestVersionError
 from relay.domain.artifacts import INLINE_MAX_BYTES, ArtifactFormat, ArtifactStatus, ArtifactType
 from relay.domain.media import Media, MediaStatus
 from relay.exceptions import InvalidRequestError, NotFoundError, PayloadTooLargeError
 from relay.ids import derived_id
 from relay.runtime.scope import RunArtifacts
-from relay.services.artifacts import ArtifactNotPendingError, ArtifactService
+from relay.services.artifacts import ArtifactService
+from relay.services.exceptions import ArtifactNotPendingError
 
 ALICE = SimpleNamespace(user_id="usr_alice", username="alice")
 BOB = SimpleNamespace(user_id="usr_bob", username="bob")
@@ -63,12 +65,6 @@ class FakeArtifactRepo:
     def list_for_run(self, run_id, artifact_type, cursor, limit):
         mine = [a for a in self.items.values() if a.run_id == run_id and (artifact_type is None or a.artifact_type == artifact_type)]
         return mine[:limit], None
-
-    def decide_op(self, artifact_id, status, decided_by, decided_at, reason, input_id):
-        return {"decide": artifact_id}
-
-    def undecide_op(self, artifact_id, status, input_id):
-        return {"undecide": artifact_id}
 
     def decide(self, artifact_id, status, decided_by, decided_at, reason):
         current = self.items[artifact_id]

@@ -12,7 +12,8 @@ import pytest
 from relay.domain.media import Media, MediaStatus
 from relay.runtime.modules.exceptions import ModuleError
 from relay.runtime.providers import InvalidStructuredOutputError, LlmReply, Message, ProviderUnavailableError
-from relay.runtime.services.llm import LlmConfig, LlmService, RunLlm
+from relay.runtime.services.llm import LlmConfig, LlmService
+from relay.runtime.services.run_llm import RunLlm
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(40)
 SCHEMA = {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]}

@@ -10,7 +10,8 @@ import pytest
 
 from relay.domain.media import Media, MediaStatus
 from relay.exceptions import ConflictError, InvalidRequestError, NotFoundError
-from relay.services.media import MediaNotUploadedError, MediaRejectedError, MediaService
+from relay.services.media import MediaService
+from relay.services.exceptions import MediaNotUploadedError, MediaRejectedError
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(40)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from relay.adapters.users import UsernameTakenError
+from relay.domain.exceptions import UsernameTakenError
 from relay.exceptions import InvalidRequestError, UnauthorizedError
 from relay.services import UserService, hash_api_key
 

@@ -14,13 +14,16 @@ from urllib.parse import quote
 from botocore.exceptions import ClientError
 
 from relay.domain.artifacts import DECIDABLE, Artifact, ArtifactFormat, ArtifactStatus, ArtifactType
-from relay.exceptions import ConcurrentUpdateError, ConflictError, InvalidRequestError
+from relay.domain.changes import RecordDecision, UndoDecision
+from relay.exceptions import ConcurrentUpdateError, InvalidRequestError
 
 from relay.domain.quotas import Quota
 
 from .media import MediaStorage
-from .dynamo import cancellation_codes, decode_cursor, encode_cursor, error_code, from_item, to_item
-from .quotas import QuotaRepository, quota_failed, transact_write
+from .dynamo import decode_cursor, encode_cursor, error_code, from_item, to_item
+from .quotas import QuotaRepository
+from .transaction import Transaction, write_one
+from relay.domain.exceptions import ArtifactExistsError, NotLatestVersionError
 
 _MISSING = {"NoSuchKey", "404", "NotFound"}
 
@@ -31,14 +34,6 @@ _INDEX_ONLY = ("lineage", "type_created")
 MAX_VERSIONS = 1000
 
 
-class NotLatestVersionError(ConflictError):
-    code = "NOT_LATEST_VERSION"
-
-
-class ArtifactExistsError(ConflictError):
-    """A put of an artifact id that is taken (a retried store finds its own record)."""
-
-
 class ArtifactRepository:
     def __init__(self, client: Any, table: str, quotas: QuotaRepository | None = None) -> None:
         self._client = client
@@ -47,11 +42,12 @@ class ArtifactRepository:
         # writes it (an upload in progress counts once completed). None: nothing is counted.
         self._quotas = quotas
 
-    def _quota_ops(self, artifact: Artifact) -> tuple[dict[Quota, int], list[dict[str, Any]]]:
-        if self._quotas is None or artifact.upload_expires_at is not None or not artifact.size_bytes:
-            return {}, []
-        changes = {Quota.stored_bytes: artifact.size_bytes}
-        return changes, self._quotas.ops(artifact.user_id, changes)
+    def _count(self, transaction: Transaction, artifact: Artifact) -> Transaction:
+        """Count `artifact`'s bytes in its user's `stored_bytes` in `transaction` (an upload in
+        progress counts once completed)."""
+        if self._quotas is not None and artifact.upload_expires_at is None and artifact.size_bytes:
+            self._quotas.count(transaction, artifact.user_id, {Quota.stored_bytes: artifact.size_bytes})
+        return transaction
 
     @staticmethod
     def _item(artifact: Artifact) -> dict[str, Any]:
@@ -95,31 +91,24 @@ class ArtifactRepository:
 
     def add(self, artifact: Artifact) -> None:
         """The first version of a name (a full `stored_bytes` quota: QuotaExceededError)."""
-        put = {
-            "TableName": self._table,
-            "Item": self._item(artifact),
-            "ConditionExpression": "attribute_not_exists(artifact_id)",
-        }
-        changes, quota_ops = self._quota_ops(artifact)
-        try:
-            if quota_ops:
-                transact_write(self._client, [{"Put": put}, *quota_ops])
-            else:
-                self._client.put_item(**put)
-        except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException" or cancellation_codes(exc)[:1] == [
-                "ConditionalCheckFailed"
-            ]:
-                raise ArtifactExistsError(f"artifact {artifact.artifact_id} exists") from exc
-            if self._quotas is not None and quota_failed(exc, 1, len(quota_ops)):
-                raise self._quotas.exceeded(artifact.user_id, changes) from exc
-            raise
+        put = {"TableName": self._table, "Item": self._item(artifact), "ConditionExpression": "attribute_not_exists(artifact_id)"}
+        exists = lambda: ArtifactExistsError(f"artifact {artifact.artifact_id} exists")  # noqa: E731
+        transaction = Transaction(self._client)
+        transaction.add({"Put": put}, exists)
+        if len(self._count(transaction, artifact).writes) == 1:
+            write_one(self._client, {"Put": put}, exists)
+        else:
+            transaction.commit()
 
     def add_version(self, parent: Artifact, child: Artifact, *, from_upload: bool = False) -> None:
         """Child becomes the latest in place of parent, or NOT_LATEST_VERSION if parent is
         not the latest any more (another version won). `from_upload`: the child's item is its
         upload record, replaced only while it is one (a second complete finds it done)."""
-        items = [
+        in_flight = lambda: ConcurrentUpdateError(  # noqa: E731 - another transaction on the parent
+            f"artifact {parent.artifact_id} changed while this version was written; retry"
+        )
+        transaction = Transaction(self._client, conflict=in_flight)
+        transaction.add(
             {
                 "Update": {
                     "TableName": self._table,
@@ -134,39 +123,16 @@ class ArtifactRepository:
                     },
                 }
             },
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": self._item(child),
-                    "ConditionExpression": "attribute_exists(upload_expires_at)"
-                    if from_upload
-                    else "attribute_not_exists(artifact_id)",
-                }
-            },
-        ]
-        changes, quota_ops = self._quota_ops(child)
-        items += quota_ops
-        try:
-            if quota_ops:  # the counter item is shared by the user's concurrent writes
-                transact_write(self._client, items)
-            else:
-                self._client.transact_write_items(TransactItems=items)
-        except ClientError as exc:
-            if error_code(exc) == "TransactionCanceledException":
-                reasons = cancellation_codes(exc)
-                if reasons[:1] == ["ConditionalCheckFailed"]:
-                    raise NotLatestVersionError(
-                        f"artifact {parent.artifact_id} (version {parent.version}) is not the latest version any more"
-                    ) from exc
-                if "ConditionalCheckFailed" in reasons[1:2]:
-                    raise ArtifactExistsError(f"artifact {child.artifact_id} exists") from exc
-                if self._quotas is not None and quota_failed(exc, 2, len(quota_ops)):
-                    raise self._quotas.exceeded(child.user_id, changes) from exc
-                if "TransactionConflict" in reasons:  # another transaction on the parent was in flight
-                    raise ConcurrentUpdateError(
-                        f"artifact {parent.artifact_id} changed while this version was written; retry"
-                    ) from exc
-            raise
+            lambda: NotLatestVersionError(
+                f"artifact {parent.artifact_id} (version {parent.version}) is not the latest version any more"
+            ),
+        )
+        condition = "attribute_exists(upload_expires_at)" if from_upload else "attribute_not_exists(artifact_id)"
+        transaction.add(
+            {"Put": {"TableName": self._table, "Item": self._item(child), "ConditionExpression": condition}},
+            lambda: ArtifactExistsError(f"artifact {child.artifact_id} exists"),
+        )
+        self._count(transaction, child).commit()
 
     def latest(self, run_id: str, artifact_name: str) -> Artifact | None:
         """The latest version of (run, name): the highest in ByLineage (eventually
@@ -238,56 +204,11 @@ class ArtifactRepository:
         return items, encode_cursor(response.get("LastEvaluatedKey"))
 
     # -- decisions ------------------------------------------------------------------------
-    def decide_op(
-        self, artifact_id: str, status: ArtifactStatus, decided_by: str, decided_at: str, reason: str | None,
-        input_id: str | None,
-    ) -> dict[str, Any]:
-        """Record a decision, if the artifact is still the latest and awaiting one."""
-        values: dict[str, Any] = {
-            ":status": {"S": status.value},
-            ":by": {"S": decided_by},
-            ":at": {"S": decided_at},
-            ":true": {"BOOL": True},
-            **{f":d{i}": {"S": s.value} for i, s in enumerate(sorted(DECIDABLE))},
-        }
-        sets = ["#s = :status", "decided_by = :by", "decided_at = :at", "updated_at = :at"]
-        removes = []
-        for name, value in (("reason", reason), ("decided_input_id", input_id)):
-            if value is None:
-                removes.append(name)
-            else:
-                values[f":{name}"] = {"S": value}
-                sets.append(f"{name} = :{name}")
-        decidable = ", ".join(f":d{i}" for i in range(len(DECIDABLE)))
-        return {
-            "Update": {
-                "TableName": self._table,
-                "Key": {"artifact_id": {"S": artifact_id}},
-                "UpdateExpression": "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
-                "ConditionExpression": f"is_latest = :true AND #s IN ({decidable})",
-                "ExpressionAttributeNames": {"#s": "status"},
-                "ExpressionAttributeValues": values,
-            }
-        }
-
-    def undecide_op(self, artifact_id: str, status: ArtifactStatus, input_id: str) -> dict[str, Any]:
-        """Undo the decision a pause's claim recorded (the answer could not be delivered)."""
-        return {
-            "Update": {
-                "TableName": self._table,
-                "Key": {"artifact_id": {"S": artifact_id}},
-                "UpdateExpression": "SET #s = :status REMOVE decided_by, decided_at, reason, decided_input_id",
-                "ConditionExpression": "decided_input_id = :input",
-                "ExpressionAttributeNames": {"#s": "status"},
-                "ExpressionAttributeValues": {":status": {"S": status.value}, ":input": {"S": input_id}},
-            }
-        }
-
     def decide(
         self, artifact_id: str, status: ArtifactStatus, decided_by: str, decided_at: str, reason: str | None
     ) -> Artifact | None:
         """A decision outside any pause; None if the artifact is not latest-and-awaiting."""
-        op = self.decide_op(artifact_id, status, decided_by, decided_at, reason, None)["Update"]
+        op = decision_update(self._table, RecordDecision(artifact_id, status, decided_by, decided_at, reason, None))
         try:
             response = self._client.update_item(**op, ReturnValues="ALL_NEW")
         except ClientError as exc:
@@ -295,6 +216,46 @@ class ArtifactRepository:
                 return None
             raise
         return self._record(response["Attributes"])
+
+
+def decision_update(table: str, change: RecordDecision) -> dict[str, Any]:
+    """Record a decision, if the artifact is still the latest and awaiting one."""
+    values: dict[str, Any] = {
+        ":status": {"S": change.status.value},
+        ":by": {"S": change.decided_by},
+        ":at": {"S": change.decided_at},
+        ":true": {"BOOL": True},
+        **{f":d{i}": {"S": s.value} for i, s in enumerate(sorted(DECIDABLE))},
+    }
+    sets = ["#s = :status", "decided_by = :by", "decided_at = :at", "updated_at = :at"]
+    removes = []
+    for name, value in (("reason", change.reason), ("decided_input_id", change.input_id)):
+        if value is None:
+            removes.append(name)
+        else:
+            values[f":{name}"] = {"S": value}
+            sets.append(f"{name} = :{name}")
+    decidable = ", ".join(f":d{i}" for i in range(len(DECIDABLE)))
+    return {
+        "TableName": table,
+        "Key": {"artifact_id": {"S": change.artifact_id}},
+        "UpdateExpression": "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
+        "ConditionExpression": f"is_latest = :true AND #s IN ({decidable})",
+        "ExpressionAttributeNames": {"#s": "status"},
+        "ExpressionAttributeValues": values,
+    }
+
+
+def undecision_update(table: str, change: UndoDecision) -> dict[str, Any]:
+    """Undo the decision a pause's claim recorded (the answer could not be delivered)."""
+    return {
+        "TableName": table,
+        "Key": {"artifact_id": {"S": change.artifact_id}},
+        "UpdateExpression": "SET #s = :status REMOVE decided_by, decided_at, reason, decided_input_id",
+        "ConditionExpression": "decided_input_id = :input",
+        "ExpressionAttributeNames": {"#s": "status"},
+        "ExpressionAttributeValues": {":status": {"S": change.status.value}, ":input": {"S": change.input_id}},
+    }
 
 
 def _tagging(tags: dict[str, str]) -> str:

@@ -1,7 +1,7 @@
 """Branch records (BranchesTable: run_id, branch_id) and the event reads a branch needs.
 
-A branch is written in the same transaction as the run it switches (RunRepository.commit's
-`extra`): `put_op` builds that write. Events are found by id through the events table's
+A branch is written in the same transaction as the run it switches (a `PutBranch` change of
+RunRepository.commit): `branch_put` builds that write. Events are found by id through the events table's
 ByEventId index (keys only) and read back from the table; the history a rebuild needs is
 read backwards on ByBranch from the branch point to the nearest snapshot.
 """
@@ -18,6 +18,10 @@ from .dynamo import from_item, to_item
 _PAGE = 10  # the first page back from the branch point; each next one twice as large
 
 
+def branch_put(table: str, branch: Branch) -> dict[str, Any]:
+    return {"Put": {"TableName": table, "Item": to_item(branch.model_dump()), "ConditionExpression": "attribute_not_exists(branch_id)"}}
+
+
 class BranchRepository:
     def __init__(self, client: Any, branches_table: str, events_table: str) -> None:
         self._client = client
@@ -25,15 +29,6 @@ class BranchRepository:
         self._events = events_table
 
     # -- branches -------------------------------------------------------------------------
-    def put_op(self, branch: Branch) -> dict[str, Any]:
-        return {
-            "Put": {
-                "TableName": self._branches,
-                "Item": to_item(branch.model_dump()),
-                "ConditionExpression": "attribute_not_exists(branch_id)",
-            }
-        }
-
     def get(self, run_id: str, branch_id: str) -> Branch | None:
         response = self._client.get_item(
             TableName=self._branches,

@@ -1,23 +1,24 @@
-"""`force_error`: end a run in `error` with no event (RunRepository takes this method)."""
+"""`force_error`: end a run in `error` with no event (RunRepository.force_error)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
 
 from relay.domain import Run, RunError, RunStatus
 from relay.domain.quotas import Quota
 from relay.ids import now_iso
 
-from .dynamo import cancellation_codes, error_code, to_attr
-from .quotas import transact_write
+from .dynamo import to_attr
+from .quotas import QuotaRepository
+from .transaction import Transaction, write_one
 
 
 class ForcedEndings:
-    _client: Any
-    _runs: str
-    _quotas: Any  # QuotaRepository | None
+    def __init__(self, client: Any, runs_table: str, quotas: QuotaRepository | None) -> None:
+        self._client = client
+        self._runs = runs_table
+        self._quotas = quotas
 
     def force_error(self, run: Run, error: RunError) -> None:
         """End a run in `error` with no event: the last resort when a failure cannot be
@@ -59,20 +60,19 @@ class ForcedEndings:
             "ExpressionAttributeNames": {"#s": "status", "#e": "error"},
             "ExpressionAttributeValues": values,
         }
+        lost = RuntimeError(f"run {run.run_id} ended or moved its slot meanwhile")  # told apart by identity
         try:
             if holding:
-                release = self._quotas.ops(run.user_id, {Quota.active_runs: -1})
-                transact_write(self._client, [{"Update": update}, *release])
+                transaction = Transaction(self._client)
+                transaction.add({"Update": update}, lambda: lost)
+                self._quotas.count(transaction, run.user_id, {Quota.active_runs: -1}).commit()
             else:
-                self._client.update_item(**update)
+                write_one(self._client, {"Update": update}, lambda: lost)
             return True
-        except ClientError as exc:
-            if holding and error_code(exc) == "TransactionCanceledException":
-                if cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
-                    return False
-            if not holding and error_code(exc) == "ConditionalCheckFailedException":
-                return self._quotas is None or not self._active(run.run_id)
-            raise
+        except RuntimeError as exc:
+            if exc is not lost:
+                raise
+            return not holding and (self._quotas is None or not self._active(run.run_id))
 
     def _active(self, run_id: str) -> bool:
         """Whether the run is still active (so the failed condition was `holds_slot`)."""

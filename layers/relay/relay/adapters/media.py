@@ -14,8 +14,9 @@ from relay.domain.media import Media, MediaStatus
 from relay.domain.quotas import Quota
 from relay.exceptions import ConflictError
 
-from .dynamo import cancellation_codes, error_code, from_item, to_attr, to_item
-from .quotas import QuotaRepository, quota_failed, transact_write
+from .dynamo import error_code, from_item, to_attr, to_item
+from .quotas import QuotaRepository
+from .transaction import Transaction, write_one
 
 _MISSING = {"NoSuchKey", "404", "NotFound"}
 
@@ -61,24 +62,16 @@ class MediaRepository:
         record = media.model_dump(mode="json")
         if media.status is MediaStatus.pending:
             record["pending_owner"] = media.user_id
-        put = {
-            "TableName": self._table,
-            "Item": to_item(record),
-            "ConditionExpression": "attribute_not_exists(media_id)",
-        }
-        quota_ops = self._quotas.ops(media.user_id, changes) if self._quotas is not None else []
-        try:
-            if quota_ops:
-                transact_write(self._client, [{"Put": put}, *quota_ops])
-            else:
-                self._client.put_item(**put)
-        except ClientError as exc:
-            code = error_code(exc)
-            if code == "ConditionalCheckFailedException" or cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
-                raise ConflictError(f"media {media.media_id} exists already") from exc
-            if self._quotas is not None and quota_failed(exc, 1, len(quota_ops)):
-                raise self._quotas.exceeded(media.user_id, changes) from exc
-            raise
+        put = {"Put": {"TableName": self._table, "Item": to_item(record), "ConditionExpression": "attribute_not_exists(media_id)"}}
+        exists = lambda: ConflictError(f"media {media.media_id} exists already")  # noqa: E731
+        transaction = Transaction(self._client)
+        transaction.add(put, exists)
+        if self._quotas is not None:
+            self._quotas.count(transaction, media.user_id, changes)
+        if len(transaction.writes) == 1:
+            write_one(self._client, put, exists)
+        else:
+            transaction.commit()
         return media
 
     def pending_of(self, user_id: str, created_before: str, limit: int = 25) -> list[str]:
@@ -135,16 +128,15 @@ class MediaRepository:
         }
         if not release or self._quotas is None:
             return self._update_if(media.media_id, **update)
-        items = [
-            {"Update": {"TableName": self._table, "Key": {"media_id": {"S": media.media_id}}, **update}},
-            *self._quotas.ops(media.user_id, release),
-        ]
+        lost = RuntimeError(f"media {media.media_id} was decided meanwhile")  # told apart by identity
+        transaction = Transaction(self._client)
+        transaction.add({"Update": {"TableName": self._table, "Key": {"media_id": {"S": media.media_id}}, **update}}, lambda: lost)
         try:
-            transact_write(self._client, items)
-        except ClientError as exc:
-            if cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
-                return None
-            raise
+            self._quotas.count(transaction, media.user_id, release).commit()
+        except RuntimeError as exc:
+            if exc is not lost:
+                raise
+            return None
         return self.get(media.media_id)
 
     def attach(self, media: Media, run_id: str, now: str) -> Media | None:

@@ -7,15 +7,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from relay.exceptions import ConflictError, ServiceUnavailableError
+from relay.exceptions import ServiceUnavailableError
 
 from .dynamo import error_code
-
-
-class InputExpiredError(ConflictError):
-    """The pause is over (timed out or the execution ended): the answer cannot be delivered."""
-
-    code = "INPUT_EXPIRED"
+from relay.domain.exceptions import InputExpiredError
 
 
 # Codes meaning the token will never be accepted again.

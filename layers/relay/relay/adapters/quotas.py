@@ -13,7 +13,6 @@ writer (whose status change fails its own condition) never gives back twice.
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,10 +21,12 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from relay.domain.quotas import Quota, QuotaExceededError, next_utc_midnight, utc_day
+from relay.domain.quotas import Quota, next_utc_midnight, utc_day
+from relay.domain.exceptions import QuotaExceededError
 from relay.ids import iso, utcnow
 
-from .dynamo import cancellation_codes, error_code, from_item
+from .dynamo import error_code, from_item
+from .transaction import Transaction
 
 _ON_USER = (Quota.active_runs, Quota.stored_bytes, Quota.pending_uploads)
 _DAY_ITEM_KEPT = timedelta(days=2)
@@ -38,30 +39,6 @@ class QuotaState:
     used: dict[Quota, int]
     day: str  # the UTC day `runs_per_day` counts
     day_resets_at: str
-
-
-def quota_failed(exc: Exception, start: int, count: int) -> bool:
-    """Whether a cancelled transaction failed on one of its quota items (at `start`, `count`)."""
-    if error_code(exc) != "TransactionCanceledException" or count == 0:
-        return False
-    return "ConditionalCheckFailed" in cancellation_codes(exc)[start : start + count]
-
-
-def transact_write(client: Any, items: list[dict[str, Any]], attempts: int = 4) -> None:
-    """TransactWriteItems, again (after a short jittered pause) when it was cancelled only
-    because another transaction held one of its items: every write of one user's counter
-    item is a transaction, so concurrent requests of one user meet there. A cancelled
-    transaction wrote nothing, so trying it again is what the caller's retry would be."""
-    for attempt in range(attempts):
-        try:
-            client.transact_write_items(TransactItems=items)
-            return
-        except ClientError as exc:
-            reasons = cancellation_codes(exc)
-            conflict_only = "TransactionConflict" in reasons and "ConditionalCheckFailed" not in reasons
-            if error_code(exc) != "TransactionCanceledException" or not conflict_only or attempt == attempts - 1:
-                raise
-            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
 
 
 class QuotaRepository:
@@ -119,6 +96,16 @@ class QuotaRepository:
                 )
             )
         return ops
+
+    def count(self, transaction: Transaction, user_id: str, changes: Mapping[Quota, int]) -> Transaction:
+        """Add the counter writes of `changes` to `transaction` (a take that does not fit
+        fails it with the 429 QuotaExceededError); with none to write, it is left as it is.
+        Returns it, for chaining."""
+        ops = self.ops(user_id, changes)
+        if ops:
+            transaction.extend(ops, lambda: self.exceeded(user_id, changes))
+            transaction.retry_conflicts = True  # every write of the user's counter item is a transaction
+        return transaction
 
     def _update(
         self, key: dict[str, Any], changes: dict[Quota, int], limits: dict[Quota, int], ttl: int | None = None

@@ -32,34 +32,35 @@ SUMMARY_FIELDS = (
 )
 
 
+def sort_key(run: Run) -> str:
+    return f"{run.created_at}#{run.run_id}"
+
+
+def index_puts(table: str, run: Run, words: tuple[str, ...] | list[str]) -> list[dict[str, Any]]:
+    """Transaction items indexing `run` under `words` (distinct). A put, not conditional:
+    writing a word twice leaves the same item, so a retried write is harmless."""
+    return [
+        {
+            "Put": {
+                "TableName": table,
+                "Item": {
+                    "user_token": {"S": f"{run.user_id}#{word}"},
+                    "created_run": {"S": sort_key(run)},
+                    "run_id": {"S": run.run_id},
+                    "created_at": {"S": run.created_at},
+                    "template_name": {"S": run.template_name},
+                },
+            }
+        }
+        for word in words
+    ]
+
+
 class RunIndex:
     def __init__(self, client: Any, index_table: str, runs_table: str) -> None:
         self._client = client
         self._index = index_table
         self._runs = runs_table
-
-    @staticmethod
-    def sort_key(run: Run) -> str:
-        return f"{run.created_at}#{run.run_id}"
-
-    def put_ops(self, run: Run, words: list[str]) -> list[dict[str, Any]]:
-        """Transaction items indexing `run` under `words` (distinct). A put, not conditional:
-        writing a word twice leaves the same item, so a retried write is harmless."""
-        return [
-            {
-                "Put": {
-                    "TableName": self._index,
-                    "Item": {
-                        "user_token": {"S": f"{run.user_id}#{word}"},
-                        "created_run": {"S": self.sort_key(run)},
-                        "run_id": {"S": run.run_id},
-                        "created_at": {"S": run.created_at},
-                        "template_name": {"S": run.template_name},
-                    },
-                }
-            }
-            for word in words
-        ]
 
     def search(
         self,

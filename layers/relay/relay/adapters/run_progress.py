@@ -25,15 +25,16 @@ from relay.exceptions import ConcurrentUpdateError
 from relay.ids import now_iso
 
 from .dynamo import cancellation_codes, error_code, to_attr
+from .event_feed import event_puts
 
 
-class RunProgressItems:
-    _client: Any
-    _runs: str  # the Runs table
+class RunProgress:
+    def __init__(self, client: Any, runs_table: str, events_table: str) -> None:
+        self._client = client
+        self._runs = runs_table
+        self._events = events_table
 
-    _event_puts: Any  # RunRepository's: the conditional puts of numbered events
-
-    def record_progress(
+    def record(
         self, run: Run, event_seq: int, progress: Progress, event: NewEvent, correlation_id: str
     ) -> int:
         """Store `progress` on the run (still at `run.rev`, last event `event_seq`) and append
@@ -54,7 +55,7 @@ class RunProgressItems:
                 },
             }
         }
-        items = [update, *self._event_puts(run, next_seq, [event], correlation_id)]
+        items = [update, *event_puts(self._events, run, next_seq, [event], correlation_id)]
         try:
             self._client.transact_write_items(TransactItems=items)
         except ClientError as exc:

@@ -1,32 +1,41 @@
 """Runs and their append-only events (pending inputs: pending_inputs.py).
 
-Every change to a run is one DynamoDB transaction: the run item (conditional on its `rev`,
-the optimistic lock), the events it produced (conditional puts on a fresh `seq`), and any
-pending-input item it touches. State and history can therefore never disagree.
+Every change to a run is one DynamoDB transaction (adapters/transaction.py): the run item
+(conditional on its `rev`, the optimistic lock), the events it produced (conditional puts on
+a fresh `seq`), the quota counters it moves, and the changes the service states with it
+(relay.domain.changes: a pending input put or closed, an answer claimed, an artifact's
+decision, a branch, search index entries). State and history can therefore never disagree.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from relay.domain import TERMINAL_STATUSES, Event, NewEvent, PendingInput, Run, RunError, RunStatus
+from relay.domain import TERMINAL_STATUSES, Event, NewEvent, PendingInput, Progress, Run, RunError, RunStatus
+from relay.domain.changes import Change, ClaimPendingInput, ReopenPendingInput
 from relay.domain.quotas import Quota
-from relay.exceptions import AlreadyDecidedError, ConcurrentUpdateError
+from relay.exceptions import ConcurrentUpdateError
 from relay.ids import new_id, now_iso
 
-from .dynamo import cancellation_codes, error_code, from_item, query_page, to_attr, to_item
-from .event_feed import EventFeedItems
+from .changes import ChangeTables, add_changes
+from .dynamo import from_item, query_page, to_item
+from .event_feed import EventFeed, event_puts
 from .forced_endings import ForcedEndings
-from .pending_inputs import PendingInputItems
-from .quotas import QuotaRepository, quota_failed, transact_write
-from .run_progress import RunProgressItems
+from .pending_inputs import PendingInputs
+from .quotas import QuotaRepository
+from .run_progress import RunProgress
+from .transaction import Transaction
 
-MAX_TRANSACTION_ITEMS = 100
+
+def _moved() -> Exception:
+    return ConcurrentUpdateError("the run changed meanwhile; reload and retry")
 
 
-class RunRepository(PendingInputItems, RunProgressItems, EventFeedItems, ForcedEndings):
+def _in_flight() -> Exception:
+    return ConcurrentUpdateError("a record this change writes was being written; reload and retry")
+
+
+class RunRepository:
     def __init__(
         self,
         client: Any,
@@ -34,12 +43,20 @@ class RunRepository(PendingInputItems, RunProgressItems, EventFeedItems, ForcedE
         events_table: str,
         pending_table: str,
         quotas: QuotaRepository | None = None,
+        *,
+        artifacts_table: str | None = None,
+        branches_table: str | None = None,
+        run_search_table: str | None = None,
     ) -> None:
         self._client = client
         self._runs = runs_table
         self._events = events_table
-        self._pending = pending_table
         self._quotas = quotas  # None: nothing is counted (tests of other concerns)
+        self._tables = ChangeTables(pending_table, artifacts_table, branches_table, run_search_table)
+        self._pending = PendingInputs(client, pending_table)
+        self._feed = EventFeed(client, events_table)
+        self._progress = RunProgress(client, runs_table, events_table)
+        self._endings = ForcedEndings(client, runs_table, quotas)
 
     # -- runs -----------------------------------------------------------------------------
     def _run_item(self, run: Run) -> dict[str, Any]:
@@ -80,59 +97,36 @@ class RunRepository(PendingInputItems, RunProgressItems, EventFeedItems, ForcedE
             record.pop("user_status", None)
         return [Run.model_validate(r) for r in items], next_cursor
 
-    def _event_puts(self, run: Run, first_seq: int, events: list[NewEvent], correlation_id: str) -> list[dict[str, Any]]:
-        now = now_iso()
-        puts = []
-        for offset, event in enumerate(events):
-            record = Event(
-                run_id=run.run_id,
-                seq=first_seq + offset,
-                event_id=new_id("evt"),
-                event_type=event.event_type,
-                branch_id=run.branch_id,
-                workflow_version_id=run.current_version_id,
-                correlation_id=correlation_id,
-                step_id=event.step_id,
-                data=event.data,
-                timestamp=now,
-            ).model_dump()
-            record["run_branch"] = f"{run.run_id}#{run.branch_id}"
-            puts.append(
-                {
-                    "Put": {
-                        "TableName": self._events,
-                        "Item": to_item(record),
-                        "ConditionExpression": "attribute_not_exists(seq)",
-                    }
-                }
-            )
-        return puts
-
-    def create(
-        self, run: Run, events: list[NewEvent], correlation_id: str, extra: list[dict[str, Any]] | None = None
-    ) -> Run:
-        """Put the new run and its first events, and the `extra` items (its search index
-        entries), in one transaction."""
-        changes = {Quota.active_runs: 1, Quota.runs_per_day: 1} if self._quotas is not None else {}
-        run = run.model_copy(update={"event_seq": len(events), "rev": 1, "holds_slot": bool(changes)})
-        quota_ops = self._quota_ops(run.user_id, changes)
-        items = [
-            {
-                "Put": {
-                    "TableName": self._runs,
-                    "Item": self._run_item(run),
-                    "ConditionExpression": "attribute_not_exists(run_id)",
-                }
-            },
-            *self._event_puts(run, 1, events, correlation_id),
-            *quota_ops,
-            *(extra or []),
-        ]
-        self._transact(items, run_items=1 + len(events), quota=(run.user_id, changes, len(quota_ops)))
+    def create(self, run: Run, events: list[NewEvent], correlation_id: str, changes: list[Change] | None = None) -> Run:
+        """Put the new run and its first events, and `changes` (its search index entries), in
+        one transaction."""
+        counted = {Quota.active_runs: 1, Quota.runs_per_day: 1} if self._quotas is not None else {}
+        run = run.model_copy(update={"event_seq": len(events), "rev": 1, "holds_slot": bool(counted)})
+        transaction = Transaction(self._client, conflict=_in_flight)
+        transaction.add(
+            {"Put": {"TableName": self._runs, "Item": self._run_item(run), "ConditionExpression": "attribute_not_exists(run_id)"}},
+            _moved,
+        )
+        self._write(transaction, run, 1, events, correlation_id, counted, changes or [])
         return run
 
-    def _quota_ops(self, user_id: str, changes: dict[Quota, int]) -> list[dict[str, Any]]:
-        return self._quotas.ops(user_id, changes) if self._quotas is not None and changes else []
+
+    def _write(
+        self,
+        transaction: Transaction,
+        run: Run,
+        first_seq: int,
+        events: list[NewEvent],
+        correlation_id: str,
+        counted: dict[Quota, int],
+        changes: list[Change],
+    ) -> None:
+        """Add the events, quota counters and `changes` after the run item, and commit."""
+        transaction.extend(event_puts(self._events, run, first_seq, events, correlation_id), _moved)
+        if self._quotas is not None:
+            self._quotas.count(transaction, run.user_id, counted)
+        add_changes(transaction, self._tables, changes)
+        transaction.commit()
 
     def _slot_change(self, before: Run, after: Run) -> dict[Quota, int]:
         """What a status change does to the user's `active_runs`: an active run that ends gives
@@ -147,23 +141,14 @@ class RunRepository(PendingInputItems, RunProgressItems, EventFeedItems, ForcedE
         return {}
 
     def commit(
-        self,
-        before: Run,
-        after: Run,
-        events: list[NewEvent],
-        correlation_id: str,
-        extra: list[dict[str, Any]] | None = None,
-        *,
-        decided_items: int | None = None,
+        self, before: Run, after: Run, events: list[NewEvent], correlation_id: str, changes: list[Change] | None = None
     ) -> Run:
-        """Write `after` over `before` (same rev), append `events`, and run `extra` items.
-
-        With `decided_items`, only the first that many `extra` items are pending inputs (a
-        failed condition there: already decided); a failed condition on a later one (a record
-        the change depends on, e.g. the artifact a decision is about) is a concurrent update."""
-        changes = self._slot_change(before, after)
-        holds_slot = changes[Quota.active_runs] > 0 if changes else before.holds_slot
-        quota_ops = self._quota_ops(before.user_id, changes)
+        """Write `after` over `before` (same rev), append `events`, and apply `changes`, in one
+        transaction. A failed condition raises the error of what failed: the run or an event
+        (another writer moved the run on: ConcurrentUpdateError), a quota (QuotaExceededError),
+        or a change (the error it names: e.g. AlreadyDecidedError for a pending input)."""
+        counted = self._slot_change(before, after)
+        holds_slot = counted[Quota.active_runs] > 0 if counted else before.holds_slot
         # model_copy(update=…) does not validate: validate here, once, for every writer.
         after = Run.model_validate(
             {
@@ -174,7 +159,8 @@ class RunRepository(PendingInputItems, RunProgressItems, EventFeedItems, ForcedE
                 "holds_slot": holds_slot,
             }
         )
-        items = [
+        transaction = Transaction(self._client, conflict=_in_flight)
+        transaction.add(
             {
                 "Put": {
                     "TableName": self._runs,
@@ -183,55 +169,10 @@ class RunRepository(PendingInputItems, RunProgressItems, EventFeedItems, ForcedE
                     "ExpressionAttributeValues": {":rev": {"N": str(before.rev)}},
                 }
             },
-            *self._event_puts(after, before.event_seq + 1, events, correlation_id),
-            *quota_ops,
-            *(extra or []),
-        ]
-        self._transact(
-            items,
-            run_items=1 + len(events),
-            decided_items=decided_items,
-            quota=(before.user_id, changes, len(quota_ops)),
+            _moved,
         )
+        self._write(transaction, after, before.event_seq + 1, events, correlation_id, counted, changes or [])
         return after
-
-    def _transact(
-        self,
-        items: list[dict[str, Any]],
-        *,
-        run_items: int,
-        decided_items: int | None = None,
-        quota: tuple[str, dict[Quota, int], int] | None = None,
-    ) -> None:
-        """Write `items` at once. The first `run_items` are the run and its events: a failed
-        condition there means another writer moved the run on (its `rev`, or an event `seq`
-        it took). Then `quota` (user, changes, item count): the quota counters, a failed
-        condition there is a full quota. A failed condition on a later item is a pending
-        input already decided."""
-        if len(items) > MAX_TRANSACTION_ITEMS:
-            raise ValueError(f"{len(items)} items exceed one transaction ({MAX_TRANSACTION_ITEMS})")
-        user_id, changes, quota_items = quota or ("", {}, 0)
-        try:
-            if quota_items:
-                transact_write(self._client, items)
-            else:
-                self._client.transact_write_items(TransactItems=items)
-        except ClientError as exc:
-            if error_code(exc) == "TransactionCanceledException":
-                reasons = cancellation_codes(exc)
-                if "ConditionalCheckFailed" in reasons[:run_items]:
-                    raise ConcurrentUpdateError("the run changed meanwhile; reload and retry") from exc
-                if self._quotas is not None and quota_failed(exc, run_items, quota_items):
-                    raise self._quotas.exceeded(user_id, changes) from exc
-                run_items += quota_items
-                decided_end = None if decided_items is None else run_items + decided_items
-                if "ConditionalCheckFailed" in reasons[run_items:decided_end]:
-                    raise AlreadyDecidedError("that input was already decided") from exc
-                if decided_end is not None and "ConditionalCheckFailed" in reasons[decided_end:]:
-                    raise ConcurrentUpdateError("a record this change depends on changed; reload and retry") from exc
-                if "TransactionConflict" in reasons:  # another transaction on these items was in flight
-                    raise ConcurrentUpdateError("a record this change writes was being written; reload and retry") from exc
-            raise
 
     # -- events ---------------------------------------------------------------------------
     def events(
@@ -249,28 +190,42 @@ class RunRepository(PendingInputItems, RunProgressItems, EventFeedItems, ForcedE
             record.pop("run_branch", None)
         return [Event.model_validate(r) for r in items], next_cursor
 
-    def decide(
-        self, run: Run, pending: PendingInput, value: Any, decided_by: str, also: list[dict[str, Any]] | None = None
-    ) -> Run:
-        """Claim the pause for this answer: pending item → answered, run → running, and the
-        `also` items (e.g. the decision on the artifact a user.approve pause is about) in the
-        same transaction. A failed condition on those is a ConcurrentUpdateError."""
+    def decide(self, run: Run, pending: PendingInput, value: Any, decided_by: str, also: list[Change] | None = None) -> Run:
+        """Claim the pause for this answer: pending input → answered, run → running, and the
+        `also` changes (e.g. the decision on the artifact a user.approve pause is about) in the
+        same transaction."""
         summary = run.pending_input.model_copy(update={"answered": True}) if run.pending_input else None
         after = run.model_copy(update={"status": RunStatus.running, "pending_input": summary})
-        decide_op = self._decide_op(run.run_id, pending.input_id, value, decided_by)
+        claim = ClaimPendingInput(run.run_id, pending.input_id, value, decided_by)
         event = NewEvent(
             event_type="input_answered",
             step_id=pending.step_id,
             data={"input_id": pending.input_id, "decided_by": decided_by},
         )
-        return self.commit(run, after, [event], new_id("corr"), [decide_op, *(also or [])], decided_items=1)
+        return self.commit(run, after, [event], new_id("corr"), [claim, *(also or [])])
 
-    def reopen(self, run: Run, pending: PendingInput, also: list[dict[str, Any]] | None = None) -> Run:
+    def reopen(self, run: Run, pending: PendingInput, also: list[Change] | None = None) -> Run:
         """Undo `decide` when the answer could not be delivered (the pause goes on)."""
         summary = run.pending_input.model_copy(update={"answered": False}) if run.pending_input else None
         after = run.model_copy(update={"status": RunStatus.awaiting_input, "pending_input": summary})
-        reopen_op = self._reopen_op(run.run_id, pending)
+        reopen = ReopenPendingInput(run.run_id, pending.input_id, pending.user_id)
         event = NewEvent(
             event_type="input_reopened", step_id=pending.step_id, data={"input_id": pending.input_id}
         )
-        return self.commit(run, after, [event], new_id("corr"), [reopen_op, *(also or [])], decided_items=1)
+        return self.commit(run, after, [event], new_id("corr"), [reopen, *(also or [])])
+
+    # -- pending inputs, the live feed, progress, forced endings ----------------------------
+    def get_pending(self, run_id: str, input_id: str) -> PendingInput | None:
+        return self._pending.get(run_id, input_id)
+
+    def last_answer(self, run_id: str, step_id: str) -> PendingInput | None:
+        return self._pending.last_answer(run_id, step_id)
+
+    def events_after(self, run_id: str, after_seq: int, limit: int) -> list[Event]:
+        return self._feed.events_after(run_id, after_seq, limit)
+
+    def record_progress(self, run: Run, event_seq: int, progress: Progress, event: NewEvent, correlation_id: str) -> int:
+        return self._progress.record(run, event_seq, progress, event, correlation_id)
+
+    def force_error(self, run: Run, error: RunError) -> None:
+        self._endings.force_error(run, error)

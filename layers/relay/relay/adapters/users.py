@@ -11,14 +11,7 @@ from relay.domain import User
 from relay.exceptions import ConflictError
 
 from .dynamo import cancellation_codes, error_code, from_item, to_item
-
-
-class UsernameTakenError(ConflictError):
-    code = "USERNAME_TAKEN"
-
-
-class EmailTakenError(ConflictError):
-    code = "EMAIL_TAKEN"
+from relay.domain.exceptions import EmailTakenError, UsernameTakenError
 
 
 class UserRepository:

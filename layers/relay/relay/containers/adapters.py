@@ -18,7 +18,7 @@ import boto3
 from botocore.client import BaseClient
 from botocore.config import Config
 
-from relay.settings import Settings
+from relay.settings import ApiSettings, Settings
 
 if TYPE_CHECKING:
     from relay.adapters.api_calls import ApiCallRepository
@@ -92,8 +92,12 @@ class AdapterContainer:
         from relay.adapters.runs import RunRepository
 
         s = self.settings
+        api = isinstance(s, ApiSettings)  # branches and the search index are written by the API only
         return RunRepository(
-            self.dynamodb, s.runs_table, s.events_table, s.pending_inputs_table, self.quota_repository
+            self.dynamodb, s.runs_table, s.events_table, s.pending_inputs_table, self.quota_repository,
+            artifacts_table=s.artifacts_table,
+            branches_table=s.branches_table if api else None,
+            run_search_table=s.run_search_table if api else None,
         )
 
     @cached_property

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from relay.domain.exceptions import InvalidNodeAllowListError
 
 DEFAULT_NODE_CLASSES: frozenset[str] = frozenset(
     {
@@ -44,10 +45,6 @@ DEFAULT_NODE_CLASSES: frozenset[str] = frozenset(
 FILE_INPUTS: dict[str, tuple[str, ...]] = {"LoadImage": ("image",), "LoadImageMask": ("image",)}
 
 _CLASS_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ .+\-|()]{0,127}$")
-
-
-class InvalidNodeAllowListError(ValueError):
-    """ComfyUINodeAllowList names something that cannot be a node class (fails at cold start)."""
 
 
 def parse_node_allow_list(text: str | None) -> frozenset[str]:

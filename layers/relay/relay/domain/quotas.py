@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
-from relay.exceptions import RelayError
 
 
 class Quota(StrEnum):
@@ -41,41 +39,3 @@ def utc_day(now: datetime) -> str:
     return now.astimezone(UTC).strftime("%Y-%m-%d")
 
 
-class QuotaExceededError(RelayError):
-    """A request would take a user over one of their quotas: nothing was changed."""
-
-    code = "QUOTA_EXCEEDED"
-    status = 429
-
-    def __init__(
-        self,
-        quota: Quota,
-        *,
-        limit: int,
-        used: int,
-        requested: int,
-        retry_after: int | None = None,
-        frees_at: str | None = None,
-    ) -> None:
-        detail = (
-            f"quota {quota.value} is full: {used} of {limit} used, {requested} more asked; it frees "
-            f"{FREES_WHEN[quota]}"
-        )
-        extra: dict[str, Any] = {
-            "quota": quota.value,
-            "limit": limit,
-            "used": used,
-            "requested": requested,
-            "frees_when": FREES_WHEN[quota],
-        }
-        if frees_at is not None:
-            extra["frees_at"] = frees_at
-        if retry_after is not None:
-            extra["retry_after_seconds"] = retry_after
-        super().__init__(detail, **extra)
-        self.quota = quota
-        self.retry_after = retry_after
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after)} if self.retry_after is not None else {}

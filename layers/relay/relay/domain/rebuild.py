@@ -13,10 +13,10 @@ import copy
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from relay.exceptions import InvalidRequestError
 
 from .models import Cursor, Event
 from .state_paths import set_path
+from relay.domain.exceptions import InvalidBranchPointError
 
 # Events that carry the whole state: where a rebuild starts.
 SNAPSHOT_EVENTS = frozenset({"run_created", "step_completed", "branch_created", "run_completed"})
@@ -26,10 +26,6 @@ BRANCH_POINTS = frozenset(
     {"run_created", "branch_created", "step_started", "module_completed", "step_completed", "step_jumped",
      "input_requested", "module_failed"}
 )
-
-
-class InvalidBranchPointError(InvalidRequestError):
-    code = "INVALID_BRANCH_POINT"
 
 
 def snapshot_state(event: Event) -> dict[str, Any]:

@@ -18,8 +18,9 @@ from relay.ids import derived_id
 
 from .modules.capabilities import Capabilities
 from .ports import ArtifactBook, HistoryBook, ProgressStore
-from .services.llm import LlmService, RunLlm
+from .services.llm import LlmService
 from .services.progress import ProgressReporter
+from .services.run_llm import RunLlm
 from .services.run_media import RunMediaFactory
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from relay.adapters.orchestrator import InputExpiredError
+from relay.domain.exceptions import InputExpiredError
 from relay.domain import PendingInput, Run, RunStatus, User
+from relay.domain.changes import Change, RecordDecision, UndoDecision
 from relay.domain.limits import MAX_ANSWER_BYTES, check_size
 from relay.exceptions import (
     AlreadyDecidedError,
@@ -21,6 +22,7 @@ from relay.exceptions import (
     NotFoundError,
 )
 from relay.ids import now_iso
+from relay.services.exceptions import AlreadyAnsweredError, NotAwaitingInputError
 
 
 def get_module(module_id: str) -> Any:
@@ -31,19 +33,9 @@ def get_module(module_id: str) -> Any:
     return module_for(module_id)
 
 
-
-class NotAwaitingInputError(ConflictError):
-    code = "NOT_AWAITING_INPUT"
-
-
-class AlreadyAnsweredError(AlreadyDecidedError):
-    """Told to every answer but the winner, with the winning input's id."""
-
-
 # Claim attempts per answer: each failed claim means another writer committed meanwhile, so
 # after the winner's commit a reload sees the pause answered; a few cover the engine's writes.
 _CLAIM_ATTEMPTS = 5
-
 
 
 class PauseAnswers:
@@ -80,9 +72,9 @@ class PauseAnswers:
             pending = self._runs.get_pending(run_id, summary.input_id)
             if pending is None or pending.status != "pending":
                 raise self._already_answered(run_id, summary.input_id, pending)
-            also = self._decision_ops(looked_up, delivered, user.username, pending.input_id)
+            also = self._decision(looked_up, delivered, user.username, pending.input_id)
             if self._search is not None:  # the answer's words, indexed with the claim
-                also = [*also, *self._search.answer_ops(run, summary.module_id, summary.request, delivered)]
+                also = [*also, *self._search.answer_changes(run, summary.module_id, summary.request, delivered)]
             try:
                 claimed = self._runs.decide(run, pending, delivered, user.username, also)
             except (ConcurrentUpdateError, AlreadyDecidedError):
@@ -139,7 +131,7 @@ class PauseAnswers:
             raise NotFoundError(f"artifact {request['artifact_name']!r} of run {run_id} not found")
         expected = looked_up.get("expected_artifact")
         if expected is not None and latest.artifact_id != expected:
-            from relay.adapters.artifacts import NotLatestVersionError
+            from relay.domain.exceptions import NotLatestVersionError
 
             raise NotLatestVersionError(
                 f"artifact {expected} is not the latest version of {latest.artifact_name!r} (that is {latest.artifact_id})",
@@ -155,19 +147,17 @@ class PauseAnswers:
                 raise self._artifacts.not_pending(latest)
         return module.resolve_answer(request, value, latest.model_dump(mode="json"))
 
-    def _decision_ops(
-        self, looked_up: dict[str, Any], delivered: Any, decided_by: str, input_id: str
-    ) -> list[dict[str, Any]]:
+    @staticmethod
+    def _decision(looked_up: dict[str, Any], delivered: Any, decided_by: str, input_id: str) -> list[Change]:
+        """The decision on the artifact a user.approve pause is about, claimed with the pause
+        (a failed condition: edited or decided meanwhile, ConcurrentUpdateError: reload)."""
         if not looked_up.get("record_decision"):
             return []
         from relay.domain.artifacts import ArtifactStatus
 
         status = ArtifactStatus.approved if delivered["decision"] == "approve" else ArtifactStatus.rejected
-        return [
-            self._artifacts.decision_op(
-                looked_up["artifact"].artifact_id, status, decided_by, now_iso(), delivered.get("reason"), input_id
-            )
-        ]
+        artifact_id = looked_up["artifact"].artifact_id
+        return [RecordDecision(artifact_id, status, decided_by, now_iso(), delivered.get("reason"), input_id)]
 
     def decide_artifact(self, user: User, artifact_id: str, approve: bool, reason: str | None) -> tuple[Any, str | None]:
         """The artifact door: approve or reject the latest version of an artifact. If the
@@ -205,10 +195,10 @@ class PauseAnswers:
         return NotAwaitingInputError(f"step {step_id!r} of run {run_id} is not waiting for input")
 
     def _reopen(self, run: Run, pending: PendingInput, looked_up: dict[str, Any] | None = None) -> None:
-        also = []
+        also: list[Change] = []
         if looked_up and looked_up.get("record_decision"):
             artifact = looked_up["artifact"]
-            also.append(self._artifacts.undecision_op(artifact.artifact_id, artifact.status, pending.input_id))
+            also.append(UndoDecision(artifact.artifact_id, artifact.status, pending.input_id))
         for _ in range(3):
             try:
                 self._runs.reopen(run, pending, also)

@@ -8,16 +8,9 @@ from datetime import timedelta
 from typing import Any
 
 from relay.domain.artifacts import RETENTION_TAG, Artifact, ArtifactFormat, ArtifactStatus, artifact_key, expiry_for
-from relay.exceptions import ConflictError, InvalidRequestError, NotFoundError, PayloadTooLargeError, UnprocessableError
+from relay.exceptions import ConflictError, InvalidRequestError, NotFoundError, PayloadTooLargeError
 from relay.ids import is_id, iso, new_id, now_iso, utcnow
-
-
-class ArtifactNotUploadedError(ConflictError):
-    code = "ARTIFACT_NOT_UPLOADED"
-
-
-class ArtifactUploadRejectedError(UnprocessableError):
-    code = "ARTIFACT_UPLOAD_REJECTED"
+from relay.services.exceptions import ArtifactNotUploadedError, ArtifactUploadRejectedError
 
 
 @dataclass(frozen=True)
@@ -31,7 +24,7 @@ class VersionUpload:
 
 
 def not_latest(artifact: Artifact) -> ConflictError:
-    from relay.adapters.artifacts import NotLatestVersionError
+    from relay.domain.exceptions import NotLatestVersionError
 
     return NotLatestVersionError(
         f"artifact {artifact.artifact_id} is version {artifact.version}, not the latest of {artifact.artifact_name!r}",
@@ -126,7 +119,7 @@ class ArtifactUploads:
                 "expires_at": iso(expires) if expires else None, "ttl": int(expires.timestamp()) if expires else None,
             }
         )
-        from relay.adapters.artifacts import ArtifactExistsError, NotLatestVersionError
+        from relay.domain.exceptions import ArtifactExistsError, NotLatestVersionError
 
         try:
             from .artifacts import dropped_if_over_quota

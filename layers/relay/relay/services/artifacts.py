@@ -40,6 +40,7 @@ from relay.exceptions import (
 from relay.ids import is_id, iso, new_id, now_iso, utcnow
 
 from .artifact_uploads import ArtifactUploads, not_latest
+from relay.services.exceptions import ArtifactNotPendingError
 
 DEFAULT_CONTENT_TYPES = {
     ArtifactFormat.json: "application/json",
@@ -48,14 +49,10 @@ DEFAULT_CONTENT_TYPES = {
 }
 
 
-class ArtifactNotPendingError(ConflictError):
-    code = "ARTIFACT_NOT_PENDING"
-
-
 @contextmanager
 def dropped_if_over_quota(storage: Any, key: str | None) -> Iterator[None]:
     """A version refused for the `stored_bytes` quota leaves no object behind."""
-    from relay.domain.quotas import QuotaExceededError
+    from relay.domain.exceptions import QuotaExceededError
 
     try:
         yield
@@ -209,7 +206,7 @@ class ArtifactService(ArtifactUploads):
     ) -> Artifact:
         """`artifact.store`: version 1 of (run, name), or the next version of its latest.
         Idempotent by `artifact_id` (a retried RunStep derives the same one)."""
-        from relay.adapters.artifacts import ArtifactExistsError, NotLatestVersionError
+        from relay.domain.exceptions import ArtifactExistsError, NotLatestVersionError
 
         existing = self._artifacts.get(artifact_id)
         if existing is not None:
@@ -271,13 +268,6 @@ class ArtifactService(ArtifactUploads):
                 raise not_latest(current)
             raise self.not_pending(current or artifact)
         return decided
-
-    def decision_op(self, *args: Any) -> dict[str, Any]:
-        """The decision as a transaction item (RunService puts it in a pause's claim)."""
-        return self._artifacts.decide_op(*args)
-
-    def undecision_op(self, artifact_id: str, status: ArtifactStatus, input_id: str) -> dict[str, Any]:
-        return self._artifacts.undecide_op(artifact_id, status, input_id)
 
     @staticmethod
     def not_pending(artifact: Artifact) -> ConflictError:

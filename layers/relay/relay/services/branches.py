@@ -13,21 +13,17 @@ from typing import Any
 
 from relay.domain import Event, NewEvent, Progress, Run, RunStatus, User
 from relay.domain.branches import MAIN_BRANCH, Branch
+from relay.domain.changes import Change, PutBranch
 from relay.domain.limits import KIB, MAX_STATE_BYTES, check_size, json_size
 from relay.domain.rebuild import SNAPSHOT_EVENTS, cursor_after, state_at
 from relay.domain.state_paths import set_path
-from relay.exceptions import ConflictError, InvalidRequestError, NotFoundError, PayloadTooLargeError
+from relay.exceptions import InvalidRequestError, NotFoundError, PayloadTooLargeError
 from relay.ids import is_id, new_id, now_iso
 
-from .run_control import load_own_run, relaunch
+from .run_control import load_own_run, relaunch, superseded
+from relay.services.exceptions import RunBusyError
 
 MAX_OVERRIDES_BYTES = 64 * KIB
-
-
-class RunBusyError(ConflictError):
-    """A step is running: only one execution is active per run."""
-
-    code = "RUN_BUSY"
 
 
 class BranchService:
@@ -73,10 +69,11 @@ class BranchService:
                 created_by=user.user_id,
                 created_at=now_iso(),
             )
-            ops = [self._branches.put_op(record)]
+            changes: list[Change] = [PutBranch(record)]
             if run.pending_input is not None:
-                # The pause on the branch left behind is over: its execution is stopped.
-                ops.append(self._runs.close_pending_op(run.run_id, run.pending_input.input_id, "superseded"))
+                # The pause on the branch left behind is over: its execution is stopped. Decided
+                # meanwhile (the condition fails): the run moved, CONCURRENT_UPDATE.
+                changes.append(superseded(run.run_id, run.pending_input.input_id))
             created = NewEvent(
                 event_type="branch_created",
                 step_id=steps[cursor.step_index].step_id if cursor.step_index < len(steps) else None,
@@ -99,7 +96,7 @@ class BranchService:
                 "current_step": created.step_id,
                 "progress": Progress(value=round(min(cursor.step_index, len(steps)) / len(steps), 4), stage=created.step_id),
             }
-            return relaunch(self._runs, self._orchestrator, run, update, [created], ops)
+            return relaunch(self._runs, self._orchestrator, run, update, [created], changes)
 
         # One attempt: of concurrent branches (or a branch and a cancel) the first commit wins
         # and the others are a 409 CONCURRENT_UPDATE, never a second branch.

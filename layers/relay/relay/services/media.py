@@ -24,20 +24,13 @@ from relay.domain.media import (
     sniff,
 )
 from relay.domain.content_types import serving
-from relay.exceptions import ConflictError, InvalidRequestError, NotFoundError, UnprocessableError
+from relay.exceptions import ConflictError, InvalidRequestError, NotFoundError
 from relay.ids import is_id, iso, new_id, now_iso, parse_iso, utcnow
+from relay.services.exceptions import MediaNotUploadedError, MediaRejectedError
 
 logger = logging.getLogger("relay.media")
 
 UPLOAD_PREFIX = "uploads/"
-
-
-class MediaNotUploadedError(ConflictError):
-    code = "MEDIA_NOT_UPLOADED"
-
-
-class MediaRejectedError(UnprocessableError):
-    code = "MEDIA_REJECTED"
 
 
 @dataclass(frozen=True)
@@ -125,7 +118,7 @@ class MediaService:
     def _add_counted(self, media: Media) -> Media:
         """Add a pending media within its user's quotas. A full quota first reclaims the
         user's abandoned uploads (forms expired, nothing verified) and tries once more."""
-        from relay.domain.quotas import QuotaExceededError
+        from relay.domain.exceptions import QuotaExceededError
 
         try:
             return self._media.add(media)
@@ -157,7 +150,8 @@ class MediaService:
 
     def _with_wait(self, exc: Any, user_id: str) -> Any:
         """A full `pending_uploads` frees, at the latest, when the oldest form expires."""
-        from relay.domain.quotas import Quota, QuotaExceededError
+        from relay.domain.quotas import Quota
+        from relay.domain.exceptions import QuotaExceededError
 
         if exc.quota is not Quota.pending_uploads:
             return exc

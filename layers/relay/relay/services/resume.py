@@ -19,27 +19,12 @@ from typing import Any
 
 from relay.domain import NewEvent, Run, RunStatus, User
 from relay.domain.branches import RESUME_CHOICES, ResumeOffer
-from relay.exceptions import ConflictError, InvalidRequestError
+from relay.exceptions import InvalidRequestError
 from relay.ids import new_id, now_iso
 
-from .branches import RunBusyError
-from .run_control import load_own_run, relaunch
-
-
-class VersionMismatchError(ConflictError):
-    code = "VERSION_MISMATCH"
-
-
-class RunCompletedError(ConflictError):
-    code = "RUN_COMPLETED"
-
-
-class NoPendingMismatchError(ConflictError):
-    code = "NO_PENDING_MISMATCH"
-
-
-class StepNotInVersionError(ConflictError):
-    code = "STEP_NOT_IN_VERSION"
+from relay.services.exceptions import RunBusyError
+from .run_control import load_own_run, relaunch, superseded
+from relay.services.exceptions import NoPendingMismatchError, RunCompletedError, StepNotInVersionError, VersionMismatchError
 
 
 def _check_resumable(run: Run) -> None:
@@ -145,10 +130,8 @@ class ResumeService:
         update: dict[str, Any] = {"current_version_id": to_version}
         if to_version != run.current_version_id:
             update["cursor"], update["current_step"] = self._cursor_in(user, run, to_version)
-        ops = []
-        if run.pending_input is not None:
-            ops.append(self._runs.close_pending_op(run.run_id, run.pending_input.input_id, "superseded"))
-        return relaunch(self._runs, self._orchestrator, run, update, [event], ops)
+        changes = [superseded(run.run_id, run.pending_input.input_id)] if run.pending_input is not None else []
+        return relaunch(self._runs, self._orchestrator, run, update, [event], changes)
 
     def _cursor_in(self, user: User, run: Run, version_id: str) -> tuple[Any, str | None]:
         """The run's current step in the new version, started again (matched by step_id)."""

@@ -17,21 +17,15 @@ from typing import Any
 
 from relay.domain.executions import next_execution_name
 from relay.domain import TERMINAL_STATUSES, NewEvent, Run, RunError, RunStatus, User
-from relay.exceptions import ConcurrentUpdateError, ConflictError, NotFoundError
+from relay.domain.changes import Change, ClosePendingInput
+from relay.exceptions import ConcurrentUpdateError, NotFoundError
 from relay.ids import is_id, new_id, now_iso
+from relay.services.exceptions import RunEndedError, RunNotFailedError
 
 logger = logging.getLogger(__name__)
 
 # A cancel races RunStep's commits while a step runs: it reloads and tries again this often.
 _ATTEMPTS = 8
-
-
-class RunEndedError(ConflictError):
-    code = "RUN_ENDED"
-
-
-class RunNotFailedError(ConflictError):
-    code = "RUN_NOT_FAILED"
 
 
 def load_own_run(runs: Any, user: User, run_id: str) -> Run:
@@ -54,13 +48,18 @@ def with_reloads(load: Callable[[], Run], change: Callable[[Run], Run]) -> Run:
     raise AssertionError("unreachable")
 
 
+def superseded(run_id: str, input_id: str) -> ClosePendingInput:
+    """Close the pause a relaunch leaves behind; decided meanwhile, the run moved (409)."""
+    return ClosePendingInput(run_id, input_id, "superseded", conflict=ConcurrentUpdateError)
+
+
 def relaunch(
     runs: Any,
     orchestrator: Any,
     run: Run,
     update: dict[str, Any],
     events: list[NewEvent],
-    extra: list[dict[str, Any]] | None = None,
+    changes: list[Change] | None = None,
 ) -> Run:
     """Commit `update` with the run running again on a new execution, then start it from the
     stored cursor. If it cannot start, the run ends in error (START_FAILED)."""
@@ -78,8 +77,7 @@ def relaunch(
         }
     )
     events = [e.model_copy(update={"data": {**e.data, "execution": name}}) for e in events]  # no ARN: events are shown
-    # A failed condition on an `extra` item (a pause decided meanwhile) means the run moved.
-    committed = runs.commit(run, after, events, new_id("corr"), extra, decided_items=0)
+    committed = runs.commit(run, after, events, new_id("corr"), changes)
     if run.status == RunStatus.awaiting_input and run.execution_arn:
         try:  # the waiting execution; if it cannot be stopped now, its AwaitInput/RecordFailure
             # find a newer execution on the run and leave it alone (ExecutionService._superseded)
@@ -120,11 +118,12 @@ class RunControlService:
     def _cancel(self, user: User, run: Run) -> Run:
         if run.status in TERMINAL_STATUSES:
             raise RunEndedError(f"the run has ended ({run.status.value}); there is nothing to cancel", run_status=run.status.value)
-        ops = []
+        changes: list[Change] = []
         if run.pending_input is not None:
-            ops.append(
-                self._runs.close_pending_op(
-                    run.run_id, run.pending_input.input_id, "cancelled", from_statuses=("pending", "answered")
+            # Decided meanwhile (the condition fails): the run moved, so reload and decide again.
+            changes.append(
+                ClosePendingInput(
+                    run.run_id, run.pending_input.input_id, "cancelled", ("pending", "answered"), ConcurrentUpdateError
                 )
             )
         event = NewEvent(
@@ -139,8 +138,7 @@ class RunControlService:
         after = run.model_copy(
             update={"status": RunStatus.cancelled, "pending_input": None, "pending_resume": None, "ended_at": now_iso()}
         )
-        # A failed condition on the pause (decided meanwhile) is a ConcurrentUpdateError: reload.
-        return self._runs.commit(run, after, [event], new_id("corr"), ops, decided_items=0)
+        return self._runs.commit(run, after, [event], new_id("corr"), changes)
 
     # -- retry ----------------------------------------------------------------------------
     def retry(self, user: User, run_id: str) -> Run:

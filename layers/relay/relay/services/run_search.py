@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from relay.domain import Run, RunStatus, User
+from relay.domain.changes import IndexRun
 from relay.domain.search import (
     MAX_QUERY_WORDS,
     MAX_WORDS_AT_START,
@@ -51,24 +52,28 @@ def _bound(text: str | None, *, high: bool) -> str | None:
         raise InvalidRequestError(f"`{'until' if high else 'since'}`: {exc}", code="INVALID_SEARCH") from exc
 
 
+def _indexed(run: Run, found: list[str]) -> list[IndexRun]:
+    return [IndexRun(run, tuple(found))] if found else []
+
+
 class RunSearchService:
     def __init__(self, index: Any) -> None:
         self._index = index  # RunIndex
 
     # -- writing ----------------------------------------------------------------------------
-    def start_ops(self, run: Run, workflow: dict[str, Any] | None) -> list[dict[str, Any]]:
-        """Index items for a new run, for its create transaction."""
+    def start_changes(self, run: Run, workflow: dict[str, Any] | None) -> list[IndexRun]:
+        """Index entries for a new run, for its create transaction."""
         texts = [run.project_name or "", run.template_name, *strings_in(run.inputs), *workflow_prompts(workflow)]
-        return self._index.put_ops(run, collect(texts, MAX_WORDS_AT_START))
+        return _indexed(run, collect(texts, MAX_WORDS_AT_START))
 
-    def answer_ops(self, run: Run, module_id: str, request: dict[str, Any], value: Any) -> list[dict[str, Any]]:
-        """Index items for an answered pause, for the transaction that claims it: the prompt
+    def answer_changes(self, run: Run, module_id: str, request: dict[str, Any], value: Any) -> list[IndexRun]:
+        """Index entries for an answered pause, for the transaction that claims it: the prompt
         as the run asked it (references resolved) and, for text answers, the answer."""
         prompt = request.get("prompt")
         texts = [prompt] if isinstance(prompt, str) else []
         if module_id in _TEXT_ANSWERS:
             texts += strings_in(value)
-        return self._index.put_ops(run, collect(texts, MAX_WORDS_PER_ANSWER))
+        return _indexed(run, collect(texts, MAX_WORDS_PER_ANSWER))
 
     # -- reading ----------------------------------------------------------------------------
     def find(self, user: User, filters: RunFilters, cursor: str | None, limit: int) -> tuple[list[Run], str | None]:

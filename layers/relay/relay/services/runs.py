@@ -139,7 +139,7 @@ class RunService(PauseAnswers):
             },
         )
         run.execution_arn = self._orchestrator.execution_arn(run.run_id)
-        indexed = self._search.start_ops(run, version.workflow) if self._search is not None else []
+        indexed = self._search.start_changes(run, version.workflow) if self._search is not None else []
         run = self._runs.create(run, [created], new_id("corr"), indexed)
         try:
             self._orchestrator.start(run.run_id)

@@ -10,8 +10,9 @@ from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep, TemplateId, Ver
 from relay.api.problems import REQUEST_BODY_KEY, WORKFLOW_CODES, ZIP_CODES, raises
 from relay.api.schemas.common import Page
 from relay.api.schemas.templates import SubmitFields, SubmitQuery, TemplateCreate, TemplatePublic, TemplateSubmitted, VersionDetail, VersionPublic
-from relay.exceptions import InvalidRequestError, PayloadTooLargeError, RelayError
+from relay.exceptions import InvalidRequestError, PayloadTooLargeError
 from relay.services import SubmittedTemplate
+from relay.api.exceptions import UnsupportedMediaTypeError
 
 router = APIRouter(prefix="/v1", tags=["templates"])
 
@@ -60,11 +61,6 @@ async def _read_body(request: Request) -> bytes:
     if len(body) > MAX_BODY_BYTES:
         raise PayloadTooLargeError(f"the body is over {MAX_BODY_BYTES} bytes")
     return body
-
-
-class UnsupportedMediaTypeError(RelayError):
-    code = "UNSUPPORTED_MEDIA_TYPE"
-    status = 415
 
 
 _ZIP_TYPES = ("application/zip", "application/x-zip-compressed", "application/octet-stream")

@@ -57,7 +57,7 @@ class HistoryCapability(Protocol):
 
 
 class LlmCapability(Protocol):
-    """ctx.llm: the run's provider calls (relay.runtime.services.llm.RunLlm)."""
+    """ctx.llm: the run's provider calls (relay.runtime.services.run_llm.RunLlm)."""
 
     def choose(self, provider: str | None, model: str | None) -> tuple[str, str]: ...
 

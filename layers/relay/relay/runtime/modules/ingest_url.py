@@ -51,7 +51,7 @@ class IngestUrl(Module):
             raise ModuleError(f"{self.module_id}: accept {bad[0]!r} is not image/…, audio/… or video/…", code="INVALID_MODULE_INPUT")
         cap = ctx.media.max_ingest_bytes
         max_bytes = min(cap, inputs.max_size_mb * 1024 * 1024) if inputs.max_size_mb else cap
-        from relay.domain.quotas import QuotaExceededError
+        from relay.domain.exceptions import QuotaExceededError
 
         try:
             media, fetched = ctx.media.ingest(

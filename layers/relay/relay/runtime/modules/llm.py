@@ -1,7 +1,7 @@
 """`api.llm`: one LLM call with text and images, optionally with structured output.
 
 The module does no I/O of its own: the run's LLM service comes injected as `ctx.llm`
-(relay.runtime.services.llm.RunLlm, wired by RunStep), which resolves `media_ref`s, calls the
+(relay.runtime.services.run_llm.RunLlm, wired by RunStep), which resolves `media_ref`s, calls the
 provider (whose SDK it imports only then), validates structured output and records the call.
 """
 

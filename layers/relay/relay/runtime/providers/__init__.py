@@ -10,7 +10,7 @@ Functions retries by their class names: `ProviderThrottledError` (429) and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from relay.exceptions import RelayError
 
@@ -97,7 +97,13 @@ class ProviderConfig:
     max_retries: int
 
 
-def get_provider(name: str, config: ProviderConfig) -> Any:
+class LlmProvider(Protocol):
+    """One provider's client: a request in, a reply out (ProviderError subclasses on failure)."""
+
+    def complete(self, request: LlmRequest) -> LlmReply: ...
+
+
+def get_provider(name: str, config: ProviderConfig) -> LlmProvider:
     if name == "openai":
         from .openai_provider import OpenAIProvider
 

@@ -11,19 +11,20 @@ from datetime import timedelta
 from typing import Any
 
 from relay.domain import TERMINAL_STATUSES, NewEvent, PendingInput, PendingSummary, Run, RunError, RunStatus
+from relay.domain.changes import ApplyAnswer, Change, ClosePendingInput, PutPendingInput
 from relay.runtime.engine import Answer, advance
 from relay.adapters.dynamo import is_transient
 from relay.domain.executions import execution_generation, next_execution_name
 from relay.exceptions import ConflictError, NotFoundError, RelayError, ServiceUnavailableError
 from relay.ids import iso, new_id, now_iso, utcnow
-from relay.workflows import Workflow
 from relay.runtime.outcomes import Outcome
 from relay.runtime.ports import Orchestrator, RunStore, VersionStore, WorkflowDocuments
 from relay.runtime.scope import AttemptFactory
+from relay.workflows import Workflow
 
 from .run_logging import log_events
-from .usage import add_totals
 from .task_errors import SupersededExecutionError, failure_error, transient_as_unavailable
+from .usage import add_totals
 
 # A run's version is immutable, so its parsed workflow can live for the container's life
 # (bounded: a warm container may serve runs of many versions).
@@ -121,7 +122,7 @@ class ExecutionService:
             if answer and any(e.event_type == "input_received" for e in result.events):
                 # The delivered answer is the one that counts, whoever claimed the pause: the
                 # pending input records it and can no longer be reopened.
-                ops = [self._runs.applied_op(run_id, answer["input_id"], answer["value"], answer.get("decided_by"))]
+                ops = [ApplyAnswer(run_id, answer["input_id"], answer["value"], answer.get("decided_by"))]
             after = run.model_copy(
                 update={
                     "status": result.status,
@@ -195,15 +196,11 @@ class ExecutionService:
             expires_at=iso(expires),
         )
         summary = PendingSummary.model_validate(pending.model_dump(exclude={"task_token"}))
-        ops = [self._runs.put_pending_op(pending, ttl=int(expires.timestamp()) + 30 * 24 * 3600)]
+        ops: list[Change] = [PutPendingInput(pending, ttl=int(expires.timestamp()) + 30 * 24 * 3600)]
         if run.pending_input is not None:
             # A retried wait got a new token: the old pending input can never be answered.
             # A claimed but undeliverable answer (its token died with the attempt) goes too.
-            ops.append(
-                self._runs.close_pending_op(
-                    run_id, run.pending_input.input_id, "superseded", from_statuses=("pending", "answered")
-                )
-            )
+            ops.append(ClosePendingInput(run_id, run.pending_input.input_id, "superseded", ("pending", "answered")))
         after = run.model_copy(update={"status": RunStatus.awaiting_input, "pending_input": summary})
         event = NewEvent(
             event_type="input_requested",
@@ -256,13 +253,11 @@ class ExecutionService:
         return result
 
     def _commit_failure(self, run: Run, run_error: RunError, event: NewEvent, correlation_id: str) -> None:
-        ops = []
+        ops: list[Change] = []
         if run.pending_input is not None:
             pending = self._runs.get_pending(run.run_id, run.pending_input.input_id)
             if pending is not None and pending.status in ("pending", "answered"):
-                ops.append(
-                    self._runs.close_pending_op(run.run_id, pending.input_id, "expired", from_statuses=(pending.status,))
-                )
+                ops.append(ClosePendingInput(run.run_id, pending.input_id, "expired", (pending.status,)))
         after = run.model_copy(
             update={
                 "status": RunStatus.error, "error": run_error, "pending_input": None, "ended_at": now_iso(),

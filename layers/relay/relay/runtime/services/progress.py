@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Callable
+from typing import Callable
 
 from relay.domain import NewEvent, Progress, Run
 from relay.exceptions import ConcurrentUpdateError
+from relay.runtime.ports import ProgressStore
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def overall(span: tuple[float, float], value: float) -> float:
 class ProgressReporter:
     def __init__(
         self,
-        runs: Any,  # RunRepository
+        runs: ProgressStore,
         run: Run,
         correlation_id: str,
         *,

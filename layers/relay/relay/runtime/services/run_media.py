@@ -17,7 +17,7 @@ from relay.domain import Run
 from relay.domain.comfyui_nodes import DEFAULT_NODE_CLASSES
 from relay.domain.content_types import serving
 from relay.domain.media import RETENTION_RUN, RETENTION_TAG, Media, MediaStatus, safe_filename
-from relay.domain.quotas import QuotaExceededError
+from relay.domain.exceptions import QuotaExceededError
 from relay.exceptions import ConflictError, RelayError
 from relay.ids import derived_id, is_id, now_iso
 from relay.runtime.modules.capabilities import ArtifactsCapability
