@@ -6,9 +6,7 @@ from __future__ import annotations
 import pytest
 
 # Tests that take far longer than the rest (each is one bounded scenario): started first.
-LONG_FIRST = (
-    "tests/integration/test_openapi_contract.py",
-)
+LONG_FIRST = ("tests/integration/test_openapi_contract.py",)
 
 
 def _rank(item: pytest.Item) -> int:

@@ -41,8 +41,11 @@ def fetch(manifest: dict) -> None:
     spec = f"{manifest['package']}@{manifest['version']}"
     with tempfile.TemporaryDirectory() as tmp:
         # `npm pack` fetches the registry's tarball of exactly this version (no install scripts run).
-        name = subprocess.run(["npm", "pack", spec, "--silent"], cwd=tmp, check=True, capture_output=True,
-                              text=True).stdout.strip().splitlines()[-1]
+        name = (
+            subprocess.run(["npm", "pack", spec, "--silent"], cwd=tmp, check=True, capture_output=True, text=True)
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         tarball = Path(tmp) / name
         if integrity(tarball) != manifest["integrity"]:
             sys.exit(f"{spec}: the tarball's integrity {integrity(tarball)} is not the pinned {manifest['integrity']}")
@@ -58,8 +61,11 @@ def fetch(manifest: dict) -> None:
 def check(manifest: dict) -> list[str]:
     """What differs from the pin: missing, changed or unlisted files."""
     wrong = [f"{f}: missing" for f in FILES if not (TARGET / f).is_file()]
-    wrong += [f"{f}: sha256 differs" for f, digest in manifest.get("files", {}).items()
-              if (TARGET / f).is_file() and sha256(TARGET / f) != digest]
+    wrong += [
+        f"{f}: sha256 differs"
+        for f, digest in manifest.get("files", {}).items()
+        if (TARGET / f).is_file() and sha256(TARGET / f) != digest
+    ]
     wrong += [f"{f}: not in the manifest" for f in FILES if f not in manifest.get("files", {})]
     return wrong
 

@@ -41,9 +41,7 @@ def with_run_id(asgi_handler):
 
 
 handler = logger.inject_lambda_context(
-    tracer.capture_lambda_handler(
-        metrics.log_metrics(with_run_id(Mangum(app, lifespan="off")), capture_cold_start_metric=True)
-    ),
+    tracer.capture_lambda_handler(metrics.log_metrics(with_run_id(Mangum(app, lifespan="off")), capture_cold_start_metric=True)),
     correlation_id_path="requestContext.requestId",
     clear_state=True,
 )

@@ -60,8 +60,9 @@ def raw_run(url: str, key: str, poll: float) -> float:
     start = time.perf_counter()
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as api:
         api.post("/v1/templates", json={"workflow": GREETING}).raise_for_status()
-        run_id = api.post("/v1/runs", json={"template_name": "greeting"},
-                          headers={"Idempotency-Key": str(uuid.uuid4())}).json()["run_id"]
+        run_id = api.post("/v1/runs", json={"template_name": "greeting"}, headers={"Idempotency-Key": str(uuid.uuid4())}).json()[
+            "run_id"
+        ]
         for step, value in (("ask", "Ada"), ("pick", "warm")):
             wait_for(api, run_id, "awaiting_input", step, poll)
             api.post(f"/v1/runs/{run_id}/input", json={"step_id": step, "value": value}).raise_for_status()
@@ -78,8 +79,11 @@ def main() -> None:
         user = new_user(server, Path(home), prefix="bench")
         write_greeting(user.home)
         env, work = user.env(), str(user.home)
-        commands = {"import_httpx": [sys.executable, "-c", "import httpx"], "relay_help": [RELAY, "--help"],
-                    "relay_runs_list": [RELAY, "runs", "list"]}
+        commands = {
+            "import_httpx": [sys.executable, "-c", "import httpx"],
+            "relay_help": [RELAY, "--help"],
+            "relay_runs_list": [RELAY, "runs", "list"],
+        }
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.reps):
             for name, argv in commands.items():

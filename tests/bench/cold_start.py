@@ -127,7 +127,8 @@ def _event(method, path, body=None):
 {work}
 """
 _WORK["stack_request"] = _EVENT.format(
-    work=_WORK["stack"].replace(
+    work=_WORK["stack"]
+    .replace(
         'mangum.Mangum(app, lifespan="off")',
         """handler = logger.inject_lambda_context(
     tracer.capture_lambda_handler(metrics.log_metrics(mangum.Mangum(app, lifespan="off"), capture_cold_start_metric=True)),
@@ -136,7 +137,10 @@ _WORK["stack_request"] = _EVENT.format(
 )
 assert handler(_event("POST", "/items", '{"name": "x"}'), _Context())["statusCode"] == 200""",
     )
-    .replace('Logger(); Tracer(patch_modules=("botocore",)); Metrics()', 'logger, tracer, metrics = Logger(), Tracer(patch_modules=("botocore",)), Metrics()')
+    .replace(
+        'Logger(); Tracer(patch_modules=("botocore",)); Metrics()',
+        'logger, tracer, metrics = Logger(), Tracer(patch_modules=("botocore",)), Metrics()',
+    )
     .replace("    return body", "    boto3.client('dynamodb')\n    return body")
 )
 _FIRST_REQUEST = """
@@ -216,9 +220,7 @@ def _venv_pins() -> str:
         pinned[name] = (dist.version, extras)
         for spec in dist.requires or []:
             dependency = Requirement(spec)
-            if dependency.marker is None or any(
-                dependency.marker.evaluate({"extra": extra}) for extra in (extras or {""})
-            ):
+            if dependency.marker is None or any(dependency.marker.evaluate({"extra": extra}) for extra in (extras or {""})):
                 todo.append(dependency)
     return "".join(f"{name}=={version}\n" for name, (version, _) in sorted(pinned.items()))
 
@@ -242,8 +244,21 @@ def _dependencies() -> Path:
     constraints = CACHE / f"constraints-{key}.txt"
     constraints.write_text(pins)
     pip = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
-         "--target", str(deps / "python"), "-r", str(LAYER / "requirements.txt"), "-c", str(constraints)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-compile",
+            "--target",
+            str(deps / "python"),
+            "-r",
+            str(LAYER / "requirements.txt"),
+            "-c",
+            str(constraints),
+        ],
         capture_output=True,
         text=True,
     )
@@ -393,9 +408,7 @@ def main() -> int:
         action="store_true",
         help="leave LAMBDA_TASK_ROOT etc. out (Powertools' Tracer then disables itself)",
     )
-    parser.add_argument(
-        "--no-deployed", action="store_true", help="skip the deployed-copy measurement (no pip install)"
-    )
+    parser.add_argument("--no-deployed", action="store_true", help="skip the deployed-copy measurement (no pip install)")
     args = parser.parse_args()
     lambda_env = not args.no_lambda_env
     targets: tuple[str, ...] = ("boto3", "floor", "stack", "api", "step", "stack_request", "api_request", "api_eager")

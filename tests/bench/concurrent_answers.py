@@ -68,6 +68,7 @@ def _race(client, key: str, trials: int, clients: int) -> None:
 
 def _one_run(base_url: str, key: str, template: str, latencies: list[float], lock: threading.Lock) -> None:
     import httpx
+
     from polling import wait_for_status
 
     with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=60) as http:
@@ -102,10 +103,10 @@ def main() -> None:
     args = parser.parse_args()
 
     import httpx
-    from answer_race import TWO_PAUSES
-    from servers import serving
 
+    from answer_race import TWO_PAUSES
     from relay_tools.local import LocalCloud
+    from servers import serving
 
     # Each race trial leaves its run paused: one user holds hundreds of active runs, far past
     # the default per-user quotas (docs/quotas.md), which this bench does not measure.

@@ -75,12 +75,19 @@ def _workflow(steps: int) -> Any:
     from relay.workflows import Workflow
 
     modules = [
-        {"module_id": "transform.format", "inputs": {"template": f"m{j}-{{x}}", "values": {"x": f"$state.k{(j + 7) % 8}"}},
-         "outputs_to_state": {"value": f"k{j % 8}"}}
+        {
+            "module_id": "transform.format",
+            "inputs": {"template": f"m{j}-{{x}}", "values": {"x": f"$state.k{(j + 7) % 8}"}},
+            "outputs_to_state": {"value": f"k{j % 8}"},
+        }
         for j in range(MODULES_PER_STEP)
     ]
     return Workflow.model_validate(
-        {"workflow_id": "bench", "schema_version": "1.0", "steps": [{"step_id": f"s{i}", "modules": modules} for i in range(steps)]}
+        {
+            "workflow_id": "bench",
+            "schema_version": "1.0",
+            "steps": [{"step_id": f"s{i}", "modules": modules} for i in range(steps)],
+        }
     )
 
 
@@ -98,15 +105,28 @@ def _seed_events(client: Any, table: str, run_id: str, total: int) -> list[str]:
         for j in range(MODULES_PER_STEP):
             value = f"m{j}-{state[f'k{(j + 7) % 8}']}"[:64]
             state[f"k{j % 8}"] = value
-            raw.append(("module_completed", f"s{step}", {"module_index": j, "module_id": "transform.format", "outputs": {"value": value}}))
+            raw.append(
+                (
+                    "module_completed",
+                    f"s{step}",
+                    {"module_index": j, "module_id": "transform.format", "outputs": {"value": value}},
+                )
+            )
         raw.append(("step_completed", f"s{step}", {"step_index": step, "state": dict(state)}))
         step += 1
     raw = raw[:total]
     items, ids = [], []
     for seq, (kind, step_id, data) in enumerate(raw, start=1):
         record = Event(
-            run_id=run_id, seq=seq, event_id=f"evt_{seq:012d}", event_type=kind, branch_id="main",
-            workflow_version_id="ver_bench", correlation_id="corr_bench", step_id=step_id, data=data,
+            run_id=run_id,
+            seq=seq,
+            event_id=f"evt_{seq:012d}",
+            event_type=kind,
+            branch_id="main",
+            workflow_version_id="ver_bench",
+            correlation_id="corr_bench",
+            step_id=step_id,
+            data=data,
             timestamp="2025-01-01T00:00:00.000000Z",
         ).model_dump()
         record["run_branch"] = f"{run_id}#main"
@@ -125,9 +145,17 @@ def _seed_runs(client: Any, table: str, user_id: str, count: int) -> None:
     for i in range(count):
         stamp = f"2025-01-01T00:00:00.{i:06d}Z" if i < 1_000_000 else "2025-01-02T00:00:00.000000Z"
         run = Run(
-            run_id=f"run_{user_id[4:]}{i:08d}", user_id=user_id, template_id="tpl_bench", template_name="bench",
-            initial_version_id="ver_bench", current_version_id="ver_bench", project_name=f"project {i}",
-            inputs={"topic": f"t{i}"}, state={"topic": f"t{i}"}, created_at=stamp, updated_at=stamp,
+            run_id=f"run_{user_id[4:]}{i:08d}",
+            user_id=user_id,
+            template_id="tpl_bench",
+            template_name="bench",
+            initial_version_id="ver_bench",
+            current_version_id="ver_bench",
+            project_name=f"project {i}",
+            inputs={"topic": f"t{i}"},
+            state={"topic": f"t{i}"},
+            created_at=stamp,
+            updated_at=stamp,
         )
         items.append(repository._run_item(run))
     _batch_put(client, table, items)
@@ -138,7 +166,10 @@ def _history_items(client: Any, event: Any) -> list[dict[str, Any]]:
     from relay.domain.rebuild import SNAPSHOT_EVENTS
 
     kwargs: dict[str, Any] = {
-        "TableName": "events", "IndexName": "ByBranch", "ScanIndexForward": False, "Limit": 10,
+        "TableName": "events",
+        "IndexName": "ByBranch",
+        "ScanIndexForward": False,
+        "Limit": 10,
         "KeyConditionExpression": "run_branch = :rb AND seq <= :seq",
         "ExpressionAttributeValues": {":rb": {"S": f"{event.run_id}#{event.branch_id}"}, ":seq": {"N": str(event.seq)}},
     }
@@ -233,8 +264,12 @@ def main() -> None:
         worst = near(args.events - 10) - 9 + per_step - 1
         worst = worst - per_step if worst > args.events else worst
         base_reads = reads(10)
-        for n, label in [(near(args.events // 10), ""), (near(args.events // 2), ""), (near(args.events - 10), ""),
-                         (worst, "_49_events_after_its_snapshot")]:
+        for n, label in [
+            (near(args.events // 10), ""),
+            (near(args.events // 2), ""),
+            (near(args.events - 10), ""),
+            (worst, "_49_events_after_its_snapshot"),
+        ]:
             print(f"rebuild_at_{n}{label}_vs_10_items_read: {reads(n) / base_reads:.2f}")
             print(f"rebuild_at_{n}{label}_vs_10_replay_time: {_ratio(replay(n), replay(10), args.reps * 10):.2f}")
             print(f"rebuild_at_{n}{label}_vs_10_time_in_moto: {_ratio(lambda: rebuild(n), lambda: rebuild(10), args.reps):.2f}")
@@ -252,8 +287,10 @@ def main() -> None:
             assert len(runs) == 20 and cursor
             figures[label] = (_median_time(page, 3), counting.items)
         print(f"list_runs_page1_{args.runs}_vs_100_items_read: {figures['large'][1] / figures['small'][1]:.2f}")
-        print(f"list_runs_page1_{args.runs}_vs_100_time_in_moto: {figures['large'][0] / figures['small'][0]:.2f}"
-              "  (moto scans the table for every GSI Query; DynamoDB reads only the page)")
+        print(
+            f"list_runs_page1_{args.runs}_vs_100_time_in_moto: {figures['large'][0] / figures['small'][0]:.2f}"
+            "  (moto scans the table for every GSI Query; DynamoDB reads only the page)"
+        )
 
 
 if __name__ == "__main__":

@@ -70,8 +70,12 @@ def _service(base_url: str, calls: Any, storage: Any) -> Any:
     from relay.runtime.services.llm import LlmConfig, LlmService
 
     config = LlmConfig(
-        keys_secret="bench", base_urls={"openai": base_url}, timeout_seconds=30, max_retries=0,
-        default_provider="openai", default_models={"openai": MODEL},
+        keys_secret="bench",
+        base_urls={"openai": base_url},
+        timeout_seconds=30,
+        max_retries=0,
+        default_provider="openai",
+        default_models={"openai": MODEL},
     )
     return LlmService(calls, storage, None, None, None, config, keys=lambda name: {"openai_api_key": "sk-bench"})
 
@@ -93,14 +97,24 @@ def _replaying(service: Any) -> Any:
 def _workflow() -> Any:
     from relay.workflows import Workflow
 
-    return Workflow.model_validate({
-        "workflow_id": "bench", "schema_version": "1.0",
-        "steps": [{"step_id": "ask", "modules": [{
-            "module_id": "api.llm",
-            "inputs": {"provider": "openai", "model": MODEL, "messages": [{"role": "user", "content": PROMPT}]},
-            "outputs_to_state": {"text": "answer"},
-        }]}],
-    })
+    return Workflow.model_validate(
+        {
+            "workflow_id": "bench",
+            "schema_version": "1.0",
+            "steps": [
+                {
+                    "step_id": "ask",
+                    "modules": [
+                        {
+                            "module_id": "api.llm",
+                            "inputs": {"provider": "openai", "model": MODEL, "messages": [{"role": "user", "content": PROMPT}]},
+                            "outputs_to_state": {"text": "answer"},
+                        }
+                    ],
+                }
+            ],
+        }
+    )
 
 
 def _step(service: Any, workflow: Any) -> Any:
@@ -113,8 +127,16 @@ def _step(service: Any, workflow: Any) -> Any:
 
     def once() -> None:
         result = advance(
-            workflow, run_id=run.run_id, project_name=None, inputs={}, state={}, cursor=Cursor(),
-            pending=None, answer=None, default_timeout_seconds=60, capabilities=Capabilities(llm=RunLlm(service, run, "corr-bench")),
+            workflow,
+            run_id=run.run_id,
+            project_name=None,
+            inputs={},
+            state={},
+            cursor=Cursor(),
+            pending=None,
+            answer=None,
+            default_timeout_seconds=60,
+            capabilities=Capabilities(llm=RunLlm(service, run, "corr-bench")),
         )
         if result.outcome != "completed" or not result.state.get("answer"):
             raise RuntimeError(f"the step did not complete: {result.outcome} {result.error}")
@@ -150,8 +172,11 @@ def _moto_stores() -> tuple[Any, Any, Any]:
     table = load_template(ROOT / "template.yaml")["Resources"]["ApiCallsTable"]["Properties"]
     dynamodb = boto3.client("dynamodb", region_name="us-east-1")
     dynamodb.create_table(
-        TableName="api-calls", BillingMode=table["BillingMode"], AttributeDefinitions=table["AttributeDefinitions"],
-        KeySchema=table["KeySchema"], LocalSecondaryIndexes=table["LocalSecondaryIndexes"],
+        TableName="api-calls",
+        BillingMode=table["BillingMode"],
+        AttributeDefinitions=table["AttributeDefinitions"],
+        KeySchema=table["KeySchema"],
+        LocalSecondaryIndexes=table["LocalSecondaryIndexes"],
     )
     s3 = boto3.client("s3", region_name="us-east-1")
     s3.create_bucket(Bucket="artifacts")
@@ -184,7 +209,7 @@ def overhead(calls: int, with_moto: bool) -> dict[str, float]:
                 run()
         names = list(runners)
         for i in range(calls):
-            for name in names[i % len(names):] + names[: i % len(names)]:  # each goes first in turn
+            for name in names[i % len(names) :] + names[: i % len(names)]:  # each goes first in turn
                 times[name].append(_timed(runners[name]))
         if memory.count != 2 * (20 + calls):
             raise RuntimeError(f"{memory.count} calls recorded, {2 * (20 + calls)} made")
@@ -216,7 +241,11 @@ def cold_imports(runs: int) -> dict[str, float]:
 
     check = subprocess.run(
         [sys.executable, "-c", lazy + "\nprint(sorted(m for m in ('openai', 'anthropic', 'jsonschema') if m in sys.modules))"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     if "[]" not in check.stdout:
         raise RuntimeError(f"the step function imports an SDK at init: {check.stdout} {check.stderr[-2000:]}")

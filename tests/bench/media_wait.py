@@ -38,13 +38,13 @@ def main() -> int:
     args = parser.parse_args()
     os.chdir(ROOT)
 
-    from fake_comfyui import TEST_NODE_ALLOW_LIST, FakeComfyUI
     from fastapi.testclient import TestClient
 
+    from fake_comfyui import TEST_NODE_ALLOW_LIST, FakeComfyUI
     from relay.api import create_app
     from relay.bootstrap import Relay
-    from relay_tools.local import LocalCloud
     from relay.settings import ApiSettings
+    from relay_tools.local import LocalCloud
 
     comfy = FakeComfyUI().start()
     cloud = LocalCloud(parameters={"ComfyUIUrl": comfy.url, "ComfyUINodeAllowList": TEST_NODE_ALLOW_LIST, "LogLevel": "WARNING"})
@@ -72,9 +72,22 @@ def main() -> int:
             "9": {"class_type": "SaveImage", "inputs": {"images": ["8", 0]}},
             "99": {"class_type": "RelayFakeControl", "inputs": {"seconds": args.job_seconds}},
         }
-        workflow = {"workflow_id": "bench-generate", "schema_version": "1.0", "steps": [{"step_id": "make", "modules": [
-            {"module_id": "media.generate", "inputs": {"workflow": graph, "poll_seconds": args.poll_seconds},
-             "outputs_to_state": {"job": "job"}}]}]}
+        workflow = {
+            "workflow_id": "bench-generate",
+            "schema_version": "1.0",
+            "steps": [
+                {
+                    "step_id": "make",
+                    "modules": [
+                        {
+                            "module_id": "media.generate",
+                            "inputs": {"workflow": graph, "poll_seconds": args.poll_seconds},
+                            "outputs_to_state": {"job": "job"},
+                        }
+                    ],
+                }
+            ],
+        }
         started = time.monotonic()
         run_id = api.post("/v1/runs", json={"workflow": workflow}).json()["run_id"]
         while (run := api.get(f"/v1/runs/{run_id}").json())["status"] not in ("completed", "error"):
@@ -92,12 +105,16 @@ def main() -> int:
                 transitions += sum(1 for e in events if e["type"].endswith("StateEntered"))
         job = run["state"]["job"]["seconds"]
         print(f"job_seconds {job:.1f}  poll_seconds {args.poll_seconds}  run_wall_seconds {wall:.1f}")
-        print(f"runstep_invocations {len(busy)}  runstep_busy_seconds {sum(busy):.2f}  "
-              f"busy_to_job_ratio {sum(busy) / job:.3f}  (a Lambda waiting on the job: >= 1)")
+        print(
+            f"runstep_invocations {len(busy)}  runstep_busy_seconds {sum(busy):.2f}  "
+            f"busy_to_job_ratio {sum(busy) / job:.3f}  (a Lambda waiting on the job: >= 1)"
+        )
         print(f"state_transitions {transitions}  per_job_minute {transitions / (job / 60):.0f}")
         polls = sorted(busy[1:])
-        print(f"first_runstep_seconds {busy[0]:.3f} (cold: loads the function, uploads, queues)  "
-              f"median_poll_seconds {polls[len(polls) // 2]:.3f}")
+        print(
+            f"first_runstep_seconds {busy[0]:.3f} (cold: loads the function, uploads, queues)  "
+            f"median_poll_seconds {polls[len(polls) // 2]:.3f}"
+        )
         return 0
     finally:
         cloud.stop()

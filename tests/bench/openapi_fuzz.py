@@ -22,13 +22,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 
-import openapi_contract  # noqa: E402
-import uvicorn  # noqa: E402
+import uvicorn
 
-from relay.api import create_app  # noqa: E402
-from relay.bootstrap import Relay  # noqa: E402
-from relay_tools.local import LocalCloud  # noqa: E402
-from relay.settings import ApiSettings  # noqa: E402
+import openapi_contract
+from relay.api import create_app
+from relay.bootstrap import Relay
+from relay.settings import ApiSettings
+from relay_tools.local import LocalCloud
 
 
 def _free_port() -> int:

@@ -67,8 +67,9 @@ import threading
 import time
 import warnings
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "layers" / "relay"))
@@ -97,7 +98,7 @@ def _number_size(text: str) -> int:
 
 def attribute_size(value: dict[str, Any]) -> int:
     """Approximate stored size of one attribute value (DynamoDB JSON), per AWS's rules."""
-    (kind, inner), = value.items()
+    ((kind, inner),) = value.items()
     if kind == "S":
         return len(inner.encode())
     if kind == "N":
@@ -200,7 +201,7 @@ class CapacityMeter:
                         add(table, write["DeleteRequest"]["Key"], None, False)
         elif operation == "TransactWriteItems":
             for entry in request.get("TransactItems", []):
-                (kind, body), = entry.items()
+                ((kind, body),) = entry.items()
                 add(body["TableName"], body.get("Key"), body.get("Item") if kind == "Put" else None, True)
         for target in targets:
             target["old"] = self._current(target["table"], target["key"]) if target["key"] else None
@@ -220,8 +221,12 @@ class CapacityMeter:
         if not succeeded:
             return
         for key_names in self._gsi_keys(target["table"]):
-            old_key = tuple(json.dumps(old[k], sort_keys=True) for k in key_names) if old and all(k in old for k in key_names) else None
-            new_key = tuple(json.dumps(new[k], sort_keys=True) for k in key_names) if new and all(k in new for k in key_names) else None
+            old_key = (
+                tuple(json.dumps(old[k], sort_keys=True) for k in key_names) if old and all(k in old for k in key_names) else None
+            )
+            new_key = (
+                tuple(json.dumps(new[k], sort_keys=True) for k in key_names) if new and all(k in new for k in key_names) else None
+            )
             if old_key is None and new_key is None:
                 continue
             if old_key is not None and new_key is not None:
@@ -313,11 +318,29 @@ WORKFLOW = {
     "name": "5 steps, one pause",
     "schema_version": "1.0",
     "steps": [
-        {"step_id": "intro", "modules": [_module("transform.format", {"template": "Topic: {t}", "values": {"t": "bench"}}, value="intro")]},
+        {
+            "step_id": "intro",
+            "modules": [_module("transform.format", {"template": "Topic: {t}", "values": {"t": "bench"}}, value="intro")],
+        },
         {"step_id": "ask", "modules": [_module("user.text_input", {"prompt": "Your angle?", "max_length": 200}, value="angle")]},
-        {"step_id": "draft", "modules": [_module("transform.format", {"template": "{i} / {a}", "values": {"i": "$state.intro", "a": "$state.angle"}}, value="draft")]},
-        {"step_id": "polish", "modules": [_module("transform.format", {"template": "{d}!", "values": {"d": "$state.draft"}}, value="polished")]},
-        {"step_id": "final", "modules": [_module("transform.format", {"template": "[{p}]", "values": {"p": "$state.polished"}}, value="final")]},
+        {
+            "step_id": "draft",
+            "modules": [
+                _module(
+                    "transform.format",
+                    {"template": "{i} / {a}", "values": {"i": "$state.intro", "a": "$state.angle"}},
+                    value="draft",
+                )
+            ],
+        },
+        {
+            "step_id": "polish",
+            "modules": [_module("transform.format", {"template": "{d}!", "values": {"d": "$state.draft"}}, value="polished")],
+        },
+        {
+            "step_id": "final",
+            "modules": [_module("transform.format", {"template": "[{p}]", "values": {"p": "$state.polished"}}, value="final")],
+        },
     ],
 }
 
@@ -376,8 +399,8 @@ def _bench(cloud: Any, runs: int, wall: float) -> int:
 
     from relay.api import create_app
     from relay.bootstrap import Relay
-    from relay_tools.local.cloud import REGION
     from relay.settings import ApiSettings
+    from relay_tools.local.cloud import REGION
 
     # The metered chain is CallMeter → CapacityMeter → Lambda front → moto; the unmetered
     # endpoint (for polling and history reads) goes straight to the Lambda front.
@@ -545,8 +568,16 @@ def _bench(cloud: Any, runs: int, wall: float) -> int:
 
     print(f"runs: {runs} (after 1 warm-up run); workflow: 5 steps, 1 pause (user.text_input), 4 transform.format")
     print("\nPer run (averages):")
-    print(f"  {'DynamoDB reads':<34}" + ", ".join(f"{k} {v:g}" for k, v in ddb_reads) + f"  (total {sum(v for _, v in ddb_reads):g} calls)")
-    print(f"  {'DynamoDB writes':<34}" + ", ".join(f"{k} {v:g}" for k, v in ddb_writes) + f"  (total {sum(v for _, v in ddb_writes):g} calls)")
+    print(
+        f"  {'DynamoDB reads':<34}"
+        + ", ".join(f"{k} {v:g}" for k, v in ddb_reads)
+        + f"  (total {sum(v for _, v in ddb_reads):g} calls)"
+    )
+    print(
+        f"  {'DynamoDB writes':<34}"
+        + ", ".join(f"{k} {v:g}" for k, v in ddb_writes)
+        + f"  (total {sum(v for _, v in ddb_writes):g} calls)"
+    )
     if tx_calls:
         print(f"  {'  items per TransactWriteItems':<34}{per_units.get('transact_items', 0) / tx_calls:.2f}")
     if per_units.get("failed_writes"):

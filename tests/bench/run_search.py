@@ -75,9 +75,16 @@ def _seed(client: Any, index: Any, user_id: str, count: int, offset: int) -> Non
     for i in range(offset, offset + count):
         status = RunStatus.completed if i % 2 else RunStatus.awaiting_input
         run = Run(
-            run_id=f"run_{user_id[4:]}{i:07d}", user_id=user_id, template_id="tpl_bench", template_name="bench",
-            initial_version_id="ver_bench", current_version_id="ver_bench", project_name=f"common {i}",
-            status=status, created_at=f"2026-01-01T00:00:00.{i:06d}Z", updated_at="2026-01-01T00:00:00.000000Z",
+            run_id=f"run_{user_id[4:]}{i:07d}",
+            user_id=user_id,
+            template_id="tpl_bench",
+            template_name="bench",
+            initial_version_id="ver_bench",
+            current_version_id="ver_bench",
+            project_name=f"common {i}",
+            status=status,
+            created_at=f"2026-01-01T00:00:00.{i:06d}Z",
+            updated_at="2026-01-01T00:00:00.000000Z",
         )
         record = run.model_dump(mode="json")
         record["user_status"] = f"{user_id}#{status.value}"
@@ -111,8 +118,8 @@ def main() -> None:
 
     from relay.adapters.run_index import RunIndex
     from relay.domain import RunStatus, User
-    from relay_tools.local.cfn import load_template
     from relay.services.run_search import RunFilters, RunSearchService
+    from relay_tools.local.cfn import load_template
 
     template = load_template(ROOT / "template.yaml")
     with mock_aws():
@@ -120,8 +127,9 @@ def main() -> None:
         _create(raw, template, "RunSearchTable", "search")
         _create(raw, template, "RunsTable", "runs")
         seeding = RunIndex(raw, "search", "runs")
-        small, large = User(user_id="usr_small", username="s", email="s@x.io", created_at="x"), User(
-            user_id="usr_large", username="l", email="l@x.io", created_at="x"
+        small, large = (
+            User(user_id="usr_small", username="s", email="s@x.io", created_at="x"),
+            User(user_id="usr_large", username="l", email="l@x.io", created_at="x"),
         )
         _seed(raw, seeding, small.user_id, 100, 0)
         _seed(raw, seeding, large.user_id, args.runs, 0)
@@ -147,10 +155,12 @@ def main() -> None:
 
         from relay.domain.search import MAX_WORDS_AT_START, collect, strings_in, workflow_prompts
 
-        greeting = {"steps": [
-            {"modules": [{"module_id": "user.text_input", "inputs": {"prompt": "Your name?"}}]},
-            {"modules": [{"module_id": "user.select", "inputs": {"prompt": "Tone?"}}]},
-        ]}
+        greeting = {
+            "steps": [
+                {"modules": [{"module_id": "user.text_input", "inputs": {"prompt": "Your name?"}}]},
+                {"modules": [{"module_id": "user.select", "inputs": {"prompt": "Tone?"}}]},
+            ]
+        }
         words = collect(["demo", "greeting", *strings_in({}), *workflow_prompts(greeting)], MAX_WORDS_AT_START)
         print(f"greeting_start_index_items: {len(words)}   ({', '.join(words)}; the cap is {MAX_WORDS_AT_START})")
 

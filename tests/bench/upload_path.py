@@ -104,8 +104,14 @@ def _store_load(relay, reps: int, kb: int) -> None:
     for i in range(reps):
         started = time.perf_counter()
         artifact = service.store(
-            artifact_id=f"art_bench{i}x{time.time_ns() % 10**9}", run_id="run_bench", user_id="usr_bench",
-            step_id="bench", name=f"blob{i}", artifact_type=ArtifactType.deliverable, fmt=ArtifactFormat.binary, data=data,
+            artifact_id=f"art_bench{i}x{time.time_ns() % 10**9}",
+            run_id="run_bench",
+            user_id="usr_bench",
+            step_id="bench",
+            name=f"blob{i}",
+            artifact_type=ArtifactType.deliverable,
+            fmt=ArtifactFormat.binary,
+            data=data,
         )
         store = time.perf_counter() - started
         started = time.perf_counter()
@@ -120,7 +126,9 @@ def _store_load(relay, reps: int, kb: int) -> None:
         assert loaded == body
         ratios_store.append(store / raw_put)
         ratios_load.append(load / raw_get)
-    print(f"artifact_store_ratio: {statistics.median(ratios_store):.2f}   ({kb} KiB binary: S3 put + record + latest lookup / raw put)")
+    print(
+        f"artifact_store_ratio: {statistics.median(ratios_store):.2f}   ({kb} KiB binary: S3 put + record + latest lookup / raw put)"
+    )
     print(f"artifact_load_ratio: {statistics.median(ratios_load):.2f}   (record read + S3 get / raw get)")
 
 
@@ -133,9 +141,9 @@ def main() -> None:
     args = parser.parse_args()
 
     import httpx
-    from servers import serving
 
     from relay_tools.local import LocalCloud
+    from servers import serving
 
     cloud = LocalCloud(parameters={"LogLevel": "WARNING"})
     cloud.start()

@@ -11,12 +11,11 @@ import pytest
 
 from fake_comfyui import TEST_NODE_ALLOW_LIST, FakeComfyUI
 from fake_providers import FakeProviders
-from servers import serving
-
 from relay.api import create_app
 from relay.bootstrap import Relay
-from relay_tools.local import LocalCloud
 from relay.settings import ApiSettings
+from relay_tools.local import LocalCloud
+from servers import serving
 
 
 @pytest.fixture(scope="session")
@@ -84,7 +83,9 @@ def make_client(relay: Relay, api_url: str) -> Iterator[Callable[..., httpx.Clie
 
     def make(*, admin: bool = False) -> httpx.Client:
         n = next(_counter)
-        user, key = relay.users.create_user(f"user{n}-{time.time_ns() % 10**8}", f"u{n}.{time.time_ns()}@example.com", is_admin=admin)
+        user, key = relay.users.create_user(
+            f"user{n}-{time.time_ns() % 10**8}", f"u{n}.{time.time_ns()}@example.com", is_admin=admin
+        )
         client = httpx.Client(base_url=api_url, headers={"Authorization": f"Bearer {key}"}, timeout=30)
         client.user = user  # type: ignore[attr-defined]
         clients.append(client)

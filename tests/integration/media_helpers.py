@@ -13,8 +13,9 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(48)
 TEXT = b"just some text pretending to be a picture\n"
 
 
-def create(client: httpx.Client, data: bytes = PNG, *, content_type: str = "image/png",
-           filename: str = "pic.png", **extra: Any) -> dict[str, Any]:
+def create(
+    client: httpx.Client, data: bytes = PNG, *, content_type: str = "image/png", filename: str = "pic.png", **extra: Any
+) -> dict[str, Any]:
     response = client.post(
         "/v1/media",
         json={"filename": filename, "content_type": content_type, "size_bytes": len(data), **extra},
@@ -23,8 +24,14 @@ def create(client: httpx.Client, data: bytes = PNG, *, content_type: str = "imag
     return response.json()
 
 
-def upload(created: dict[str, Any], data: bytes, *, filename: str = "pic.png",
-           file_type: str = "application/octet-stream", **field_changes: Any) -> httpx.Response:
+def upload(
+    created: dict[str, Any],
+    data: bytes,
+    *,
+    filename: str = "pic.png",
+    file_type: str = "application/octet-stream",
+    **field_changes: Any,
+) -> httpx.Response:
     """POST the form; `field_changes` overrides (or with None removes) form fields."""
     fields = dict(created["upload"]["fields"])
     for name, value in field_changes.items():

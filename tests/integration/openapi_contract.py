@@ -33,8 +33,8 @@ from urllib.parse import urljoin
 
 import requests
 import schemathesis
-from schemathesis.engine import from_schema
 from schemathesis.engine import events as st_events
+from schemathesis.engine import from_schema
 from schemathesis.engine.statistic import Statistic
 
 from relay.api.problems import PROBLEM_CODES
@@ -81,8 +81,13 @@ def seed(relay: Any, timeout: float = 60) -> Seeded:
         time.sleep(0.1)
     run_for, body_examples = _control_runs(relay, user, timeout)
     return Seeded(
-        key, user.user_id, submitted.template.template_id, submitted.version.version_id, run.run_id,
-        run_for=run_for, body_examples=body_examples,
+        key,
+        user.user_id,
+        submitted.template.template_id,
+        submitted.version.version_id,
+        run.run_id,
+        run_for=run_for,
+        body_examples=body_examples,
     )
 
 
@@ -101,9 +106,18 @@ def _control_runs(relay: Any, user: Any, timeout: float) -> tuple[dict[tuple[str
             time.sleep(0.1)
         return relay.runs.get(user, run.run_id)
 
-    one_step = {"workflow_id": "contract-control", "schema_version": "1.0", "steps": [
-        {"step_id": "only", "modules": [{"module_id": "transform.format", "inputs": {"template": "{missing}"},
-                                          "outputs_to_state": {"value": "v"}}]}]}
+    one_step = {
+        "workflow_id": "contract-control",
+        "schema_version": "1.0",
+        "steps": [
+            {
+                "step_id": "only",
+                "modules": [
+                    {"module_id": "transform.format", "inputs": {"template": "{missing}"}, "outputs_to_state": {"value": "v"}}
+                ],
+            }
+        ],
+    }
     failed = started(one_step, "error")
     one_step["steps"][0]["modules"][0]["inputs"]["template"] = "done"
     done = started(one_step, "completed")
@@ -111,9 +125,18 @@ def _control_runs(relay: Any, user: Any, timeout: float) -> tuple[dict[tuple[str
     fork = next(e for e in events if e.event_type == "step_completed")
     waiting = started(copy.deepcopy(GREETING_WORKFLOW), "awaiting_input")
     resumable = relay.run_control.cancel(user, started(copy.deepcopy(GREETING_WORKFLOW), "awaiting_input").run_id)
-    asking = {"workflow_id": "contract-resume", "schema_version": "1.0", "steps": [
-        {"step_id": "ask", "modules": [{"module_id": "user.text_input", "inputs": {"prompt": "Name?"},
-                                         "outputs_to_state": {"value": "name"}}]}]}
+    asking = {
+        "workflow_id": "contract-resume",
+        "schema_version": "1.0",
+        "steps": [
+            {
+                "step_id": "ask",
+                "modules": [
+                    {"module_id": "user.text_input", "inputs": {"prompt": "Name?"}, "outputs_to_state": {"value": "name"}}
+                ],
+            }
+        ],
+    }
     offered = started(copy.deepcopy(asking), "awaiting_input")
     other = copy.deepcopy(asking)
     other["steps"][0]["modules"][0]["inputs"]["prompt"] = "Your name?"

@@ -13,6 +13,7 @@ import zipfile
 import boto3
 import httpx
 from botocore.config import Config
+
 from documents import module, step, workflow
 from media_helpers import PNG, create, upload, wait_for_media
 from polling import wait_for_status
@@ -38,8 +39,10 @@ STORED = {
 
 def _store(name: str, fmt: str, content_type: str, data: bytes) -> dict:
     value = base64.b64encode(data).decode() if fmt == "binary" else data.decode()
-    return module("artifact.store", {"data": value, "artifact_name": name, "artifact_type": "deliverable",
-                                     "format": fmt, "content_type": content_type})
+    return module(
+        "artifact.store",
+        {"data": value, "artifact_name": name, "artifact_type": "deliverable", "format": fmt, "content_type": content_type},
+    )
 
 
 def _fetch(url: str) -> httpx.Response:
@@ -69,9 +72,20 @@ def _paused_run(client, wf) -> tuple[str, dict]:
 def test_artifact_store_serves_only_safe_types_inline(client, relay):
     wf = workflow(
         "active-store",
-        step("keep", *[_store(name, fmt, ct, data) for name, (fmt, ct, data, _, _) in STORED.items()],
-             module("artifact.store", {"data": "<script>alert(1)</script>", "artifact_name": "small_html_text",
-                                       "artifact_type": "deliverable", "format": "text", "content_type": "text/html"})),
+        step(
+            "keep",
+            *[_store(name, fmt, ct, data) for name, (fmt, ct, data, _, _) in STORED.items()],
+            module(
+                "artifact.store",
+                {
+                    "data": "<script>alert(1)</script>",
+                    "artifact_name": "small_html_text",
+                    "artifact_type": "deliverable",
+                    "format": "text",
+                    "content_type": "text/html",
+                },
+            ),
+        ),
         step("review", module("user.approve", {"artifact_name": "svg", "prompt": "Publish?"})),
     )
     run_id, _ = _paused_run(client, wf)
@@ -115,8 +129,11 @@ def test_artifact_store_serves_only_safe_types_inline(client, relay):
 
 
 def test_a_run_whose_only_image_is_an_svg_has_no_image(client):
-    wf = workflow("active-svg-only", step("keep", _store("logo", "binary", "image/svg+xml", SVG)),
-                  step("wait", module("user.text_input", {"prompt": "ok?"}, value="ok")))
+    wf = workflow(
+        "active-svg-only",
+        step("keep", _store("logo", "binary", "image/svg+xml", SVG)),
+        step("wait", module("user.text_input", {"prompt": "ok?"}, value="ok")),
+    )
     run_id, _ = _paused_run(client, wf)
     assert_problem(client.get(f"/v1/runs/{run_id}/media/image"), 404, "NOT_FOUND")
 
@@ -138,8 +155,11 @@ def test_the_export_zip_is_a_download_and_names_no_active_files(client):
 
 
 def _binary_artifact(client) -> str:
-    wf = workflow("active-edit", step("keep", _store("picture", "binary", "image/png", PNG)),
-                  step("wait", module("user.text_input", {"prompt": "ok?"}, value="ok")))
+    wf = workflow(
+        "active-edit",
+        step("keep", _store("picture", "binary", "image/png", PNG)),
+        step("wait", module("user.text_input", {"prompt": "ok?"}, value="ok")),
+    )
     _, paused = _paused_run(client, wf)
     items = client.get(f"/v1/runs/{paused['run_id']}/artifacts").json()["items"]
     return items[0]["artifact_id"]
@@ -170,7 +190,8 @@ def test_a_binary_edit_to_html_or_svg_is_stored_and_served_as_a_download(client,
         _assert_served(fetched, OCTET, False)
         assert fetched.content == data
         assert _object(relay, relay.artifact_repository.get(version["artifact_id"]).key)["ContentDisposition"].startswith(
-            "attachment;")
+            "attachment;"
+        )
         art = version["artifact_id"]
 
     # A PNG edit whose bytes are HTML is refused at complete; the latest stays what it was.

@@ -50,8 +50,11 @@ def test_api_function_serves_http_api_events(cloud, relay):
     assert response["headers"]["x-content-type-options"] == "nosniff"
     assert response["headers"]["cache-control"] == "no-store"
 
-    workflow = {"workflow_id": "on_lambda", "schema_version": "1", "steps": [
-        {"step_id": "s", "modules": [{"module_id": "transform.format", "inputs": {"template": "x"}}]}]}
+    workflow = {
+        "workflow_id": "on_lambda",
+        "schema_version": "1",
+        "steps": [{"step_id": "s", "modules": [{"module_id": "transform.format", "inputs": {"template": "x"}}]}],
+    }
     payload, error = cloud.runner.invoke(function, _event("POST", "/v1/templates", key, {"workflow": workflow}))
     response = json.loads(payload)
     assert response["statusCode"] == 201, response

@@ -9,7 +9,6 @@ import time
 from documents import greeting, module, step, workflow
 from polling import wait_for_status
 from problems import assert_problem
-
 from relay.adapters.dynamo import to_item
 from relay.ids import iso, now_iso, utcnow
 
@@ -17,9 +16,19 @@ from relay.ids import iso, now_iso, utcnow
 def _approve_wf(workflow_id: str) -> dict:
     return workflow(
         workflow_id,
-        step("write", module("artifact.store", {
-            "data": {"title": "Draft"}, "artifact_name": "draft", "artifact_type": "deliverable", "format": "json",
-        }, artifact_id="stored_id")),
+        step(
+            "write",
+            module(
+                "artifact.store",
+                {
+                    "data": {"title": "Draft"},
+                    "artifact_name": "draft",
+                    "artifact_type": "deliverable",
+                    "format": "json",
+                },
+                artifact_id="stored_id",
+            ),
+        ),
         step("review", module("user.approve", {"artifact_name": "draft", "prompt": "Publish this?"}, status="approved")),
     )
 
@@ -63,8 +72,12 @@ def test_inbox_lists_every_waiting_pause_oldest_first_with_what_it_asks(client, 
     assert first["prompt"] == "Your name?" and first["request"]["max_length"] == 20
     assert first["expires_at"] > first["created_at"]
     assert first["run"] == {
-        "run_id": ask, "template_name": "inbox-ask", "project_name": "first", "status": "awaiting_input",
-        "current_step": "ask", "created_at": first["run"]["created_at"],
+        "run_id": ask,
+        "template_name": "inbox-ask",
+        "project_name": "first",
+        "status": "awaiting_input",
+        "current_step": "ask",
+        "created_at": first["run"]["created_at"],
     }
     assert first["artifact"] is None and "task_token" not in first
 
@@ -99,15 +112,24 @@ def test_expired_and_ended_pauses_are_not_in_the_inbox(client, relay):
     wait_for_status(client, done, "completed")
     table = relay.settings.pending_inputs_table
     base = {
-        "user_id": client.user.user_id, "pending_user_id": client.user.user_id, "step_id": "ask",
-        "module_index": 0, "module_id": "user.text_input", "request": {"prompt": "stale?"},
-        "task_token": "t", "status": "pending", "created_at": now_iso(),
+        "user_id": client.user.user_id,
+        "pending_user_id": client.user.user_id,
+        "step_id": "ask",
+        "module_index": 0,
+        "module_id": "user.text_input",
+        "request": {"prompt": "stale?"},
+        "task_token": "t",
+        "status": "pending",
+        "created_at": now_iso(),
     }
     past = iso(utcnow().replace(year=utcnow().year - 1))
-    relay.dynamodb.put_item(TableName=table, Item=to_item(
-        {**base, "run_id": waiting, "input_id": "in_expired", "expires_at": past}))
-    relay.dynamodb.put_item(TableName=table, Item=to_item(
-        {**base, "run_id": done, "input_id": "in_ended", "expires_at": run["pending_input"]["expires_at"]}))
+    relay.dynamodb.put_item(
+        TableName=table, Item=to_item({**base, "run_id": waiting, "input_id": "in_expired", "expires_at": past})
+    )
+    relay.dynamodb.put_item(
+        TableName=table,
+        Item=to_item({**base, "run_id": done, "input_id": "in_ended", "expires_at": run["pending_input"]["expires_at"]}),
+    )
 
     listed = {(i["run_id"], i["input_id"]) for i in _all_pages(client, limit=100)}
     assert listed == {(waiting, run["pending_input"]["input_id"])}
@@ -186,10 +208,19 @@ def test_an_artifact_in_s3_is_previewed_by_a_presigned_get(client):
     blob = b"\x89binary preview \x00\x01"
     wf = workflow(
         "inbox-s3",
-        step("write", module("artifact.store", {
-            "data": base64.b64encode(blob).decode(), "artifact_name": "blob",
-            "artifact_type": "deliverable", "format": "binary",
-        }, artifact_id="stored_id")),
+        step(
+            "write",
+            module(
+                "artifact.store",
+                {
+                    "data": base64.b64encode(blob).decode(),
+                    "artifact_name": "blob",
+                    "artifact_type": "deliverable",
+                    "format": "binary",
+                },
+                artifact_id="stored_id",
+            ),
+        ),
         step("review", module("user.approve", {"artifact_name": "blob"}, status="approved")),
     )
     run_id = _start(client, wf, "s3")

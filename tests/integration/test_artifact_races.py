@@ -16,6 +16,7 @@ import threading
 from typing import Any
 
 import httpx
+
 from polling import wait_for_status
 from test_artifacts import approval_workflow
 
@@ -64,8 +65,11 @@ def test_the_two_doors_race_for_one_pause(make_client):
             ("door:approve", f"/v1/artifacts/{art}/approve", None),
             ("door:reject", f"/v1/artifacts/{art}/reject", {"reason": "door no"}),
             ("input:approve", f"/v1/runs/{run_id}/input", {"step_id": "review", "value": {"decision": "approve"}}),
-            ("input:reject", f"/v1/runs/{run_id}/input",
-             {"step_id": "review", "value": {"decision": "reject", "reason": "input no"}}),
+            (
+                "input:reject",
+                f"/v1/runs/{run_id}/input",
+                {"step_id": "review", "value": {"decision": "reject", "reason": "input no"}},
+            ),
             ("edit", f"/v1/artifacts/{art}/versions", {"content": {"title": f"edit {trial}"}}),
         ]
         responses = at_once(str(client.base_url), key, requests)
@@ -112,7 +116,8 @@ def test_concurrent_edits_leave_one_latest_and_lose_no_version(make_client):
     made = 0
     for trial in range(TRIALS):
         responses = at_once(
-            str(client.base_url), key,
+            str(client.base_url),
+            key,
             [("edit", f"/v1/artifacts/{latest}/versions", {"content": {"n": trial, "c": c}}) for c in range(5)],
         )
         created = [r.json() for r in responses if r.status_code == 201]

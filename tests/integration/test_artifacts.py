@@ -15,6 +15,7 @@ import zipfile
 
 import boto3
 from botocore.config import Config
+
 from documents import module, step, workflow
 from media_helpers import PNG, create, upload, wait_for_media
 from polling import wait_for_status
@@ -26,12 +27,26 @@ def approval_workflow(workflow_id: str, *, data=None, fmt: str = "json", on_reje
     if on_reject:
         approve_inputs["on_reject"] = on_reject
     steps = [
-        step("write", module("artifact.store", {
-            "data": data if data is not None else {"title": "First draft"},
-            "artifact_name": "draft", "artifact_type": "deliverable", "format": fmt,
-        }, artifact_id="stored_id", version="stored_version")),
-        step("review", module("user.approve", approve_inputs,
-                              artifact_id="approved_id", version="approved_version", status="approved_status")),
+        step(
+            "write",
+            module(
+                "artifact.store",
+                {
+                    "data": data if data is not None else {"title": "First draft"},
+                    "artifact_name": "draft",
+                    "artifact_type": "deliverable",
+                    "format": fmt,
+                },
+                artifact_id="stored_id",
+                version="stored_version",
+            ),
+        ),
+        step(
+            "review",
+            module(
+                "user.approve", approve_inputs, artifact_id="approved_id", version="approved_version", status="approved_status"
+            ),
+        ),
         step("publish", module("artifact.load", {"artifact_id": "$state.approved_id"}, content="published")),
     ]
     if on_reject:
@@ -96,14 +111,16 @@ def test_stored_deliverable_edited_then_approved_continues_with_the_edit(client)
     # The other door now finds the pause answered; deciding again is a 409.
     body = assert_problem(
         client.post(f"/v1/runs/{run_id}/input", json={"step_id": "review", "value": {"decision": "reject"}}),
-        409, "INPUT_ALREADY_ANSWERED",
+        409,
+        "INPUT_ALREADY_ANSWERED",
     )
     assert body["input_id"] == decided["input_id"]
     assert_problem(client.post(f"/v1/artifacts/{edited['artifact_id']}/approve"), 409, "ARTIFACT_NOT_PENDING")
 
     lineage = client.get(f"/v1/artifacts/{stored_id}/versions").json()["items"]
     assert [(a["artifact_id"], a["version"], a["is_latest"]) for a in lineage] == [
-        (stored_id, 1, False), (edited["artifact_id"], 2, True)
+        (stored_id, 1, False),
+        (edited["artifact_id"], 2, True),
     ]
     listed = client.get(f"/v1/runs/{run_id}/artifacts", params={"type": "deliverable"}).json()
     assert {a["artifact_id"] for a in listed["items"]} == {stored_id, edited["artifact_id"]}
@@ -135,7 +152,8 @@ def test_reject_through_the_input_door_ends_the_run_rejected(client):
     stored_id = paused["state"]["stored_id"]
     assert_problem(
         client.post(f"/v1/runs/{run_id}/input", json={"step_id": "review", "value": {"decision": "maybe"}}),
-        400, "INVALID_INPUT_VALUE",
+        400,
+        "INVALID_INPUT_VALUE",
     )
     accepted = client.post(
         f"/v1/runs/{run_id}/input", json={"step_id": "review", "value": {"decision": "reject", "reason": "off brand"}}
@@ -171,13 +189,31 @@ def test_content_in_s3_with_retention_tags_and_binary_from_media(client, relay):
     big = "x" * 40_000  # over the inline limit: kept in S3
     wf = workflow(
         "art-s3",
-        step("keep", module("artifact.store", {"data": big, "artifact_name": "log", "artifact_type": "debug",
-                                               "format": "text"}, artifact_id="log_id"),
-             module("artifact.store", {"data": base64.b64encode(b"\x00\x01binary").decode(), "artifact_name": "blob",
-                                       "artifact_type": "state", "format": "binary"}, artifact_id="blob_id"),
-             module("artifact.store", {"data": "$state.picture", "artifact_name": "picture",
-                                       "artifact_type": "deliverable", "format": "binary"}, artifact_id="pic_id",
-                    content_type="pic_type", sha256="pic_sha")),
+        step(
+            "keep",
+            module(
+                "artifact.store",
+                {"data": big, "artifact_name": "log", "artifact_type": "debug", "format": "text"},
+                artifact_id="log_id",
+            ),
+            module(
+                "artifact.store",
+                {
+                    "data": base64.b64encode(b"\x00\x01binary").decode(),
+                    "artifact_name": "blob",
+                    "artifact_type": "state",
+                    "format": "binary",
+                },
+                artifact_id="blob_id",
+            ),
+            module(
+                "artifact.store",
+                {"data": "$state.picture", "artifact_name": "picture", "artifact_type": "deliverable", "format": "binary"},
+                artifact_id="pic_id",
+                content_type="pic_type",
+                sha256="pic_sha",
+            ),
+        ),
         step("reload", module("artifact.load", {"artifact_name": "log"}, size_bytes="log_size")),
     )
     media = create(client)
@@ -214,14 +250,22 @@ def test_content_in_s3_with_retention_tags_and_binary_from_media(client, relay):
     # A debug or state artifact is not awaiting a decision.
     assert_problem(client.post(f"/v1/artifacts/{state['blob_id']}/approve"), 409, "ARTIFACT_NOT_PENDING")
     # Binary artifacts are not edited inline, text ones take a string.
-    assert_problem(client.post(f"/v1/artifacts/{state['pic_id']}/versions", json={"content": "x"}), 400,
-                   "INVALID_ARTIFACT_CONTENT")
-    assert_problem(client.post(f"/v1/artifacts/{state['log_id']}/versions", json={"content": {"not": "text"}}), 400,
-                   "INVALID_ARTIFACT_CONTENT")
+    assert_problem(
+        client.post(f"/v1/artifacts/{state['pic_id']}/versions", json={"content": "x"}), 400, "INVALID_ARTIFACT_CONTENT"
+    )
+    assert_problem(
+        client.post(f"/v1/artifacts/{state['log_id']}/versions", json={"content": {"not": "text"}}),
+        400,
+        "INVALID_ARTIFACT_CONTENT",
+    )
     exported = client.get(f"/v1/runs/{run['run_id']}/export").json()
     with zipfile.ZipFile(io.BytesIO(client.get(exported["download_url"]).content)) as archive:
         assert sorted(archive.namelist()) == [
-            "artifacts/blob/v1.bin", "artifacts/log/v1.txt", "artifacts/picture/v1.png", "inputs.json", "metadata.json"
+            "artifacts/blob/v1.bin",
+            "artifacts/log/v1.txt",
+            "artifacts/picture/v1.png",
+            "inputs.json",
+            "metadata.json",
         ]
         assert archive.read("artifacts/picture/v1.png") == PNG and archive.read("artifacts/blob/v1.bin") == b"\x00\x01binary"
         assert archive.read("artifacts/log/v1.txt").decode() == big
@@ -257,10 +301,22 @@ def test_refusals_change_nothing(client, make_client):
 
 
 def test_approved_outside_any_pause_just_records_the_decision(client):
-    wf = workflow("art-no-pause", step("write", module("artifact.store", {
-        "data": "hello", "artifact_name": "note", "artifact_type": "deliverable", "format": "text"}, artifact_id="note_id"),
-        module("artifact.store", {"data": {"x": 1.0, "n": None}, "artifact_name": "numbers", "artifact_type": "state",
-                                  "format": "json"}, artifact_id="numbers_id")))
+    wf = workflow(
+        "art-no-pause",
+        step(
+            "write",
+            module(
+                "artifact.store",
+                {"data": "hello", "artifact_name": "note", "artifact_type": "deliverable", "format": "text"},
+                artifact_id="note_id",
+            ),
+            module(
+                "artifact.store",
+                {"data": {"x": 1.0, "n": None}, "artifact_name": "numbers", "artifact_type": "state", "format": "json"},
+                artifact_id="numbers_id",
+            ),
+        ),
+    )
     assert client.post("/v1/templates", json={"workflow": wf}).status_code in (200, 201)
     run = client.post("/v1/runs", json={"template_name": "art-no-pause"}).json()
     done = wait_for_status(client, run["run_id"], "completed", "error")
@@ -269,7 +325,9 @@ def test_approved_outside_any_pause_just_records_the_decision(client):
     assert content.text == "hello" and content.headers["content-type"].startswith("text/plain")
     numbers = client.get(f"/v1/artifacts/{done['state']['numbers_id']}/content")
     assert numbers.content == b'{"x":1.0,"n":null}'  # inline JSON served as it was hashed
-    assert hashlib.sha256(numbers.content).hexdigest() == client.get(f"/v1/artifacts/{done['state']['numbers_id']}").json()["sha256"]
+    assert (
+        hashlib.sha256(numbers.content).hexdigest() == client.get(f"/v1/artifacts/{done['state']['numbers_id']}").json()["sha256"]
+    )
     decided = client.post(f"/v1/artifacts/{note_id}/approve").json()
     assert decided["input_id"] is None and decided["artifact"]["status"] == "approved"
     assert_problem(client.post(f"/v1/artifacts/{note_id}/reject", json={"reason": "late"}), 409, "ARTIFACT_NOT_PENDING")
@@ -282,14 +340,19 @@ def test_a_binary_version_is_a_presigned_upload_then_complete(client):
     wf = approval_workflow("art-binary", data="$state.picture", fmt="binary")
     wf["steps"][2]["modules"][0]["outputs_to_state"] = {"sha256": "published_sha"}
     assert client.post("/v1/templates", json={"workflow": wf}).status_code in (200, 201)
-    run = client.post("/v1/runs", json={"template_name": "art-binary", "inputs": {"picture": {"media_id": media["media_id"]}}}).json()
+    run = client.post(
+        "/v1/runs", json={"template_name": "art-binary", "inputs": {"picture": {"media_id": media["media_id"]}}}
+    ).json()
     paused = wait_for_status(client, run["run_id"], "awaiting_input", "error")
     assert paused["status"] == "awaiting_input", paused
     art = paused["state"]["stored_id"]
 
     assert_problem(client.post(f"/v1/artifacts/{art}/versions", json={"content": "eA=="}), 400, "INVALID_ARTIFACT_CONTENT")
-    assert_problem(client.post(f"/v1/artifacts/{art}/versions", json={"content_type": "image/png", "size_bytes": 10**9}),
-                   413, "ARTIFACT_TOO_LARGE")
+    assert_problem(
+        client.post(f"/v1/artifacts/{art}/versions", json={"content_type": "image/png", "size_bytes": 10**9}),
+        413,
+        "ARTIFACT_TOO_LARGE",
+    )
     edited = PNG + b"edited"
     started = client.post(f"/v1/artifacts/{art}/versions", json={"content_type": "image/png", "size_bytes": len(edited)})
     assert started.status_code == 202, started.text
@@ -341,7 +404,8 @@ def test_a_decision_recorded_outside_the_pause_can_still_release_it(client, rela
     assert_problem(client.post(f"/v1/artifacts/{stored_id}/approve"), 409, "ARTIFACT_NOT_PENDING")
     assert_problem(
         client.post(f"/v1/runs/{run_id}/input", json={"step_id": "review", "value": {"decision": "reject"}}),
-        409, "ARTIFACT_NOT_PENDING",
+        409,
+        "ARTIFACT_NOT_PENDING",
     )
     accepted = client.post(f"/v1/runs/{run_id}/input", json={"step_id": "review", "value": {"decision": "approve"}})
     assert accepted.status_code == 202, accepted.text

@@ -14,9 +14,14 @@ from problems import assert_problem
 def _executions(relay, run_id, **status):
     """(name, status) of the run's executions, every page."""
     pages = relay.stepfunctions.get_paginator("list_executions").paginate(
-        stateMachineArn=relay.settings.run_state_machine_arn, **status)
-    return [(e["name"], e["status"]) for page in pages for e in page["executions"]
-            if e["name"] == run_id or e["name"].startswith(run_id + "-g")]
+        stateMachineArn=relay.settings.run_state_machine_arn, **status
+    )
+    return [
+        (e["name"], e["status"])
+        for page in pages
+        for e in page["executions"]
+        if e["name"] == run_id or e["name"].startswith(run_id + "-g")
+    ]
 
 
 def _start(client, wf):
@@ -83,7 +88,7 @@ def test_branch_a_completed_run_from_a_step_keeps_the_original(client, relay):
     assert [e["seq"] for e in everything] == list(range(1, len(everything) + 1))
     assert everything[: len(original)] == original  # earlier events never change
     own = _events(client, run_id, branch_id=branch["branch_id"])
-    assert own == everything[len(original):]
+    assert own == everything[len(original) :]
     assert own[0]["event_type"] == "branch_created" and own[0]["data"]["state"] == {"name": "Ada"}
     assert own[0]["data"]["from_event_id"] == fork["event_id"]
     assert {e["branch_id"] for e in own} == {branch["branch_id"]}
@@ -93,7 +98,9 @@ def test_branch_a_completed_run_from_a_step_keeps_the_original(client, relay):
     tree = client.get(f"/v1/runs/{run_id}/branches").json()
     assert tree["active_branch_id"] == branch["branch_id"]
     assert [(b["branch_id"], b["parent_branch_id"], b["status"]) for b in tree["items"]] == [
-        ("main", None, "inactive"), (branch["branch_id"], "main", "active")]
+        ("main", None, "inactive"),
+        (branch["branch_id"], "main", "active"),
+    ]
     assert tree["items"][0]["children"] == [branch["branch_id"]]
 
 
@@ -112,12 +119,17 @@ def test_state_is_rebuilt_mid_step_from_module_outputs_with_overrides(client):
     )
     run_id = _start(client, wf)["run_id"]
     assert wait_for_status(client, run_id, "completed")["state"] == {
-        "seed": "s0", "a": "a-s0", "b": "b-a-s0", "nested": {"c": "c-b-a-s0"}}
+        "seed": "s0",
+        "a": "a-s0",
+        "b": "b-a-s0",
+        "nested": {"c": "c-b-a-s0"},
+    }
     events = _events(client, run_id)
     first = [e for e in events if e["event_type"] == "module_completed" and e["step_id"] == "chain"][0]
 
-    created = client.post(f"/v1/runs/{run_id}/branches",
-                          json={"from_event_id": first["event_id"], "state_overrides": {"a": "A!", "extra.k": 1}})
+    created = client.post(
+        f"/v1/runs/{run_id}/branches", json={"from_event_id": first["event_id"], "state_overrides": {"a": "A!", "extra.k": 1}}
+    )
     assert created.status_code == 201, created.text
     assert created.json()["run"]["state"] == {"seed": "s0", "a": "A!", "extra": {"k": 1}}
     done = wait_for_status(client, run_id, "completed")
@@ -145,7 +157,9 @@ def test_state_is_rebuilt_mid_step_from_module_outputs_with_overrides(client):
     expected += [e for e in everything if e["branch_id"] == b2["branch_id"]]
     paged, cursor = [], None
     while True:
-        page = client.get(f"/v1/runs/{run_id}/events", params={"lineage": "true", "limit": 3, **({"cursor": cursor} if cursor else {})})
+        page = client.get(
+            f"/v1/runs/{run_id}/events", params={"lineage": "true", "limit": 3, **({"cursor": cursor} if cursor else {})}
+        )
         assert page.status_code == 200, page.text
         paged += page.json()["items"]
         cursor = page.json()["next_cursor"]
@@ -154,12 +168,14 @@ def test_state_is_rebuilt_mid_step_from_module_outputs_with_overrides(client):
     assert paged == expected and len(expected) < len(everything)
     first = _events(client, run_id, lineage="true", branch_id=b1["branch_id"])
     assert first == [e for e in expected if e["seq"] <= b2["branch_point_seq"]] + [
-        e for e in everything if e["branch_id"] == b1["branch_id"] and e["seq"] > b2["branch_point_seq"]]
+        e for e in everything if e["branch_id"] == b1["branch_id"] and e["seq"] > b2["branch_point_seq"]
+    ]
     assert _events(client, run_id, lineage="true", branch_id="main") == [e for e in everything if e["branch_id"] == "main"]
     plain = client.get(f"/v1/runs/{run_id}/events", params={"limit": 1}).json()["next_cursor"]
     for foreign in (plain, "e30"):  # another list's cursor, a cursor of no list ({})
-        assert_problem(client.get(f"/v1/runs/{run_id}/events", params={"lineage": "true", "cursor": foreign}),
-                       400, "INVALID_CURSOR")
+        assert_problem(
+            client.get(f"/v1/runs/{run_id}/events", params={"lineage": "true", "cursor": foreign}), 400, "INVALID_CURSOR"
+        )
     assert [b["status"] for b in tree] == ["inactive", "inactive", "active"]
 
 
@@ -223,8 +239,20 @@ def test_bad_branch_requests_change_nothing(client, make_client, fake_providers)
     assert client.get(f"/v1/runs/{run_id}").json()["branch_id"] == "main"
 
     # While a step runs (a provider call that takes 3 s): one execution per run, so 409.
-    slow = _start(client, workflow("branch-busy", step("slow", module("api.llm", {
-        "provider": "openai", "model": "m-slow-branch", "messages": [{"role": "user", "content": "x"}]}, text="t"))))
+    slow = _start(
+        client,
+        workflow(
+            "branch-busy",
+            step(
+                "slow",
+                module(
+                    "api.llm",
+                    {"provider": "openai", "model": "m-slow-branch", "messages": [{"role": "user", "content": "x"}]},
+                    text="t",
+                ),
+            ),
+        ),
+    )
     deadline = time.monotonic() + 10
     while not fake_providers.calls_of("m-slow-branch"):
         assert time.monotonic() < deadline

@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 
 from documents import greeting, module, step, workflow
-from media_helpers import PNG, create, upload, wait_for_media
 from executions import execution_arn
+from media_helpers import PNG, create, upload, wait_for_media
 from polling import wait_for_status
 from problems import assert_problem
 
@@ -69,9 +69,18 @@ def test_cancel_a_waiting_run_stops_it_and_closes_its_pause(client, relay):
 def test_cancel_while_a_step_runs_wins_over_that_step(client, relay, fake_providers):
     """The provider answers after 3 s: the cancel lands while RunStep runs; RunStep's commit is
     refused (the rev moved) and its retry finds the run ended."""
-    wf = workflow("cancel-running", step("slow", module("api.llm", {
-        "provider": "openai", "model": "m-slow-cancel", "messages": [{"role": "user", "content": "x"}]}, text="t")),
-        step("after", module("transform.format", {"template": "never"}, value="v")))
+    wf = workflow(
+        "cancel-running",
+        step(
+            "slow",
+            module(
+                "api.llm",
+                {"provider": "openai", "model": "m-slow-cancel", "messages": [{"role": "user", "content": "x"}]},
+                text="t",
+            ),
+        ),
+        step("after", module("transform.format", {"template": "never"}, value="v")),
+    )
     run = _start(client, wf)
     run_id = run["run_id"]
     deadline = time.monotonic() + 10
@@ -104,11 +113,27 @@ def test_cancel_of_an_ended_run_and_of_anothers_run(client, make_client):
 def _failing_on_media(client, name):
     """echo with an image that is not uploaded yet: the second module fails INVALID_MEDIA_REF."""
     media = create(client, PNG)
-    wf = workflow(name, step("s",
-        module("transform.format", {"template": "before"}, value="before"),
-        module("api.llm", {"provider": "echo", "messages": [{"role": "user", "content": [
-            {"type": "text", "text": "look"}, {"type": "media_ref", "content": media["media_id"]}]}]}, text="seen"),
-    ), step("t", module("transform.format", {"template": "done {x}", "values": {"x": "$state.before"}}, value="after")))
+    wf = workflow(
+        name,
+        step(
+            "s",
+            module("transform.format", {"template": "before"}, value="before"),
+            module(
+                "api.llm",
+                {
+                    "provider": "echo",
+                    "messages": [
+                        {
+                            "role": "user",
+                            "content": [{"type": "text", "text": "look"}, {"type": "media_ref", "content": media["media_id"]}],
+                        }
+                    ],
+                },
+                text="seen",
+            ),
+        ),
+        step("t", module("transform.format", {"template": "done {x}", "values": {"x": "$state.before"}}, value="after")),
+    )
     return media, wf
 
 
@@ -140,7 +165,9 @@ def test_retry_continues_from_the_failed_module_with_its_state(client, relay):
     assert retry_event["data"]["error"]["code"] == "INVALID_MEDIA_REF"
     assert retry_event["data"]["execution"] == f"{run_id}-g2" and "execution_arn" not in retry_event["data"]
     # Not repeated: the first module, and the step's start.
-    firsts = [e for e in events if e["event_type"] == "module_completed" and e["data"]["module_index"] == 0 and e["step_id"] == "s"]
+    firsts = [
+        e for e in events if e["event_type"] == "module_completed" and e["data"]["module_index"] == 0 and e["step_id"] == "s"
+    ]
     assert len(firsts) == 1
     assert [e["step_id"] for e in events if e["event_type"] == "step_started"] == ["s", "t"]
     assert_problem(client.post(f"/v1/runs/{run_id}/retry"), 409, "RUN_NOT_FAILED")

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+
 from servers import free_port
 
 RELAY = [sys.executable, "-m", "relay_tools.cli"]
@@ -20,7 +21,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_admin_create_user_prints_a_working_key_once(cloud, api_url):
     done = subprocess.run(
         [*RELAY, "admin", "create-user", "Operator1", "--email", "op1@example.com", "--admin"],
-        capture_output=True, text=True, timeout=60, env=dict(os.environ), check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(os.environ),
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     created = json.loads(done.stdout)
@@ -32,7 +37,11 @@ def test_admin_create_user_prints_a_working_key_once(cloud, api_url):
 
     again = subprocess.run(
         [*RELAY, "admin", "create-user", "operator1", "--email", "other@example.com"],
-        capture_output=True, text=True, timeout=60, env=dict(os.environ), check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(os.environ),
+        check=False,
     )
     assert again.returncode == 1
     assert "USERNAME_TAKEN" in again.stderr
@@ -44,7 +53,11 @@ def _start_local(extra_env: dict[str, str]) -> tuple[subprocess.Popen, int]:
     env.update(extra_env)
     process = subprocess.Popen(
         [*RELAY, "local", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -98,15 +111,35 @@ def test_relay_local_passes_its_provider_settings_to_the_template(fake_providers
     the template's secret, which RunStep reads as in the cloud: an api.llm step reaches the
     fake server with that key."""
     key = "rk_local_llm_key_0123456789"
-    process, port = _start_local({
-        "RELAY_DEV_API_KEY": key, "OPENAI_API_KEY": "sk-from-relay-local", "OPENAI_BASE_URL": fake_providers.openai_base_url,
-    })
+    process, port = _start_local(
+        {
+            "RELAY_DEV_API_KEY": key,
+            "OPENAI_API_KEY": "sk-from-relay-local",
+            "OPENAI_BASE_URL": fake_providers.openai_base_url,
+        }
+    )
     try:
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {key}"}, timeout=30)
-        wf = {"workflow_id": "local-llm", "schema_version": "1.0", "steps": [{"step_id": "s", "modules": [{
-            "module_id": "api.llm", "inputs": {"provider": "openai", "model": "m-relay-local",
-                                               "messages": [{"role": "user", "content": "hello"}]},
-            "outputs_to_state": {"text": "t"}}]}]}
+        wf = {
+            "workflow_id": "local-llm",
+            "schema_version": "1.0",
+            "steps": [
+                {
+                    "step_id": "s",
+                    "modules": [
+                        {
+                            "module_id": "api.llm",
+                            "inputs": {
+                                "provider": "openai",
+                                "model": "m-relay-local",
+                                "messages": [{"role": "user", "content": "hello"}],
+                            },
+                            "outputs_to_state": {"text": "t"},
+                        }
+                    ],
+                }
+            ],
+        }
         run_id = client.post("/v1/runs", json={"workflow": wf}).json()["run_id"]
         deadline = time.monotonic() + 30
         while (run := client.get(f"/v1/runs/{run_id}").json())["status"] not in ("completed", "error"):
@@ -126,7 +159,12 @@ def test_relay_local_refuses_a_dev_key_that_is_not_a_key():
     env["RELAY_DEV_API_KEY"] = "short"
     result = subprocess.run(
         [*RELAY, "local", "--port", str(free_port())],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 2
     assert "RELAY_DEV_API_KEY: INVALID_API_KEY" in result.stderr

@@ -10,8 +10,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from client_setup import GREETING, PNG
 
+from client_setup import GREETING, PNG
 from relay_client import ClientInputError, NotFoundError, Relay, RelayAPIError
 from relay_client.workflow_source import load_workflow
 
@@ -47,7 +47,11 @@ def test_the_client_hash_is_the_servers_for_each_example_as_a_folder_and_as_a_zi
     archive.write_bytes(_zip_of(folder))
     again = relay.templates.submit(archive)  # the server reads the zip itself, then hashes
     assert load_workflow(archive).content_hash == local
-    assert (again.created, again.version["version_id"], again.version["source_type"]) == (False, first.version["version_id"], "json")
+    assert (again.created, again.version["version_id"], again.version["source_type"]) == (
+        False,
+        first.version["version_id"],
+        "json",
+    )
 
 
 def test_a_zip_with_refs_hashes_the_same_on_both_sides(sdk, tmp_path):

@@ -11,10 +11,9 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 from documents import module, step, workflow
+from fake_comfyui import graph
 from media_helpers import PNG, create, upload, wait_for_media
 from polling import wait_for_status
-
-from fake_comfyui import graph
 
 RANDOM_FILE = re.compile(r"[0-9a-f]{32}\.png")
 
@@ -53,25 +52,34 @@ def _legit(client, tag):
 
 def test_a_node_off_the_allow_list_is_refused_at_submit_and_nothing_is_made(client, fake_comfyui):
     url_loader = {"class_type": "LoadImageFromUrl", "inputs": {"url": "http://169.254.169.254/latest/meta-data/"}}
-    wf = workflow("graph-ssrf", step("make", generate({**graph(), "7": url_loader}, images=[{"image": "media_x", "node_id": "10"}])))
+    wf = workflow(
+        "graph-ssrf", step("make", generate({**graph(), "7": url_loader}, images=[{"image": "media_x", "node_id": "10"}]))
+    )
     requests = len(fake_comfyui.requests)
     for path, body in (("/v1/runs", {"workflow": wf}), ("/v1/templates", {"workflow": wf, "template_name": "graph-ssrf"})):
         response = client.post(path, json=body)
         assert response.status_code == 400 and response.headers["content-type"].startswith("application/problem+json")
         problem = response.json()
         assert problem["code"] == "INVALID_WORKFLOW"
-        assert problem["problems"] == [{
-            "step_id": "make", "step_index": 0, "module_index": 0, "module_id": "media.generate",
-            "message": "step 'make' module 1 (media.generate): workflow.7: node class 'LoadImageFromUrl' is not allowed on "
-                       "this deployment (ComfyUINodeAllowList)",
-        }]
+        assert problem["problems"] == [
+            {
+                "step_id": "make",
+                "step_index": 0,
+                "module_index": 0,
+                "module_id": "media.generate",
+                "message": "step 'make' module 1 (media.generate): workflow.7: node class 'LoadImageFromUrl' is not allowed on "
+                "this deployment (ComfyUINodeAllowList)",
+            }
+        ]
     assert all(t["template_name"] != "graph-ssrf" for t in client.get("/v1/templates").json()["items"])
     assert len(fake_comfyui.requests) == requests
 
 
 def test_a_graph_naming_a_file_by_name_is_refused_at_submit(client):
     stolen = {"class_type": "LoadImage", "inputs": {"image": "ComfyUI_00001_.png [output]"}}
-    wf = workflow("graph-by-name", step("make", generate({**graph(), "11": stolen}, images=[{"image": "media_x", "node_id": "10"}])))
+    wf = workflow(
+        "graph-by-name", step("make", generate({**graph(), "11": stolen}, images=[{"image": "media_x", "node_id": "10"}]))
+    )
     response = client.post("/v1/runs", json={"workflow": wf})
     assert response.status_code == 400 and response.json()["code"] == "INVALID_WORKFLOW"
     assert "workflow.11.inputs.image: LoadImage may only load an image this run uploads" in response.json()["detail"]
@@ -111,8 +119,11 @@ def test_a_graph_naming_another_runs_upload_is_refused_before_queueing(client, m
     assert run["status"] == "error" and run["error"]["code"] == "COMFYUI_INPUT_NOT_ALLOWED"
     assert "workflow.10.inputs.image: LoadImage may only load an image this run uploads" in run["error"]["message"]
     assert _sent_for(fake_comfyui, run_id) == ([], [])
-    assert not [p for p in fake_comfyui.prompts.values() if p["graph"].get("10", {}).get("inputs", {}).get("image") == stolen
-                and p["client_id"] != f"relay-{victim_run}"]
+    assert not [
+        p
+        for p in fake_comfyui.prompts.values()
+        if p["graph"].get("10", {}).get("inputs", {}).get("image") == stolen and p["client_id"] != f"relay-{victim_run}"
+    ]
 
 
 def test_many_users_at_once_each_load_only_their_own_uploads(make_client, fake_comfyui):

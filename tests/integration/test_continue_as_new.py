@@ -13,7 +13,10 @@ def test_long_run_hands_over_to_new_executions_and_completes(client, relay):
     wf = workflow(
         "long_run",
         *[step(q, module("user.text_input", {"prompt": f"Answer {q}"}, value=q)) for q in questions],
-        step("sum", module("transform.format", {"template": "{a}..{b}", "values": {"a": "$state.q0", "b": "$state.q6"}}, value="summary")),
+        step(
+            "sum",
+            module("transform.format", {"template": "{a}..{b}", "values": {"a": "$state.q0", "b": "$state.q6"}}, value="summary"),
+        ),
     )
     client.post("/v1/templates", json={"workflow": wf})
     run = client.post("/v1/runs", json={"template_name": "long_run"}).json()

@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 
 from documents import greeting, module, step, workflow
-from media_helpers import PNG, create
 from executions import execution_arn
+from media_helpers import PNG, create
 from polling import wait_for_status
 
 TRIALS = int(os.environ.get("RELAY_CONTROL_TRIALS", "5"))
@@ -25,9 +25,14 @@ CLIENTS = int(os.environ.get("RELAY_CONTROL_CLIENTS", "8"))
 def _executions(relay, run_id, **status):
     """(name, status) of the run's executions, every page."""
     pages = relay.stepfunctions.get_paginator("list_executions").paginate(
-        stateMachineArn=relay.settings.run_state_machine_arn, **status)
-    return [(e["name"], e["status"]) for page in pages for e in page["executions"]
-            if e["name"] == run_id or e["name"].startswith(run_id + "-g")]
+        stateMachineArn=relay.settings.run_state_machine_arn, **status
+    )
+    return [
+        (e["name"], e["status"])
+        for page in pages
+        for e in page["executions"]
+        if e["name"] == run_id or e["name"].startswith(run_id + "-g")
+    ]
 
 
 def _race(client: httpx.Client, requests: list[tuple[str, str, dict[str, Any] | None]]) -> list[tuple[str, int, dict]]:
@@ -103,7 +108,8 @@ def test_cancel_against_answers(make_client, relay):
         run_id = client.post("/v1/runs", json={"workflow": greeting("race-cancel-answer")}).json()["run_id"]
         wait_for_status(client, run_id, "awaiting_input")
         requests = [("cancel", f"/v1/runs/{run_id}/cancel", None)] * (CLIENTS // 2) + [
-            ("answer", f"/v1/runs/{run_id}/input", {"step_id": "ask", "value": f"v{i}"}) for i in range(CLIENTS // 2)]
+            ("answer", f"/v1/runs/{run_id}/input", {"step_id": "ask", "value": f"v{i}"}) for i in range(CLIENTS // 2)
+        ]
         results = _race(client, requests)
         outcomes = _outcomes(results)
         assert outcomes[("cancel", 200)] == 1, results
@@ -121,8 +127,20 @@ def test_cancel_against_answers(make_client, relay):
 def test_concurrent_retries_start_one_execution(make_client, relay):
     client = make_client()
     media = create(client, PNG)  # never uploaded: the run fails at the llm call every time
-    wf = workflow("race-retry", step("s", module("api.llm", {"provider": "echo", "messages": [
-        {"role": "user", "content": [{"type": "media_ref", "content": media["media_id"]}]}]}, text="t")))
+    wf = workflow(
+        "race-retry",
+        step(
+            "s",
+            module(
+                "api.llm",
+                {
+                    "provider": "echo",
+                    "messages": [{"role": "user", "content": [{"type": "media_ref", "content": media["media_id"]}]}],
+                },
+                text="t",
+            ),
+        ),
+    )
     for _ in range(TRIALS):
         run = client.post("/v1/runs", json={"workflow": wf}).json()
         assert wait_for_status(client, run["run_id"], "error")["error"]["code"] == "INVALID_MEDIA_REF"
@@ -162,7 +180,9 @@ def test_concurrent_branches_one_wins(make_client, relay):
         events, run = _check_history(client, relay, run_id)
         assert run["branch_id"] == winner["branch"]["branch_id"]
         assert [b["branch_id"] for b in client.get(f"/v1/runs/{run_id}/branches").json()["items"]] == [
-            "main", winner["branch"]["branch_id"]]
+            "main",
+            winner["branch"]["branch_id"],
+        ]
         assert Counter(e["event_type"] for e in events)["branch_created"] == 1
         wait_for_status(client, run_id, "awaiting_input")
         client.post(f"/v1/runs/{run_id}/cancel")

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+
 from documents import greeting, module, step, workflow
 from polling import wait_for_status
 from problems import assert_problem
@@ -30,8 +31,11 @@ def _start(client, wf):
 
 
 def _completed_run(client):
-    wf = workflow("streamed", step("a", module("transform.format", {"template": "x"}, value="x")),
-                  step("b", module("transform.format", {"template": "y"}, value="y")))
+    wf = workflow(
+        "streamed",
+        step("a", module("transform.format", {"template": "x"}, value="x")),
+        step("b", module("transform.format", {"template": "y"}, value="y")),
+    )
     run_id = _start(client, wf)
     wait_for_status(client, run_id, "completed")
     return run_id
@@ -130,13 +134,21 @@ def test_another_tenants_run_is_404_and_no_key_is_401(client, make_client, api_u
 
 def _lambda_event(path: str, key: str, headers: dict | None = None) -> dict:
     return {
-        "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": "",
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": "",
         "headers": {"authorization": f"Bearer {key}", **(headers or {})},
         "requestContext": {
-            "accountId": "123456789012", "apiId": "local", "domainName": "local.execute-api.us-east-1.amazonaws.com",
+            "accountId": "123456789012",
+            "apiId": "local",
+            "domainName": "local.execute-api.us-east-1.amazonaws.com",
             "http": {"method": "GET", "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "test"},
-            "requestId": "req-sse", "routeKey": "$default", "stage": "$default",
-            "time": "21/Nov/2026:12:00:00 +0000", "timeEpoch": 0,
+            "requestId": "req-sse",
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": "21/Nov/2026:12:00:00 +0000",
+            "timeEpoch": 0,
         },
         "isBase64Encoded": False,
     }

@@ -15,7 +15,10 @@ def test_the_review_example_runs_to_an_exported_run(client):
     env = {**os.environ, "RELAY_KEY": key}
     result = subprocess.run(
         [sys.executable, str(ROOT / "examples" / "review" / "run.py"), "--api", str(client.base_url)],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout

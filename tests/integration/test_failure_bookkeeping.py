@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 
-
 from documents import greeting
 from executions import execution_arn
 from polling import wait_for_status

@@ -9,6 +9,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
 from documents import module, step, workflow
 from polling import wait_for_status
 from problems import assert_problem
@@ -21,8 +22,20 @@ ROUNDS = int(os.environ.get("RELAY_HISTORY_ROUNDS", "3"))
 def ideas(extra_step: bool = False) -> dict:
     """recall keywords → record the run's keywords → pick a look (ordered by usage) and record it."""
     steps = [
-        step("recall", module("history.keyword_history", {"limit": 10, "categories": ["style"]}, keywords="previous", entries="previous_entries")),
-        step("remember", module("history.keyword_history", {"record": "$run.inputs.keywords", "category": "style", "source": "generated"}, recorded="recorded")),
+        step(
+            "recall",
+            module(
+                "history.keyword_history", {"limit": 10, "categories": ["style"]}, keywords="previous", entries="previous_entries"
+            ),
+        ),
+        step(
+            "remember",
+            module(
+                "history.keyword_history",
+                {"record": "$run.inputs.keywords", "category": "style", "source": "generated"},
+                recorded="recorded",
+            ),
+        ),
         step(
             "pick",
             module("user.select", {"prompt": "Look?", "options": OPTIONS, "order_by": "recent_usage"}, value="look"),
@@ -30,7 +43,9 @@ def ideas(extra_step: bool = False) -> dict:
         ),
     ]
     if extra_step:
-        steps.append(step("sum", module("transform.format", {"template": "{look}", "values": {"look": "$state.look"}}, value="summary")))
+        steps.append(
+            step("sum", module("transform.format", {"template": "{look}", "values": {"look": "$state.look"}}, value="summary"))
+        )
     return workflow("ideas", *steps)
 
 
@@ -93,14 +108,22 @@ def test_two_versions_of_a_template_share_keywords_and_option_usage(client, make
     for template in ("ideas", template_id):
         page = client.get("/v1/keywords", params={"template": template}).json()
         assert [(k["keyword"], k["total_weight"], k["uses"]) for k in page["items"]] == [
-            ("Cinematic", 4, 2), ("neon", 2, 1), ("moody", 1, 1)]
+            ("Cinematic", 4, 2),
+            ("neon", 2, 1),
+            ("moody", 1, 1),
+        ]
         assert page["next_cursor"] is None
     recent = client.get("/v1/keywords", params={"template": "ideas", "order": "recent"}).json()["items"]
     assert [k["keyword"] for k in recent][:1] in (["Cinematic"], ["neon"])  # run 2 recorded both at once
     assert recent[-1]["keyword"] == "moody"
     first_kw = recent[0]
-    assert first_kw["source"] == "generated" and first_kw["step_id"] == "remember" and first_kw["expires_at"] > first_kw["last_used"]
-    assert client.get("/v1/keywords", params={"template": "ideas", "category": "other"}).json() == {"items": [], "next_cursor": None}
+    assert (
+        first_kw["source"] == "generated" and first_kw["step_id"] == "remember" and first_kw["expires_at"] > first_kw["last_used"]
+    )
+    assert client.get("/v1/keywords", params={"template": "ideas", "category": "other"}).json() == {
+        "items": [],
+        "next_cursor": None,
+    }
 
     # pages by cursor
     seen, cursor = [], None
@@ -115,10 +138,16 @@ def test_two_versions_of_a_template_share_keywords_and_option_usage(client, make
 
     # GET /v1/option-usage: most recently used first, all select steps or one
     usage = client.get("/v1/option-usage", params={"template": "ideas"}).json()
-    assert [(o["option"], o["step_id"], o["uses"]) for o in usage["items"]] == [("light", "pick", 1), ("dark", "pick", 1), ("pastel", "pick", 1)]
+    assert [(o["option"], o["step_id"], o["uses"]) for o in usage["items"]] == [
+        ("light", "pick", 1),
+        ("dark", "pick", 1),
+        ("pastel", "pick", 1),
+    ]
     page = client.get("/v1/option-usage", params={"template": template_id, "step_id": "pick", "limit": 2}).json()
     assert [o["option"] for o in page["items"]] == ["light", "dark"] and page["next_cursor"]
-    rest = client.get("/v1/option-usage", params={"template": template_id, "step_id": "pick", "limit": 2, "cursor": page["next_cursor"]}).json()
+    rest = client.get(
+        "/v1/option-usage", params={"template": template_id, "step_id": "pick", "limit": 2, "cursor": page["next_cursor"]}
+    ).json()
     assert [o["option"] for o in rest["items"]] == ["pastel"]
     assert client.get("/v1/option-usage", params={"template": "ideas", "step_id": "recall"}).json()["items"] == []
 
@@ -133,7 +162,9 @@ def test_two_versions_of_a_template_share_keywords_and_option_usage(client, make
     assert offered == OPTIONS and state["previous"] == []
     assert [k["keyword"] for k in client.get("/v1/keywords", params={"template": "ideas"}).json()["items"]].count("theirs") == 0
     # a cursor of my list is not another's
-    assert_problem(other.get("/v1/keywords", params={"template": "ideas", "cursor": cursor or page["next_cursor"]}), 400, "INVALID_CURSOR")
+    assert_problem(
+        other.get("/v1/keywords", params={"template": "ideas", "cursor": cursor or page["next_cursor"]}), 400, "INVALID_CURSOR"
+    )
 
 
 @pytest.mark.parametrize(
@@ -162,9 +193,15 @@ def test_bad_option_usage_queries_are_clear_problems(client):
 
 
 def test_bad_module_inputs_are_refused_at_submit_and_at_run_time(client):
-    bad = workflow("bad-history", step("s", module("history.keyword_history", {"record": [" "], "weight": 0}),
-                                       module("history.option_usage", {"select_step": "no spaces"}),
-                                       module("user.select", {"prompt": "p", "options": ["a"], "order_by": "sometimes"})))
+    bad = workflow(
+        "bad-history",
+        step(
+            "s",
+            module("history.keyword_history", {"record": [" "], "weight": 0}),
+            module("history.option_usage", {"select_step": "no spaces"}),
+            module("user.select", {"prompt": "p", "options": ["a"], "order_by": "sometimes"}),
+        ),
+    )
     body = assert_problem(client.post("/v1/templates", json={"workflow": bad}), 400, "INVALID_WORKFLOW")
     text = str(body["problems"])
     assert "history.keyword_history" in text and "history.option_usage" in text and "order_by" in text
@@ -181,13 +218,16 @@ def test_bad_module_inputs_are_refused_at_submit_and_at_run_time(client):
 def test_many_runs_recording_at_once_count_each_recording_once(client):
     wf = workflow(
         "busy",
-        step("s",
-             module("history.keyword_history", {"record": ["shared", "$run.inputs.own"], "weight": 2}),
-             module("history.option_usage", {"record": "$run.inputs.look", "select_step": "pick"})),
+        step(
+            "s",
+            module("history.keyword_history", {"record": ["shared", "$run.inputs.own"], "weight": 2}),
+            module("history.option_usage", {"record": "$run.inputs.look", "select_step": "pick"}),
+        ),
     )
     submit(client, wf, name="busy")
     total = 0
     for round_ in range(ROUNDS):
+
         def one(n):
             run_id = start(client, "busy", own=f"own-{round_}-{n}", look=OPTIONS[n % 3])
             return wait_for_status(client, run_id, "completed", "error", timeout=60)["status"]
@@ -229,19 +269,37 @@ def test_a_run_step_retried_after_recording_counts_nothing_twice(client, relay):
     from relay.runtime.scope import AttemptFactory
     from relay.runtime.services.execution import ExecutionService
 
-    wf = workflow("retried", step("s", module("history.keyword_history", {"record": ["once", {"keyword": "heavy", "weight": 5}]}),
-                                  module("history.option_usage", {"record": ["x", "y"], "select_step": "pick"})))
+    wf = workflow(
+        "retried",
+        step(
+            "s",
+            module("history.keyword_history", {"record": ["once", {"keyword": "heavy", "weight": 5}]}),
+            module("history.option_usage", {"record": ["x", "y"], "select_step": "pick"}),
+        ),
+    )
     submitted = submit(client, wf, name="retried")
     version_id = submitted["version"]["version_id"]
     now = now_iso()
     # A run RunStep drives here directly (no execution), so the retry is ours to make.
-    run = Run(run_id=new_id("run"), user_id=client.user.user_id, template_id=submitted["template"]["template_id"],
-              template_name="retried", initial_version_id=version_id, current_version_id=version_id,
-              created_at=now, updated_at=now)
+    run = Run(
+        run_id=new_id("run"),
+        user_id=client.user.user_id,
+        template_id=submitted["template"]["template_id"],
+        template_name="retried",
+        initial_version_id=version_id,
+        current_version_id=version_id,
+        created_at=now,
+        updated_at=now,
+    )
     relay.run_repository.create(run, [NewEvent(event_type="run_created", data={})], "corr-create")
     runs = _CrashBeforeCommitOnce(relay.run_repository)
-    step_function = ExecutionService(runs, relay.template_repository, relay.workflow_store,
-                                     default_input_timeout_seconds=60, attempts=AttemptFactory(history=relay.history))
+    step_function = ExecutionService(
+        runs,
+        relay.template_repository,
+        relay.workflow_store,
+        default_input_timeout_seconds=60,
+        attempts=AttemptFactory(history=relay.history),
+    )
     with pytest.raises(ServiceUnavailableError):
         step_function.run_step(run.run_id, None, "corr-1")
     assert step_function.run_step(run.run_id, None, "corr-2")["outcome"] == "completed"  # the retry
@@ -264,8 +322,8 @@ def _documented_example() -> dict:
     from pathlib import Path
 
     text = (Path(__file__).resolve().parents[2] / "docs" / "api" / "history.md").read_text()
-    section = text[text.index("A workflow that avoids last runs' keywords"):]
-    block = section[section.index("```json") + len("```json"): section.index("```\n", section.index("```json") + 7)]
+    section = text[text.index("A workflow that avoids last runs' keywords") :]
+    block = section[section.index("```json") + len("```json") : section.index("```\n", section.index("```json") + 7)]
     return json.loads(block)
 
 

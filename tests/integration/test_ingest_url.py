@@ -9,10 +9,10 @@ import sys
 
 import httpx
 import pytest
+
 from documents import module, step, workflow
 from fake_media_site import MP3, PNG, FakeMediaSite
 from polling import wait_for_status
-
 from relay.runtime.net.fetch import UrlFetcher
 from relay.runtime.net.ssrf import AddressPolicy, UrlNotAllowedError
 
@@ -49,8 +49,16 @@ def loopback_switch(cloud):
 
 
 def ingest(url, **extra):
-    return module("media.ingest_url", {"url": url, **extra}, media_id="media_id", content_type="type",
-                  size_bytes="size", sha256="sha256", final_url="final_url", filename="filename")
+    return module(
+        "media.ingest_url",
+        {"url": url, **extra},
+        media_id="media_id",
+        content_type="type",
+        size_bytes="size",
+        sha256="sha256",
+        final_url="final_url",
+        filename="filename",
+    )
 
 
 def _run(client, wf, **body):
@@ -64,8 +72,19 @@ def test_a_file_from_a_url_becomes_a_ready_media_of_the_run(client, site, loopba
     wf = workflow(
         "ingest-ok",
         step("fetch", ingest(url), ingest(site.url("/song.mp3", "media.test"), filename="tune")),
-        step("use", module("artifact.store", {"data": {"media_id": "$state.media_id"}, "artifact_name": "picture",
-                                              "artifact_type": "state", "format": "binary"}, artifact_id="art")),
+        step(
+            "use",
+            module(
+                "artifact.store",
+                {
+                    "data": {"media_id": "$state.media_id"},
+                    "artifact_name": "picture",
+                    "artifact_type": "state",
+                    "format": "binary",
+                },
+                artifact_id="art",
+            ),
+        ),
     )
     # The second ingest overwrites the first's outputs: keep the picture's before it.
     wf["steps"][0]["modules"][0]["outputs_to_state"] = {"media_id": "media_id", "content_type": "type", "final_url": "final_url"}
@@ -123,7 +142,9 @@ def test_without_the_test_switch_loopback_is_refused(client, site):
 
 
 def test_over_the_size_cap_is_refused(client, site, loopback_switch):
-    run = _run(client, workflow("ingest-big", step("fetch", ingest(site.url("/chunked.png?size=3000000", "media.test"), max_size_mb=2))))
+    run = _run(
+        client, workflow("ingest-big", step("fetch", ingest(site.url("/chunked.png?size=3000000", "media.test"), max_size_mb=2)))
+    )
     assert run["status"] == "error" and run["error"]["code"] == "URL_CONTENT_TOO_LARGE"
 
 
@@ -139,6 +160,7 @@ def test_many_ingests_at_once_each_get_their_own_media(make_client, site, loopba
 
     clients = [make_client() for _ in range(8)]
     for _ in range(2):
+
         def go(client):
             return client, _run(client, workflow("ingest-many", step("fetch", ingest(site.url("/pic.png", "media.test")))))
 

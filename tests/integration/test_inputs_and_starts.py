@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from polling import wait_for_status
 from documents import greeting, module, step, workflow
+from polling import wait_for_status
 from problems import assert_problem
 
 
@@ -66,7 +66,9 @@ def test_bad_starts(client):
     assert_problem(client.post("/v1/runs", json={}), 400, "INVALID_RUN_REQUEST")
     client.post("/v1/templates", json={"workflow": greeting("starts")})
     version_id = client.get("/v1/templates").json()["items"][0]["latest_version_id"]
-    assert_problem(client.post("/v1/runs", json={"template_name": "starts", "version_id": version_id}), 400, "INVALID_RUN_REQUEST")
+    assert_problem(
+        client.post("/v1/runs", json={"template_name": "starts", "version_id": version_id}), 400, "INVALID_RUN_REQUEST"
+    )
     assert_problem(client.post("/v1/runs", json={"version_id": "ver_missing"}), 404, "NOT_FOUND")
     assert_problem(client.post("/v1/runs", json={"template_name": "starts", "inputs": [1]}), 400, "INVALID_REQUEST")
     assert_problem(client.get("/v1/runs", params={"status": "sleeping"}), 400, "INVALID_REQUEST")

@@ -13,9 +13,17 @@ from problems import assert_problem
 def _echo_wf(workflow_id: str, template: str = "{topic} by {tone}") -> dict:
     return workflow(
         workflow_id,
-        step("write", module("transform.format", {
-            "template": template, "values": {"topic": "$run.inputs.topic", "tone": "$run.inputs.tone"},
-        }, value="text")),
+        step(
+            "write",
+            module(
+                "transform.format",
+                {
+                    "template": template,
+                    "values": {"topic": "$run.inputs.topic", "tone": "$run.inputs.tone"},
+                },
+                value="text",
+            ),
+        ),
     )
 
 
@@ -27,11 +35,15 @@ def _submit(client, wf: dict) -> str:
 
 def _source(client, workflow_id: str = "like-src") -> dict:
     version_id = _submit(client, _echo_wf(workflow_id))
-    started = client.post("/v1/runs", json={
-        "template_name": workflow_id, "project_name": "launch",
-        "inputs": {"topic": "cyberpunk city", "tone": "warm"},
-        "model_preferences": {"default_provider": "echo", "default_model": "echo-1"},
-    })
+    started = client.post(
+        "/v1/runs",
+        json={
+            "template_name": workflow_id,
+            "project_name": "launch",
+            "inputs": {"topic": "cyberpunk city", "tone": "warm"},
+            "model_preferences": {"default_provider": "echo", "default_model": "echo-1"},
+        },
+    )
     assert started.status_code == 201, started.text
     done = wait_for_status(client, started.json()["run_id"], "completed", "error")
     assert done["status"] == "completed" and done["version_id"] == version_id
@@ -64,10 +76,15 @@ def test_like_run_copies_version_project_inputs_and_preferences(client):
 
 def test_what_the_body_gives_goes_on_top(client):
     source = _source(client, "like-over")
-    response = client.post("/v1/runs", json={
-        "like_run_id": source["run_id"], "project_name": "relaunch",
-        "inputs": {"tone": "formal"}, "model_preferences": {"default_model": "echo-2"},
-    })
+    response = client.post(
+        "/v1/runs",
+        json={
+            "like_run_id": source["run_id"],
+            "project_name": "relaunch",
+            "inputs": {"tone": "formal"},
+            "model_preferences": {"default_model": "echo-2"},
+        },
+    )
     assert response.status_code == 201, response.text
     run = wait_for_status(client, response.json()["run_id"], "completed", "error")
     assert run["project_name"] == "relaunch"
@@ -96,9 +113,7 @@ def test_foreign_unknown_and_conflicting_sources_are_refused_and_change_nothing(
     assert_problem(client.post("/v1/runs", json={"like_run_id": "run_doesnotexist"}), 404, "NOT_FOUND")
     assert_problem(client.post("/v1/runs", json={"like_run_id": "nope"}), 404, "NOT_FOUND")
     for extra in ({"template_name": "like-bad"}, {"version_id": source["version_id"]}, {"workflow": _echo_wf("x")}):
-        assert_problem(
-            client.post("/v1/runs", json={"like_run_id": source["run_id"], **extra}), 400, "INVALID_RUN_REQUEST"
-        )
+        assert_problem(client.post("/v1/runs", json={"like_run_id": source["run_id"], **extra}), 400, "INVALID_RUN_REQUEST")
     assert_problem(client.post("/v1/runs", json={"like_run_id": 5}), 400, "INVALID_REQUEST")
     too_big = {"like_run_id": source["run_id"], "inputs": {"x": "a" * 70_000}}
     assert_problem(client.post("/v1/runs", json=too_big), 413, "INPUTS_TOO_LARGE")

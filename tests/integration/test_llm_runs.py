@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import boto3
 import pytest
+
 from documents import module, step, workflow
 from media_helpers import PNG, create, upload, wait_for_media
 from polling import wait_for_status
@@ -47,11 +48,14 @@ def test_openai_with_an_uploaded_image_then_anthropic_structured_then_echo(clien
                     "model": "gpt-5-mini",
                     "messages": [
                         {"role": "system", "content": "Describe pictures."},
-                        {"role": "user", "content": [
-                            {"type": "text", "text": "What is in it?"},
-                            {"type": "media_ref", "content": "$state.picture"},
-                            {"type": "media_ref", "content": media_id},
-                        ]},
+                        {
+                            "role": "user",
+                            "content": [
+                                {"type": "text", "text": "What is in it?"},
+                                {"type": "media_ref", "content": "$state.picture"},
+                                {"type": "media_ref", "content": media_id},
+                            ],
+                        },
                     ],
                     "max_tokens": 200,
                 },
@@ -72,8 +76,11 @@ def test_openai_with_an_uploaded_image_then_anthropic_structured_then_echo(clien
                 },
                 data="title",
             ),
-            module("api.llm", {"provider": "echo", "messages": [{"role": "user", "content": "hi"}], "response_schema": SCHEMA},
-                   data="echoed"),
+            module(
+                "api.llm",
+                {"provider": "echo", "messages": [{"role": "user", "content": "hi"}], "response_schema": SCHEMA},
+                data="echoed",
+            ),
         ),
     )
     run = _run(client, wf, inputs={"picture": media_id})
@@ -104,10 +111,16 @@ def test_openai_with_an_uploaded_image_then_anthropic_structured_then_echo(clien
     detail = client.get(f"/v1/runs/{run['run_id']}/api-calls/{first['call_id']}").json()
     sha = hashlib.sha256(PNG).hexdigest()
     parts = detail["request"]["messages"][1]["content"]
-    assert parts[1] == {"type": "image", "media_type": "image/png", "sha256": sha, "size_bytes": len(PNG),
-                        "key": f"api-calls/images/30d/{sha}"}
-    assert detail["images"] == [{"sha256": sha, "media_type": "image/png", "size_bytes": len(PNG),
-                                 "key": f"api-calls/images/30d/{sha}"}]
+    assert parts[1] == {
+        "type": "image",
+        "media_type": "image/png",
+        "sha256": sha,
+        "size_bytes": len(PNG),
+        "key": f"api-calls/images/30d/{sha}",
+    }
+    assert detail["images"] == [
+        {"sha256": sha, "media_type": "image/png", "size_bytes": len(PNG), "key": f"api-calls/images/30d/{sha}"}
+    ]
     assert detail["response"]["output"][0]["content"][0]["text"] == state["description"]
     s3 = boto3.client("s3")
     bucket = relay.settings.artifacts_bucket
@@ -125,9 +138,20 @@ def test_openai_with_an_uploaded_image_then_anthropic_structured_then_echo(clien
 
 def test_large_bodies_go_to_s3_whole(client, relay):
     long_text = "word " * 8000  # 40 kB: over the inline limit
-    run = _run(client, workflow("llm-large", step("s", module(
-        "api.llm", {"provider": "openai", "model": "gpt-5-mini", "messages": [{"role": "user", "content": long_text}]},
-        text="out"))))
+    run = _run(
+        client,
+        workflow(
+            "llm-large",
+            step(
+                "s",
+                module(
+                    "api.llm",
+                    {"provider": "openai", "model": "gpt-5-mini", "messages": [{"role": "user", "content": long_text}]},
+                    text="out",
+                ),
+            ),
+        ),
+    )
     assert run["status"] == "completed", run.get("error")
     call = client.get(f"/v1/runs/{run['run_id']}/api-calls").json()["items"][0]
     detail = client.get(f"/v1/runs/{run['run_id']}/api-calls/{call['call_id']}").json()
@@ -148,24 +172,67 @@ def test_model_preferences_choose_for_modules_that_name_none(client, fake_provid
 
 
 def test_a_reply_that_does_not_fit_the_schema_is_retried_once_then_fails(client):
-    ok = _run(client, workflow("llm-invalid-once", step("s", module("api.llm", {
-        "provider": "openai", "model": "m-invalid-once", "messages": [{"role": "user", "content": "x"}],
-        "response_schema": SCHEMA}, data="d"))))
+    ok = _run(
+        client,
+        workflow(
+            "llm-invalid-once",
+            step(
+                "s",
+                module(
+                    "api.llm",
+                    {
+                        "provider": "openai",
+                        "model": "m-invalid-once",
+                        "messages": [{"role": "user", "content": "x"}],
+                        "response_schema": SCHEMA,
+                    },
+                    data="d",
+                ),
+            ),
+        ),
+    )
     assert ok["status"] == "completed", ok.get("error")
     statuses = [c["status"] for c in client.get(f"/v1/runs/{ok['run_id']}/api-calls").json()["items"]]
     assert statuses == ["invalid_output", "ok"]
 
-    bad = _run(client, workflow("llm-invalid", step("s", module("api.llm", {
-        "provider": "anthropic", "model": "m-invalid", "messages": [{"role": "user", "content": "x"}],
-        "response_schema": SCHEMA}, data="d"))))
+    bad = _run(
+        client,
+        workflow(
+            "llm-invalid",
+            step(
+                "s",
+                module(
+                    "api.llm",
+                    {
+                        "provider": "anthropic",
+                        "model": "m-invalid",
+                        "messages": [{"role": "user", "content": "x"}],
+                        "response_schema": SCHEMA,
+                    },
+                    data="d",
+                ),
+            ),
+        ),
+    )
     assert bad["status"] == "error" and bad["error"]["code"] == "INVALID_LLM_OUTPUT"
     assert "twice" in bad["error"]["message"]
 
 
 def test_persistent_500_ends_the_run_with_provider_error(client, fake_providers):
     model = "m-status-500-run"
-    run = _run(client, workflow("llm-500", step("s", module("api.llm", {
-        "provider": "openai", "model": model, "messages": [{"role": "user", "content": "x"}]}, text="t"))), timeout=90)
+    run = _run(
+        client,
+        workflow(
+            "llm-500",
+            step(
+                "s",
+                module(
+                    "api.llm", {"provider": "openai", "model": model, "messages": [{"role": "user", "content": "x"}]}, text="t"
+                ),
+            ),
+        ),
+        timeout=90,
+    )
     assert run["status"] == "error"
     assert run["error"]["code"] == "PROVIDER_ERROR"
     assert "500" in run["error"]["message"] and "the fake provider is down" in run["error"]["message"]
@@ -175,7 +242,9 @@ def test_persistent_500_ends_the_run_with_provider_error(client, fake_providers)
     assert len(calls) == 5 and {c["status"] for c in calls} == {"error"}
     paged, cursor = [], None
     while True:  # pages of 2, oldest first, by opaque cursor
-        page = client.get(f"/v1/runs/{run['run_id']}/api-calls", params={"limit": 2, **({"cursor": cursor} if cursor else {})}).json()
+        page = client.get(
+            f"/v1/runs/{run['run_id']}/api-calls", params={"limit": 2, **({"cursor": cursor} if cursor else {})}
+        ).json()
         paged += page["items"]
         cursor = page["next_cursor"]
         if not cursor:
@@ -193,11 +262,13 @@ def test_throttling_that_outlasts_the_sdk_is_retried(client, fake_providers, cal
     echo call that completed, RunStep first commits that (continue) and the next RunStep starts
     at the throttled call, so the echo call is not repeated."""
     model = f"m-status-429-twice-{call_before}"
-    modules = [module("api.llm", {"provider": "anthropic", "model": model, "messages": [{"role": "user", "content": "x"}]},
-                      text="t")]
+    modules = [
+        module("api.llm", {"provider": "anthropic", "model": model, "messages": [{"role": "user", "content": "x"}]}, text="t")
+    ]
     if call_before:
-        modules.insert(0, module("api.llm", {"provider": "echo", "messages": [{"role": "user", "content": "before"}]},
-                                 text="before"))
+        modules.insert(
+            0, module("api.llm", {"provider": "echo", "messages": [{"role": "user", "content": "before"}]}, text="before")
+        )
     run = _run(client, workflow(f"llm-429-{str(call_before).lower()}", step("s", *modules)), timeout=60)
     assert run["status"] == "completed", run.get("error")
     assert run["state"]["t"] == "echo: x [images: 0]"
@@ -213,20 +284,49 @@ def test_throttling_that_outlasts_the_sdk_is_retried(client, fake_providers, cal
 
 
 def test_a_refusal_fails_at_once_and_a_bad_media_ref_is_clear(client, make_client):
-    run = _run(client, workflow("llm-400", step("s", module("api.llm", {
-        "provider": "anthropic", "model": "m-status-400", "messages": [{"role": "user", "content": "x"}]}, text="t"))))
+    run = _run(
+        client,
+        workflow(
+            "llm-400",
+            step(
+                "s",
+                module(
+                    "api.llm",
+                    {"provider": "anthropic", "model": "m-status-400", "messages": [{"role": "user", "content": "x"}]},
+                    text="t",
+                ),
+            ),
+        ),
+    )
     assert run["error"]["code"] == "PROVIDER_ERROR" and "refuses" in run["error"]["message"]
 
     other = make_client()
     theirs = _ready_media(other)
-    run = _run(client, workflow("llm-badref", step("s", module("api.llm", {
-        "provider": "echo", "messages": [{"role": "user", "content": [{"type": "media_ref", "content": theirs}]}]}, text="t"))))
+    run = _run(
+        client,
+        workflow(
+            "llm-badref",
+            step(
+                "s",
+                module(
+                    "api.llm",
+                    {"provider": "echo", "messages": [{"role": "user", "content": [{"type": "media_ref", "content": theirs}]}]},
+                    text="t",
+                ),
+            ),
+        ),
+    )
     assert run["error"]["code"] == "INVALID_MEDIA_REF"
 
 
 def test_another_users_api_calls_are_not_found(client, make_client):
-    run = _run(client, workflow("llm-mine", step("s", module("api.llm", {
-        "provider": "echo", "messages": [{"role": "user", "content": "x"}]}, call_id="c"))))
+    run = _run(
+        client,
+        workflow(
+            "llm-mine",
+            step("s", module("api.llm", {"provider": "echo", "messages": [{"role": "user", "content": "x"}]}, call_id="c")),
+        ),
+    )
     call_id = run["state"]["c"]
     other = make_client()
     assert_problem(other.get(f"/v1/runs/{run['run_id']}/api-calls"), 404, "NOT_FOUND")

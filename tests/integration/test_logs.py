@@ -9,7 +9,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from documents import module, step, workflow
 from polling import wait_for_status
 from problems import assert_problem
@@ -22,19 +21,27 @@ def _run(client, wf):
 
 
 def _ok_workflow(name="logged"):
-    return workflow(name, step("first", module("transform.format", {"template": "x"}, value="x")),
-                    step("second", module("transform.format", {"template": "y"}, value="y")))
+    return workflow(
+        name,
+        step("first", module("transform.format", {"template": "x"}, value="x")),
+        step("second", module("transform.format", {"template": "y"}, value="y")),
+    )
 
 
 def _failing_workflow():
-    return workflow("logged-failing", step("ok", module("transform.format", {"template": "x"}, value="x")),
-                    step("bad", module("transform.format", {"template": "{missing}"}, value="y")))
+    return workflow(
+        "logged-failing",
+        step("ok", module("transform.format", {"template": "x"}, value="x")),
+        step("bad", module("transform.format", {"template": "{missing}"}, value="y")),
+    )
 
 
 def _all_lines(client, run_id, limit=100, **params):
     lines, cursor, pages = [], None, 0
     while True:
-        response = client.get(f"/v1/runs/{run_id}/logs", params={"limit": limit, **params, **({"cursor": cursor} if cursor else {})})
+        response = client.get(
+            f"/v1/runs/{run_id}/logs", params={"limit": limit, **params, **({"cursor": cursor} if cursor else {})}
+        )
         assert response.status_code == 200, response.text
         body = response.json()
         lines += body["items"]
@@ -67,7 +74,9 @@ def test_a_runs_lines_carry_its_ids_from_the_run_step_log_group(client, cloud):
     assert started == [("first", "INFO"), ("second", "INFO")]
     completed = [line for line in lines if line["message"] == "module completed"]
     assert [(line["step_id"], line["record"]["module_id"]) for line in completed] == [
-        ("first", "transform.format"), ("second", "transform.format")]
+        ("first", "transform.format"),
+        ("second", "transform.format"),
+    ]
     # correlation_id: the RunStep invocation, as on the run's events
     events = client.get(f"/v1/runs/{run_id}/events", params={"limit": 100}).json()["items"]
     step_events = {e["correlation_id"] for e in events if e["event_type"] == "step_started"}
@@ -140,11 +149,13 @@ def test_admin_logs_are_for_admins_only_and_span_runs(client, make_client):
     assert_problem(client.get("/v1/admin/logs"), 403, "ADMIN_ONLY")
     admin = make_client(admin=True)
     since = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+
     def every_line(**params):
         lines, cursor = [], None
         while True:
-            body = admin.get("/v1/admin/logs", params={"since": since, "limit": 100, **params,
-                                                       **({"cursor": cursor} if cursor else {})}).json()
+            body = admin.get(
+                "/v1/admin/logs", params={"since": since, "limit": 100, **params, **({"cursor": cursor} if cursor else {})}
+            ).json()
             lines += body["items"]
             cursor = body["next_cursor"]
             if cursor is None:

@@ -7,12 +7,12 @@ the deadline and another user's input image each end the run clearly."""
 from __future__ import annotations
 
 import httpx
-from documents import module, step, workflow
-from media_helpers import PNG, create, upload, wait_for_media
-from executions import execution_arn
-from polling import wait_for_status
 
+from documents import module, step, workflow
+from executions import execution_arn
 from fake_comfyui import PNG_HEAD, graph
+from media_helpers import PNG, create, upload, wait_for_media
+from polling import wait_for_status
 
 
 def generate(nodes, images=None, **extra):
@@ -97,7 +97,10 @@ def test_a_generation_waits_in_step_functions_and_lands_as_artifacts(client, fak
 
 def test_node_errors_end_the_run_clearly_and_queue_nothing(client, fake_comfyui):
     before = len(fake_comfyui.prompts)
-    nodes = {"6": {"class_type": "CLIPTextEncode", "inputs": {}}, "9": {"class_type": "SaveImage", "inputs": {"images": ["8", 0]}}}
+    nodes = {
+        "6": {"class_type": "CLIPTextEncode", "inputs": {}},
+        "9": {"class_type": "SaveImage", "inputs": {"images": ["8", 0]}},
+    }
     wf = workflow("generate-invalid", step("make", generate(nodes)))  # CLIPTextEncode without its text
     run = wait_for_status(client, _start(client, wf, inputs={"prompt": "x"}), "completed", "error", timeout=30)
     assert run["status"] == "error" and run["error"]["code"] == "COMFYUI_NODE_ERRORS"
@@ -107,8 +110,13 @@ def test_node_errors_end_the_run_clearly_and_queue_nothing(client, fake_comfyui)
 
 def test_an_execution_error_ends_the_run_with_comfyuis_message(client, fake_comfyui):
     picture = _ready_media(client)
-    wf = workflow("generate-fails", step("make", generate(graph(fail="CUDA out of memory"), images=[{"image": "$state.picture", "node_id": "10"}])))
-    run = wait_for_status(client, _start(client, wf, inputs={"picture": picture, "prompt": "x"}), "completed", "error", timeout=30)
+    wf = workflow(
+        "generate-fails",
+        step("make", generate(graph(fail="CUDA out of memory"), images=[{"image": "$state.picture", "node_id": "10"}])),
+    )
+    run = wait_for_status(
+        client, _start(client, wf, inputs={"picture": picture, "prompt": "x"}), "completed", "error", timeout=30
+    )
     assert run["status"] == "error" and run["error"]["code"] == "MEDIA_GENERATION_FAILED"
     assert "node 3 (KSampler): CUDA out of memory" in run["error"]["message"]
 
@@ -149,6 +157,7 @@ def test_many_generations_at_once_each_get_their_own_job_and_output(make_client,
 
     clients = [make_client() for _ in range(8)]
     for round_ in range(2):
+
         def start(i):
             text = f"picture {round_}-{i}"
             wf = workflow(f"generate-many-{i}", step("make", generate({k: v for k, v in graph(polls=1).items() if k != "10"})))
@@ -163,7 +172,9 @@ def test_many_generations_at_once_each_get_their_own_job_and_output(make_client,
             prompt_id = run["state"]["prompt_id"]
             prompt_ids.add(prompt_id)
             assert fake_comfyui.queued[prompt_id] == 1
-            content = httpx.get(client.get(f"/v1/artifacts/{run['state']['image']}/content").headers["location"], timeout=10).content
+            content = httpx.get(
+                client.get(f"/v1/artifacts/{run['state']['image']}/content").headers["location"], timeout=10
+            ).content
             assert f'"{text}"'.encode() in content
         assert len(prompt_ids) == 8
 
@@ -211,10 +222,18 @@ def test_a_poll_that_finds_nothing_new_writes_nothing(client, cloud):
     against 6): four more RunStep invocations and no more DynamoDB writes than the one the
     longer wait's continue-as-new hand-over makes (ContinueAsNewAfter is 4 in these tests: the
     new execution records itself on the run)."""
-    writes = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:TransactWriteItems", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem")
+    writes = (
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:TransactWriteItems",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:DeleteItem",
+    )
     measured = {}
     for polls in (2, 6):
-        wf = workflow(f"generate-quiet-{polls}", step("make", generate({k: v for k, v in graph(polls=polls).items() if k != "10"})))
+        wf = workflow(
+            f"generate-quiet-{polls}", step("make", generate({k: v for k, v in graph(polls=polls).items() if k != "10"}))
+        )
         before = cloud.meter.snapshot()
         run = wait_for_status(client, _start(client, wf, inputs={"prompt": "x"}), "completed", "error", timeout=60)
         after = cloud.meter.snapshot()

@@ -8,6 +8,7 @@ import hashlib
 
 import boto3
 from botocore.config import Config
+
 from documents import module, step, workflow
 from media_helpers import JPEG, PNG, TEXT, create, upload, wait_for_media
 from polling import wait_for_status
@@ -15,8 +16,16 @@ from problems import assert_problem
 
 WORKFLOW = workflow(
     "media-pause",
-    step("upload", module("user.media_upload", {"prompt": "A picture?", "accepted_types": ["image/png"], "max_size_mb": 1},
-                          media_id="picture", sha256="picture_sha256", content_type="picture_type")),
+    step(
+        "upload",
+        module(
+            "user.media_upload",
+            {"prompt": "A picture?", "accepted_types": ["image/png"], "max_size_mb": 1},
+            media_id="picture",
+            sha256="picture_sha256",
+            content_type="picture_type",
+        ),
+    ),
     step("after", module("transform.format", {"template": "got {t}", "values": {"t": "$state.picture_type"}}, value="note")),
 )
 
@@ -85,8 +94,10 @@ def test_bad_media_answers_change_nothing_and_a_ready_one_continues_the_run(clie
     )["TagSet"]
     assert tags == [{"Key": "relay:retention", "Value": "run"}]
     by_run = relay.dynamodb.query(
-        TableName=relay.settings.media_table, IndexName="ByRun",
-        KeyConditionExpression="run_id = :r", ExpressionAttributeValues={":r": {"S": run_id}},
+        TableName=relay.settings.media_table,
+        IndexName="ByRun",
+        KeyConditionExpression="run_id = :r",
+        ExpressionAttributeValues={":r": {"S": run_id}},
     )["Items"]
     assert [item["media_id"]["S"] for item in by_run] == [good["media_id"]]
 

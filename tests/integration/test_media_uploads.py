@@ -9,6 +9,7 @@ import hashlib
 import boto3
 import httpx
 from botocore.config import Config
+
 from media_helpers import JPEG, PNG, TEXT, create, upload, wait_for_media
 from problems import assert_problem
 
@@ -165,7 +166,12 @@ def test_forged_ids_and_other_tenants_are_404(client, make_client):
     assert upload(created, PNG).status_code == 204
     wait_for_media(client, created["media_id"], "ready")
     other = make_client()
-    for path in (f"/v1/media/{created['media_id']}", "/v1/media/media_doesnotexist", "/v1/media/not-an-id", "/v1/media/" + "x" * 3000):
+    for path in (
+        f"/v1/media/{created['media_id']}",
+        "/v1/media/media_doesnotexist",
+        "/v1/media/not-an-id",
+        "/v1/media/" + "x" * 3000,
+    ):
         assert_problem(other.get(path), 404, "NOT_FOUND")
     assert_problem(other.post(f"/v1/media/{created['media_id']}/complete"), 404, "NOT_FOUND")
 

@@ -9,6 +9,7 @@ tests/bench/openapi_fuzz.py."""
 from __future__ import annotations
 
 import httpx
+
 import openapi_contract
 
 MAX_EXAMPLES = 20

@@ -19,8 +19,14 @@ def _slow_llm_run(client, name="progress"):
     wf = workflow(
         name,
         step("prep", module("transform.format", {"template": "a cat"}, value="subject")),
-        step("ask", module("api.llm", {"provider": "openai", "model": "gpt-slow",
-                                       "messages": [{"role": "user", "content": "$state.subject"}]}, text="reply")),
+        step(
+            "ask",
+            module(
+                "api.llm",
+                {"provider": "openai", "model": "gpt-slow", "messages": [{"role": "user", "content": "$state.subject"}]},
+                text="reply",
+            ),
+        ),
     )
     response = client.post("/v1/runs", json={"workflow": wf, "project_name": "progress"})
     assert response.status_code == 201, response.text
@@ -45,8 +51,14 @@ def test_progress_is_visible_while_the_module_runs_and_recorded(client):
     assert run["progress"] == {"value": 0.5, "stage": "llm", "message": "waiting for openai (gpt-slow)"}
     during = _events(client, run_id)
     assert [(e["event_type"], e["step_id"]) for e in during[-2:]] == [("step_started", "ask"), ("progress", "ask")]
-    assert during[-1]["data"] == {"module_index": 0, "module_id": "api.llm", "value": 0.0, "stage": "llm",
-                                  "message": "waiting for openai (gpt-slow)", "run_progress": 0.5}
+    assert during[-1]["data"] == {
+        "module_index": 0,
+        "module_id": "api.llm",
+        "value": 0.0,
+        "stage": "llm",
+        "message": "waiting for openai (gpt-slow)",
+        "run_progress": 0.5,
+    }
     assert "module_completed" not in [e["event_type"] for e in during if e["step_id"] == "ask"]
     # the live stream shows it too, before the module has finished
     live = read(client, run_id, during[-2]["seq"])
@@ -67,8 +79,9 @@ def test_many_runs_reporting_progress_at_once_keep_gapless_events(make_client):
     clients = [make_client() for _ in range(6)]
     run_ids = [_slow_llm_run(c, f"progress-many-{i}") for i, c in enumerate(clients)]
     with ThreadPoolExecutor(6) as pool:
-        finished = list(pool.map(lambda pair: wait_for_status(pair[0], pair[1], "completed", "error", timeout=60),
-                                 zip(clients, run_ids)))
+        finished = list(
+            pool.map(lambda pair: wait_for_status(pair[0], pair[1], "completed", "error", timeout=60), zip(clients, run_ids))
+        )
     assert [run["status"] for run in finished] == ["completed"] * 6
     for c, run_id in zip(clients, run_ids):
         events = _events(c, run_id)

@@ -13,13 +13,13 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from documents import greeting, module, step, workflow
 from fake_media_site import PNG as SITE_PNG
 from fake_media_site import FakeMediaSite
-from media_helpers import PNG, TEXT, create, upload, wait_for_media
+from media_helpers import PNG, TEXT, upload, wait_for_media
 from polling import wait_for_status
 from problems import assert_problem
-
 from relay.runtime.net.fetch import UrlFetcher
 from relay.runtime.net.ssrf import AddressPolicy
 
@@ -211,8 +211,17 @@ def test_stored_bytes_count_media_and_artifacts_and_a_full_quota_fails_the_store
     assert _used(user, "stored_bytes") == 0
 
     text = "x" * 300
-    keeps = workflow("keeps", step("s", module("artifact.store", {
-        "data": text, "artifact_name": "note", "artifact_type": "deliverable", "format": "text"}, artifact_id="a")))
+    keeps = workflow(
+        "keeps",
+        step(
+            "s",
+            module(
+                "artifact.store",
+                {"data": text, "artifact_name": "note", "artifact_type": "deliverable", "format": "text"},
+                artifact_id="a",
+            ),
+        ),
+    )
     run = user.post("/v1/runs", json={"workflow": keeps}).json()
     assert wait_for_status(user, run["run_id"], "completed")
     assert _used(user, "stored_bytes") == 300
@@ -221,8 +230,12 @@ def test_stored_bytes_count_media_and_artifacts_and_a_full_quota_fails_the_store
     _quota_problem(edit, "stored_bytes", 1000)
     assert len(user.get(f"/v1/artifacts/{artifact_id}/versions").json()["items"]) == 1  # nothing new
 
-    big = workflow("big", step("s", module("artifact.store", {
-        "data": "z" * 900, "artifact_name": "big", "artifact_type": "debug", "format": "text"})))
+    big = workflow(
+        "big",
+        step(
+            "s", module("artifact.store", {"data": "z" * 900, "artifact_name": "big", "artifact_type": "debug", "format": "text"})
+        ),
+    )
     failed = user.post("/v1/runs", json={"workflow": big}).json()
     ended = wait_for_status(user, failed["run_id"], "error")
     assert ended["error"]["code"] == "STORAGE_QUOTA_EXCEEDED" and "stored_bytes" in ended["error"]["message"]
@@ -236,8 +249,13 @@ def test_admin_override_raises_and_lowers_a_limit_and_leaves_others_alone(make_c
     runs = [_start(user, name).json()["run_id"] for _ in range(2)]
     report = _set(admin, user.user.user_id, active_runs=1)  # under what is used now
     assert {q["quota"]: q for q in report["quotas"]}["active_runs"] | {"frees_when": None} == {
-        "quota": "active_runs", "limit": 1, "default": 1000, "overridden": True, "used": 2,
-        "frees_when": None, "resets_at": None,
+        "quota": "active_runs",
+        "limit": 1,
+        "default": 1000,
+        "overridden": True,
+        "used": 2,
+        "frees_when": None,
+        "resets_at": None,
     }
     _quota_problem(_start(user, name), "active_runs", 1)
     assert user.post(f"/v1/runs/{runs[0]}/cancel").status_code == 200
@@ -261,11 +279,21 @@ def test_bad_input_to_the_admin_endpoint_is_a_4xx_problem_and_changes_nothing(ma
     path = f"/v1/admin/users/{user.user.user_id}/quotas"
     _set(admin, user.user.user_id, active_runs=7)
     before = admin.get(path).json()
-    for body in ({"active_runs": -1}, {"active_runs": "5"}, {"active_runs": 1.5}, {"active_runs": True},
-                 {"active_runs": 10**16}, {"concurrent": 5}, ["active_runs"], {"stored_bytes": None, "x": 1}):
+    for body in (
+        {"active_runs": -1},
+        {"active_runs": "5"},
+        {"active_runs": 1.5},
+        {"active_runs": True},
+        {"active_runs": 10**16},
+        {"concurrent": 5},
+        ["active_runs"],
+        {"stored_bytes": None, "x": 1},
+    ):
         assert_problem(admin.put(path, json=body), 400, "INVALID_REQUEST")
     assert_problem(admin.put(path, content=b"{not json", headers={"content-type": "application/json"}), 400, "INVALID_REQUEST")
-    assert_problem(admin.put(path, content=b"active_runs=1", headers={"content-type": "text/plain"}), 415, "UNSUPPORTED_MEDIA_TYPE")
+    assert_problem(
+        admin.put(path, content=b"active_runs=1", headers={"content-type": "text/plain"}), 415, "UNSUPPORTED_MEDIA_TYPE"
+    )
     assert_problem(user.put(path, json={"active_runs": 1000}), 403, "ADMIN_ONLY")
     assert_problem(user.get(path), 403, "ADMIN_ONLY")
     assert_problem(admin.put("/v1/admin/users/usr_doesnotexist00/quotas", json={"active_runs": 1}), 404, "NOT_FOUND")
@@ -305,9 +333,23 @@ def test_a_binary_version_over_stored_bytes_is_refused_at_complete_and_its_objec
     import base64
 
     admin, user = make_client(admin=True), make_client()
-    keeps = workflow("pic", step("s", module("artifact.store", {
-        "data": base64.b64encode(PNG).decode(), "artifact_name": "pic", "artifact_type": "deliverable",
-        "format": "binary", "content_type": "image/png"}, artifact_id="a")))
+    keeps = workflow(
+        "pic",
+        step(
+            "s",
+            module(
+                "artifact.store",
+                {
+                    "data": base64.b64encode(PNG).decode(),
+                    "artifact_name": "pic",
+                    "artifact_type": "deliverable",
+                    "format": "binary",
+                    "content_type": "image/png",
+                },
+                artifact_id="a",
+            ),
+        ),
+    )
     run = user.post("/v1/runs", json={"workflow": keeps}).json()
     art = wait_for_status(user, run["run_id"], "completed")["state"]["a"]
     assert _used(user, "stored_bytes") == len(PNG)

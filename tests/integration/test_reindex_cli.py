@@ -26,8 +26,9 @@ def _drop_index(relay, user_id: str) -> int:
 
 
 def _reindex(*extra: str) -> dict:
-    done = subprocess.run([*RELAY, "admin", "reindex-runs", *extra], capture_output=True, text=True,
-                          timeout=120, env=dict(os.environ), check=False)
+    done = subprocess.run(
+        [*RELAY, "admin", "reindex-runs", *extra], capture_output=True, text=True, timeout=120, env=dict(os.environ), check=False
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -40,8 +41,9 @@ def test_reindex_restores_what_the_api_wrote(client, make_client, relay):
     other = make_client()
     for who in (client, other):
         assert who.post("/v1/templates", json={"workflow": greeting("reindexed")}).status_code in (200, 201)
-    run_id = client.post("/v1/runs", json={"template_name": "reindexed", "project_name": "Orchard",
-                                           "inputs": {"note": "apples"}}).json()["run_id"]
+    run_id = client.post(
+        "/v1/runs", json={"template_name": "reindexed", "project_name": "Orchard", "inputs": {"note": "apples"}}
+    ).json()["run_id"]
     wait_for_status(client, run_id, "awaiting_input")
     assert client.post(f"/v1/runs/{run_id}/input", json={"step_id": "ask", "value": "Quince"}).status_code == 202
     wait_for_status(client, run_id, "awaiting_input")

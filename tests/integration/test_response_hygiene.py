@@ -11,6 +11,7 @@ import zipfile
 from typing import Any
 
 import httpx
+
 from documents import greeting, module, step, workflow
 from executions import execution_arn
 from media_helpers import PNG, create
@@ -35,8 +36,20 @@ def _assert_no_aws_names(value: Any, where: str) -> None:
 def _retried_run(client, relay) -> str:
     """A run that failed, was retried and failed again: it has a second execution."""
     media = create(client, PNG)  # never uploaded: the llm step fails every time
-    wf = workflow("hygiene-fail", step("s", module("api.llm", {"provider": "echo", "messages": [
-        {"role": "user", "content": [{"type": "media_ref", "content": media["media_id"]}]}]}, text="t")))
+    wf = workflow(
+        "hygiene-fail",
+        step(
+            "s",
+            module(
+                "api.llm",
+                {
+                    "provider": "echo",
+                    "messages": [{"role": "user", "content": [{"type": "media_ref", "content": media["media_id"]}]}],
+                },
+                text="t",
+            ),
+        ),
+    )
     run = client.post("/v1/runs", json={"workflow": wf}).json()
     assert wait_for_status(client, run["run_id"], "error")["status"] == "error"
     assert client.post(f"/v1/runs/{run['run_id']}/retry").status_code == 200

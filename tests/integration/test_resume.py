@@ -79,8 +79,11 @@ def test_continue_with_new_moves_the_run_and_stamps_new_events(client):
     assert (offered["current_version_id"], offered["submitted_version_id"]) == (v1, v2)
     count = len(_events(client, run_id))
     # Only the offered version can be confirmed.
-    assert_problem(client.post(f"/v1/runs/{run_id}/resume/confirm", json={"choice": "continue_with_new", "version_id": v1}),
-                   409, "NO_PENDING_MISMATCH")
+    assert_problem(
+        client.post(f"/v1/runs/{run_id}/resume/confirm", json={"choice": "continue_with_new", "version_id": v1}),
+        409,
+        "NO_PENDING_MISMATCH",
+    )
 
     confirmed = client.post(f"/v1/runs/{run_id}/resume/confirm", json={"choice": "continue_with_new", "version_id": v2})
     assert confirmed.status_code == 200, confirmed.text
@@ -96,8 +99,11 @@ def test_continue_with_new_moves_the_run_and_stamps_new_events(client):
     assert {e["workflow_version_id"] for e in events[:count]} == {v1}
     assert {e["workflow_version_id"] for e in events[count:]} == {v2}
     assert events[count]["event_type"] == "run_resumed" and events[count]["data"]["from_version_id"] == v1
-    assert_problem(client.post(f"/v1/runs/{run_id}/resume/confirm", json={"choice": "continue_with_new", "version_id": v2}),
-                   409, "NO_PENDING_MISMATCH")
+    assert_problem(
+        client.post(f"/v1/runs/{run_id}/resume/confirm", json={"choice": "continue_with_new", "version_id": v2}),
+        409,
+        "NO_PENDING_MISMATCH",
+    )
 
 
 def test_continue_with_original_keeps_the_pause(client, relay):
@@ -139,24 +145,38 @@ def test_resume_refusals_change_nothing(client, make_client):
     before = _events(client, run_id)
 
     assert_problem(client.post(f"/v1/runs/{run_id}/resume", json={}), 400, "INVALID_RESUME_REQUEST")
-    assert_problem(client.post(f"/v1/runs/{run_id}/resume", json={"version_id": run["version_id"], "workflow": greeting("resume-bad")}),
-                   400, "INVALID_RESUME_REQUEST")
+    assert_problem(
+        client.post(f"/v1/runs/{run_id}/resume", json={"version_id": run["version_id"], "workflow": greeting("resume-bad")}),
+        400,
+        "INVALID_RESUME_REQUEST",
+    )
     assert_problem(client.post(f"/v1/runs/{run_id}/resume", json={"version_id": other["version_id"]}), 400, "TEMPLATE_MISMATCH")
     assert_problem(client.post(f"/v1/runs/{run_id}/resume", json={"version_id": "ver_nosuchversion"}), 404, "NOT_FOUND")
     assert_problem(make_client().post(f"/v1/runs/{run_id}/resume", json={"version_id": run["version_id"]}), 404, "NOT_FOUND")
-    assert_problem(client.post(f"/v1/runs/{run_id}/resume/confirm", json={"choice": "start_fresh", "version_id": run["version_id"]}),
-                   409, "NO_PENDING_MISMATCH")
-    assert_problem(client.post(f"/v1/runs/{run_id}/resume/confirm", json={"choice": "later", "version_id": run["version_id"]}),
-                   400, "INVALID_REQUEST")
-    assert_problem(client.post(f"/v1/runs/{other['run_id']}/resume", json={"version_id": other["version_id"]}), 409, "RUN_COMPLETED")
+    assert_problem(
+        client.post(f"/v1/runs/{run_id}/resume/confirm", json={"choice": "start_fresh", "version_id": run["version_id"]}),
+        409,
+        "NO_PENDING_MISMATCH",
+    )
+    assert_problem(
+        client.post(f"/v1/runs/{run_id}/resume/confirm", json={"choice": "later", "version_id": run["version_id"]}),
+        400,
+        "INVALID_REQUEST",
+    )
+    assert_problem(
+        client.post(f"/v1/runs/{other['run_id']}/resume", json={"version_id": other["version_id"]}), 409, "RUN_COMPLETED"
+    )
     assert _events(client, run_id) == before
 
     # A new version without the step the run is at cannot be continued with.
     renamed = greeting("resume-bad")
     renamed["steps"][1]["step_id"] = "choose"
     v2 = _mismatch(client, run_id, renamed)["submitted_version"]
-    assert_problem(client.post(f"/v1/runs/{run_id}/resume/confirm", json={"choice": "continue_with_new", "version_id": v2}),
-                   409, "STEP_NOT_IN_VERSION")
+    assert_problem(
+        client.post(f"/v1/runs/{run_id}/resume/confirm", json={"choice": "continue_with_new", "version_id": v2}),
+        409,
+        "STEP_NOT_IN_VERSION",
+    )
     after = client.get(f"/v1/runs/{run_id}").json()
     assert after["status"] == "awaiting_input" and after["version_id"] == run["version_id"]
     assert _events(client, run_id) == before

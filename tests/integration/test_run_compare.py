@@ -12,15 +12,42 @@ from problems import assert_problem
 def _wf(workflow_id: str, template: str) -> dict:
     return workflow(
         workflow_id,
-        step("write", module("transform.format", {
-            "template": template, "values": {"topic": "$run.inputs.topic"},
-        }, value="text")),
-        step("keep", module("artifact.store", {
-            "data": "$state.text", "artifact_name": "post", "artifact_type": "deliverable", "format": "text",
-        }, artifact_id="post_id")),
-        step("llm", module("api.llm", {
-            "provider": "echo", "model": "echo-1", "messages": [{"role": "user", "content": "$state.text"}],
-        }, text="echoed")),
+        step(
+            "write",
+            module(
+                "transform.format",
+                {
+                    "template": template,
+                    "values": {"topic": "$run.inputs.topic"},
+                },
+                value="text",
+            ),
+        ),
+        step(
+            "keep",
+            module(
+                "artifact.store",
+                {
+                    "data": "$state.text",
+                    "artifact_name": "post",
+                    "artifact_type": "deliverable",
+                    "format": "text",
+                },
+                artifact_id="post_id",
+            ),
+        ),
+        step(
+            "llm",
+            module(
+                "api.llm",
+                {
+                    "provider": "echo",
+                    "model": "echo-1",
+                    "messages": [{"role": "user", "content": "$state.text"}],
+                },
+                text="echoed",
+            ),
+        ),
     )
 
 
@@ -43,7 +70,8 @@ def test_compare_marks_what_differs(client):
     assert same["a"]["run_id"] == a["run_id"] and same["b"]["run_id"] == b["run_id"]
     assert same["versions"]["current"] == {"a": a["version_id"], "b": b["version_id"], "same": True}
     assert same["inputs"] == {
-        "lang": {"a": "en", "b": "en", "same": True}, "topic": {"a": "owls", "b": "owls", "same": True},
+        "lang": {"a": "en", "b": "en", "same": True},
+        "topic": {"a": "owls", "b": "owls", "same": True},
     }
     assert same["state"]["same"] is False  # the stored artifact ids differ
     assert {d["path"] for d in same["state"]["differences"]} == {"/post_id"}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from polling import wait_for_status
 from documents import greeting, module, step, workflow
+from polling import wait_for_status
 
 
 def _start(client, wf, **body):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from documents import greeting, module, step, workflow
 from executions import execution_arn
 from polling import wait_for_status
-from documents import greeting, module, step, workflow
 
 
 def _start(client, wf, **body):
@@ -32,10 +32,14 @@ def test_run_pauses_resumes_and_completes(client, relay):
 
     paused = wait_for_status(client, run["run_id"], "awaiting_input")
     assert paused["current_step"] == "pick"
-    assert paused["pending_input"]["options"] == paused["pending_input"]["request"]["options"] == [
-        {"value": "warm", "label": None},
-        {"value": "formal", "label": None},
-    ]
+    assert (
+        paused["pending_input"]["options"]
+        == paused["pending_input"]["request"]["options"]
+        == [
+            {"value": "warm", "label": None},
+            {"value": "formal", "label": None},
+        ]
+    )
     assert paused["state"] == {"name": "Ada"}
     assert client.post(f"/v1/runs/{run['run_id']}/input", json={"step_id": "pick", "value": "warm"}).status_code == 202
 
@@ -85,7 +89,12 @@ def test_events_are_ordered_append_only_and_paged(client):
 def test_run_without_pauses_completes_on_its_own(client):
     wf = workflow(
         "no_pause",
-        step("one", module("transform.format", {"template": "{a}-{b}", "values": {"a": "$run.project_name", "b": "$state.b"}}, value="ab")),
+        step(
+            "one",
+            module(
+                "transform.format", {"template": "{a}-{b}", "values": {"a": "$run.project_name", "b": "$state.b"}}, value="ab"
+            ),
+        ),
         step("two", module("transform.format", {"template": "[{x}]", "values": {"x": "$state.ab"}}, value="wrapped")),
     )
     run = _start(client, wf, project_name="proj", inputs={"b": 7})

@@ -18,10 +18,18 @@ def _scene_wf(workflow_id: str) -> dict:
     return workflow(
         workflow_id,
         step("ask", module("user.text_input", {"prompt": "Describe the NEON skyline", "max_length": 200}, value="scene")),
-        step("draft", module("api.llm", {
-            "provider": "echo", "model": "echo-1",
-            "messages": [{"role": "user", "content": [{"type": "text", "text": "Write a haiku about lanterns"}]}],
-        }, text="haiku")),
+        step(
+            "draft",
+            module(
+                "api.llm",
+                {
+                    "provider": "echo",
+                    "model": "echo-1",
+                    "messages": [{"role": "user", "content": [{"type": "text", "text": "Write a haiku about lanterns"}]}],
+                },
+                text="haiku",
+            ),
+        ),
     )
 
 
@@ -159,7 +167,8 @@ def test_bad_searches_are_400s(client, make_client):
     assert_problem(client.get("/v1/runs", params={"q": " ".join(f"w{i}" for i in range(9))}), 400, "INVALID_SEARCH")
     assert_problem(
         client.get("/v1/runs", params={"since": "2026-01-02T00:00:00Z", "until": "2026-01-01T00:00:00Z"}),
-        400, "INVALID_SEARCH",
+        400,
+        "INVALID_SEARCH",
     )
     assert_problem(client.get("/v1/runs", params={"q": ""}), 400, "INVALID_REQUEST")
     assert_problem(client.get("/v1/runs", params={"q": "x" * 257}), 400, "INVALID_REQUEST")
@@ -220,8 +229,9 @@ def test_concurrent_starts_and_likes_are_each_indexed_once(client):
     source = next(iter(started))
 
     def like(_: int) -> tuple[int, str]:
-        response = client.post("/v1/runs", json={"like_run_id": source, "project_name": "crowd again"},
-                               headers={"Idempotency-Key": "crowd-like"})
+        response = client.post(
+            "/v1/runs", json={"like_run_id": source, "project_name": "crowd again"}, headers={"Idempotency-Key": "crowd-like"}
+        )
         return response.status_code, response.json().get("run_id", response.text)
 
     with ThreadPoolExecutor(max_workers=10) as pool:

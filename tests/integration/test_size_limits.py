@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from polling import wait_for_status
 from documents import module, step, workflow
+from polling import wait_for_status
 from problems import assert_problem
 
 KIB = 1024

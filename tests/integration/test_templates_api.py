@@ -83,7 +83,9 @@ def test_zip_with_refs_resolves_and_hashes_like_the_inline_json(client):
     wf = workflow(
         "zipped",
         step("ask", {"$ref": "steps/ask.json"}),
-        step("say", module("transform.format", {"template": {"$ref": "prompts/say.txt"}, "values": {"n": "$state.n"}}, value="out")),
+        step(
+            "say", module("transform.format", {"template": {"$ref": "prompts/say.txt"}, "values": {"n": "$state.n"}}, value="out")
+        ),
     )
     ask_module = module("user.text_input", {"prompt": {"$ref": "../prompts/ask.txt"}}, value="n")
     files = {
@@ -120,8 +122,18 @@ def test_zip_with_refs_resolves_and_hashes_like_the_inline_json(client):
     ("files", "code"),
     [
         ({"workflow.json": json.dumps(greeting("z")), "../evil.txt": "x"}, "ZIP_UNSAFE_ENTRY"),
-        ({"workflow.json": json.dumps(workflow("z", step("s", module("transform.format", {"template": {"$ref": "../../etc/passwd"}}))))}, "REF_OUTSIDE_ARCHIVE"),
-        ({"workflow.json": json.dumps(workflow("z", step("s", {"$ref": "a.json"}))), "a.json": json.dumps({"$ref": "a.json"})}, "REF_CYCLE"),
+        (
+            {
+                "workflow.json": json.dumps(
+                    workflow("z", step("s", module("transform.format", {"template": {"$ref": "../../etc/passwd"}})))
+                )
+            },
+            "REF_OUTSIDE_ARCHIVE",
+        ),
+        (
+            {"workflow.json": json.dumps(workflow("z", step("s", {"$ref": "a.json"}))), "a.json": json.dumps({"$ref": "a.json"})},
+            "REF_CYCLE",
+        ),
         ({"readme.txt": "no workflow"}, "ZIP_NO_WORKFLOW"),
         ({"workflow.json": "{not json"}, "INVALID_WORKFLOW_JSON"),
     ],
@@ -146,8 +158,18 @@ def test_zip_bomb_and_non_zip(client):
         (workflow("w", step("s", module("no.such_module", {}))), "no.such_module"),
         (workflow("w", step("s", module("transform.format", {}))), "template"),
         (workflow("w", step("s", module("user.select", {"prompt": "?", "options": []}))), "step 's'"),
-        (workflow("w", step("s", module("transform.format", {"template": "x"})), step("s", module("transform.format", {"template": "y"}))), "duplicate"),
-        ({"workflow_id": "w", "schema_version": "1", "steps": [{"modules": [module("transform.format", {"template": "x"})]}]}, "step_id"),
+        (
+            workflow(
+                "w",
+                step("s", module("transform.format", {"template": "x"})),
+                step("s", module("transform.format", {"template": "y"})),
+            ),
+            "duplicate",
+        ),
+        (
+            {"workflow_id": "w", "schema_version": "1", "steps": [{"modules": [module("transform.format", {"template": "x"})]}]},
+            "step_id",
+        ),
         ({"workflow_id": "w", "schema_version": "1", "steps": []}, "steps"),
     ],
 )
@@ -163,11 +185,17 @@ def test_plain_json_cannot_carry_file_refs(client):
 
 
 def test_malformed_requests(client):
-    assert_problem(client.post("/v1/templates", content=b"{nope", headers={"content-type": "application/json"}), 400, "INVALID_REQUEST")
+    assert_problem(
+        client.post("/v1/templates", content=b"{nope", headers={"content-type": "application/json"}), 400, "INVALID_REQUEST"
+    )
     assert_problem(client.post("/v1/templates", json={"workflow": greeting(), "surprise": 1}), 400, "INVALID_REQUEST")
     assert_problem(client.post("/v1/templates", json={"template_name": "x"}), 400, "INVALID_REQUEST")
-    assert_problem(client.post("/v1/templates", content=b"x", headers={"content-type": "text/plain"}), 415, "UNSUPPORTED_MEDIA_TYPE")
-    assert_problem(client.post("/v1/templates", json={"workflow": greeting(), "template_name": "bad name!"}), 400, "INVALID_TEMPLATE_NAME")
+    assert_problem(
+        client.post("/v1/templates", content=b"x", headers={"content-type": "text/plain"}), 415, "UNSUPPORTED_MEDIA_TYPE"
+    )
+    assert_problem(
+        client.post("/v1/templates", json={"workflow": greeting(), "template_name": "bad name!"}), 400, "INVALID_TEMPLATE_NAME"
+    )
     assert_problem(client.get("/v1/templates", params={"cursor": "garbage!!"}), 400, "INVALID_CURSOR")
     assert_problem(client.get("/v1/templates", params={"limit": 0}), 400, "INVALID_REQUEST")
     assert_problem(client.get("/v1/templates/tpl_doesnotexist"), 404, "NOT_FOUND")

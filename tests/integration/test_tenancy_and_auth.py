@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from polling import wait_for_status
 from documents import greeting
+from polling import wait_for_status
 
 
 def test_missing_or_wrong_key_is_401_problem(api_url):

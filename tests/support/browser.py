@@ -18,11 +18,21 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 CHROMIUM = Path(os.environ.get("RELAY_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-HOW_TO_GET = ("no Chromium at {path}: install Debian's (`sudo apt-get install -y chromium`) and Playwright for Python "
-              "(`make test` installs it from the dev extras; or `.venv/bin/pip install playwright`); never "
-              "`playwright install` (it downloads a browser). RELAY_CHROMIUM=/path/to/chromium picks another one.")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HOW_TO_GET = (
+    "no Chromium at {path}: install Debian's (`sudo apt-get install -y chromium`) and Playwright for Python "
+    "(`make test` installs it from the dev extras; or `.venv/bin/pip install playwright`); never "
+    "`playwright install` (it downloads a browser). RELAY_CHROMIUM=/path/to/chromium picks another one."
+)
 
 
 def require_browser() -> None:

@@ -37,7 +37,13 @@ from loopback_server import LoopbackServer
 
 TEST_NODE_ALLOW_LIST = "DEFAULT,RelayFakeControl"  # ComfyUINodeAllowList of deployments using this fake
 PNG_HEAD = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR"
-_REQUIRED = {"LoadImage": ["image"], "LoadImageMask": ["image"], "CLIPTextEncode": ["text"], "SaveImage": ["images"], "RelayFakeControl": []}
+_REQUIRED = {
+    "LoadImage": ["image"],
+    "LoadImageMask": ["image"],
+    "CLIPTextEncode": ["text"],
+    "SaveImage": ["images"],
+    "RelayFakeControl": [],
+}
 
 
 class FakeComfyUI(LoopbackServer):
@@ -73,10 +79,10 @@ class FakeComfyUI(LoopbackServer):
                 status, body, ctype = fake.answer(method, self.path, self.headers.get("content-type", ""), raw)
                 self._send(status, body if isinstance(body, bytes) else json.dumps(body).encode(), ctype)
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 self._answer("GET")
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 self._answer("POST")
 
         return self._serve(Handler, "fake-comfyui")
@@ -124,8 +130,14 @@ class FakeComfyUI(LoopbackServer):
         if image is None:
             return 400, b"", "text/plain"
         subfolder = fields.get("subfolder", "")
-        self.upload_log.append({"subfolder": subfolder, "filename": image[0] or "", "type": fields.get("type", ""),
-                                "overwrite": fields.get("overwrite", "")})
+        self.upload_log.append(
+            {
+                "subfolder": subfolder,
+                "filename": image[0] or "",
+                "type": fields.get("type", ""),
+                "overwrite": fields.get("overwrite", ""),
+            }
+        )
         parts = subfolder.split("/") if subfolder else []
         if any(part in ("", ".", "..") for part in parts) or not image[0] or "/" in image[0]:
             return 400, b"", "text/plain"  # outside the input folder
@@ -140,27 +152,61 @@ class FakeComfyUI(LoopbackServer):
         for node_id, node in graph.items():
             cls = node.get("class_type")
             if cls not in _REQUIRED:
-                error = {"type": "invalid_prompt", "message": f"Cannot execute because node {cls} does not exist.",
-                         "details": f"Node ID '#{node_id}'", "extra_info": {}}
+                error = {
+                    "type": "invalid_prompt",
+                    "message": f"Cannot execute because node {cls} does not exist.",
+                    "details": f"Node ID '#{node_id}'",
+                    "extra_info": {},
+                }
                 return 400, {"error": error, "node_errors": {}}, "application/json"
             inputs = node.get("inputs") or {}
             missing = [name for name in _REQUIRED[cls] if name not in inputs]
             if cls in ("LoadImage", "LoadImageMask") and "image" in inputs and inputs["image"] not in self.uploads:
-                node_errors[node_id] = {"errors": [{"type": "custom_validation_failed", "message": "Custom validation failed for node",
-                                                    "details": f"image - Invalid image file: {inputs['image']}", "extra_info": {}}],
-                                        "dependent_outputs": [], "class_type": cls}
+                node_errors[node_id] = {
+                    "errors": [
+                        {
+                            "type": "custom_validation_failed",
+                            "message": "Custom validation failed for node",
+                            "details": f"image - Invalid image file: {inputs['image']}",
+                            "extra_info": {},
+                        }
+                    ],
+                    "dependent_outputs": [],
+                    "class_type": cls,
+                }
             if missing:
-                node_errors[node_id] = {"errors": [{"type": "required_input_missing", "message": "Required input is missing",
-                                                    "details": name, "extra_info": {"input_name": name}} for name in missing],
-                                        "dependent_outputs": [], "class_type": cls}
+                node_errors[node_id] = {
+                    "errors": [
+                        {
+                            "type": "required_input_missing",
+                            "message": "Required input is missing",
+                            "details": name,
+                            "extra_info": {"input_name": name},
+                        }
+                        for name in missing
+                    ],
+                    "dependent_outputs": [],
+                    "class_type": cls,
+                }
         if node_errors:
-            error = {"type": "prompt_outputs_failed_validation", "message": "Prompt outputs failed validation", "details": "", "extra_info": {}}
+            error = {
+                "type": "prompt_outputs_failed_validation",
+                "message": "Prompt outputs failed validation",
+                "details": "",
+                "extra_info": {},
+            }
             return 400, {"error": error, "node_errors": node_errors}, "application/json"
         self.queued[prompt_id] += 1
         control = next((n.get("inputs") or {} for n in graph.values() if n.get("class_type") == "RelayFakeControl"), {})
-        self.prompts[prompt_id] = {"graph": graph, "client_id": body.get("client_id"), "polls": int(control.get("polls", 0)),
-                                   "seen": 0, "control": control, "number": len(self.prompts),
-                                   "queued_at": time.monotonic()}
+        self.prompts[prompt_id] = {
+            "graph": graph,
+            "client_id": body.get("client_id"),
+            "polls": int(control.get("polls", 0)),
+            "seen": 0,
+            "control": control,
+            "number": len(self.prompts),
+            "queued_at": time.monotonic(),
+        }
         return 200, {"prompt_id": prompt_id, "number": len(self.prompts), "node_errors": {}}, "application/json"
 
     def _done(self, prompt: dict[str, Any]) -> bool:
@@ -180,15 +226,37 @@ class FakeComfyUI(LoopbackServer):
             return 200, {}, "application/json"
         control = prompt["control"]
         if control.get("fail"):
-            messages = [["execution_start", {"prompt_id": prompt_id}],
-                        ["execution_error", {"prompt_id": prompt_id, "node_id": "3", "node_type": "KSampler",
-                                             "exception_message": control["fail"], "exception_type": "RuntimeError"}]]
-            return 200, {prompt_id: {"prompt": [], "outputs": {}, "status": {"status_str": "error", "completed": False, "messages": messages}}}, "application/json"
+            messages = [
+                ["execution_start", {"prompt_id": prompt_id}],
+                [
+                    "execution_error",
+                    {
+                        "prompt_id": prompt_id,
+                        "node_id": "3",
+                        "node_type": "KSampler",
+                        "exception_message": control["fail"],
+                        "exception_type": "RuntimeError",
+                    },
+                ],
+            ]
+            return (
+                200,
+                {
+                    prompt_id: {
+                        "prompt": [],
+                        "outputs": {},
+                        "status": {"status_str": "error", "completed": False, "messages": messages},
+                    }
+                },
+                "application/json",
+            )
         outputs = {}
         for node_id, node in prompt["graph"].items():
             if node.get("class_type") == "SaveImage":
                 name = f"ComfyUI_{prompt['number']:05}_{node_id}_.png"
-                text = json.dumps([n.get("inputs", {}).get("text") for n in prompt["graph"].values() if n.get("class_type") == "CLIPTextEncode"])
+                text = json.dumps(
+                    [n.get("inputs", {}).get("text") for n in prompt["graph"].values() if n.get("class_type") == "CLIPTextEncode"]
+                )
                 self.files[name] = PNG_HEAD + text.encode() + prompt_id.encode()
                 outputs[node_id] = {"images": [{"filename": name, "subfolder": "", "type": "output"}]}
         status = {"status_str": "success", "completed": True, "messages": [["execution_success", {"prompt_id": prompt_id}]]}

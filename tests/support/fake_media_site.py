@@ -43,7 +43,7 @@ class FakeMediaSite(LoopbackServer):
                 self.end_headers()
                 self.wfile.write(body)
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
                 site.requests.append((self.path, self.headers.get("Host")))
@@ -81,7 +81,7 @@ class FakeMediaSite(LoopbackServer):
                         self.send_header("Transfer-Encoding", "chunked")
                         self.end_headers()
                         for start in range(0, len(body), 8192):
-                            chunk = body[start:start + 8192]
+                            chunk = body[start : start + 8192]
                             self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
                         self.wfile.write(b"0\r\n\r\n")
                     else:

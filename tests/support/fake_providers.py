@@ -22,9 +22,8 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from relay.runtime.providers.echo import minimal_instance
-
 from loopback_server import LoopbackServer
+from relay.runtime.providers.echo import minimal_instance
 
 OPENAI_USAGE = {
     "input_tokens": 100,
@@ -64,7 +63,7 @@ class FakeProviders(LoopbackServer):
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 status, payload, headers = fake.answer(self.path, {k.lower(): v for k, v in self.headers.items()}, body)

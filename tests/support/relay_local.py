@@ -52,8 +52,9 @@ def relay_local(dev_key: str = DEV_KEY, startup_seconds: float = 90) -> Iterator
     # Its output goes to a file, never to a pipe nobody reads: once a pipe's buffer is full,
     # every thread of the server that logs blocks, and runs stop mid-step.
     log = tempfile.NamedTemporaryFile(prefix="relay-local-", suffix=".log", delete=False)  # noqa: SIM115
-    process = subprocess.Popen([RELAY, "local", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [RELAY, "local", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + startup_seconds
     while True:
@@ -86,7 +87,11 @@ def create_user(server: LocalServer, prefix: str = "e2e") -> tuple[str, str]:
     """A new user through the admin API: (username, api_key)."""
     n = next(_made)
     stamp = time.time_ns()
-    made = httpx.post(f"{server.url}/v1/admin/users", headers={"Authorization": f"Bearer {server.dev_key}"},
-                      json={"username": f"{prefix}{n}x{stamp % 10**6}", "email": f"{prefix}{n}.{stamp}@example.com"}, timeout=30)
+    made = httpx.post(
+        f"{server.url}/v1/admin/users",
+        headers={"Authorization": f"Bearer {server.dev_key}"},
+        json={"username": f"{prefix}{n}x{stamp % 10**6}", "email": f"{prefix}{n}.{stamp}@example.com"},
+        timeout=30,
+    )
     assert made.status_code == 201, made.text
     return made.json()["user"]["username"], made.json()["api_key"]

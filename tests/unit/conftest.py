@@ -4,9 +4,9 @@ user to act as. This directory is on sys.path, so tests import `fakes` and `buil
 from __future__ import annotations
 
 import pytest
+
 from builders import make_user
 from fakes import FakeTemplateRepository, FakeUserRepository, FakeWorkflowStore
-
 from relay.domain import User
 
 

@@ -12,10 +12,9 @@ import json
 from typing import Any
 
 from relay.adapters.dynamo import decode_cursor, encode_cursor
-from relay.domain.exceptions import EmailTakenError, UsernameTakenError
-from relay.domain import Event, NewEvent, Run, RunStatus, Template, User, Version
-from relay.domain import changes
+from relay.domain import Event, NewEvent, Run, RunStatus, Template, User, Version, changes
 from relay.domain.artifacts import DECIDABLE
+from relay.domain.exceptions import EmailTakenError, UsernameTakenError
 from relay.exceptions import ConcurrentUpdateError, ConflictError
 from relay.ids import new_id, now_iso
 
@@ -91,9 +90,7 @@ class FakeTemplateRepository:
         next_cursor = None
         if len(mine) > limit:
             last = page[-1]
-            next_cursor = encode_cursor(
-                {"user_id": {"S": last.user_id}, "template_name": {"S": last.template_name}}
-            )
+            next_cursor = encode_cursor({"user_id": {"S": last.user_id}, "template_name": {"S": last.template_name}})
         return [t.model_copy(deep=True) for t in page], next_cursor
 
     def record_version(self, template: Template, version_id: str) -> None:
@@ -123,9 +120,7 @@ class FakeTemplateRepository:
         self.versions[key] = version.model_copy(deep=True)
         return True
 
-    def list_versions(
-        self, template_id: str, cursor: str | None, limit: int
-    ) -> tuple[list[Version], str | None]:
+    def list_versions(self, template_id: str, cursor: str | None, limit: int) -> tuple[list[Version], str | None]:
         start = decode_cursor(cursor, expected_keys={"template_id", "content_hash", "created_at"})
         ordered = sorted(
             (v for (tpl, _), v in self.versions.items() if tpl == template_id),
@@ -214,8 +209,9 @@ class FakeRunRepository:
     def decide(self, run: Any, pending: Any, value: Any, decided_by: str, also: list[Any] | None = None) -> Any:
         summary = run.pending_input.model_copy(update={"answered": True}) if run.pending_input else None
         after = run.model_copy(update={"status": RunStatus.running, "pending_input": summary})
-        event = NewEvent(event_type="input_answered", step_id=pending.step_id,
-                         data={"input_id": pending.input_id, "decided_by": decided_by})
+        event = NewEvent(
+            event_type="input_answered", step_id=pending.step_id, data={"input_id": pending.input_id, "decided_by": decided_by}
+        )
         claim = changes.ClaimPendingInput(run.run_id, pending.input_id, value, decided_by)
         return self.commit(run, after, [event], new_id("corr"), [claim, *(also or [])])
 
@@ -246,16 +242,31 @@ class FakeRunRepository:
         stored = self.runs.get(run.run_id)
         if stored is not None and stored.status in (RunStatus.running, RunStatus.awaiting_input):
             self.runs[run.run_id] = stored.model_copy(
-                update={"status": RunStatus.error, "error": error, "ended_at": now_iso(), "rev": stored.rev + 1,
-                        "pending_input": None, "holds_slot": False}
+                update={
+                    "status": RunStatus.error,
+                    "error": error,
+                    "ended_at": now_iso(),
+                    "rev": stored.rev + 1,
+                    "pending_input": None,
+                    "holds_slot": False,
+                }
             )
 
     # -- the unit of work -------------------------------------------------------------------
     @staticmethod
     def _event(run: Any, seq: int, event: Any, correlation_id: str) -> Any:
-        return Event(run_id=run.run_id, seq=seq, event_id=new_id("evt"), event_type=event.event_type,
-                     branch_id=run.branch_id, workflow_version_id=run.current_version_id, correlation_id=correlation_id,
-                     step_id=event.step_id, data=event.data, timestamp=now_iso())
+        return Event(
+            run_id=run.run_id,
+            seq=seq,
+            event_id=new_id("evt"),
+            event_type=event.event_type,
+            branch_id=run.branch_id,
+            workflow_version_id=run.current_version_id,
+            correlation_id=correlation_id,
+            step_id=event.step_id,
+            data=event.data,
+            timestamp=now_iso(),
+        )
 
     def _apply(self, run: Any, first_seq: int, events: list[Any], correlation_id: str, changes_: list[Any]) -> None:
         """Check every change's condition first (the first that fails raises its error and
@@ -300,12 +311,20 @@ class FakeRunRepository:
         elif isinstance(change, changes.PutBranch):
             self.branches[(change.branch.run_id, change.branch.branch_id)] = change.branch.model_copy(deep=True)
         elif isinstance(change, changes.RecordDecision):
-            self.artifacts[change.artifact_id] = self.artifacts[change.artifact_id].model_copy(update={
-                "status": change.status, "decided_by": change.decided_by, "decided_at": change.decided_at,
-                "updated_at": change.decided_at, "reason": change.reason, "decided_input_id": change.input_id})
+            self.artifacts[change.artifact_id] = self.artifacts[change.artifact_id].model_copy(
+                update={
+                    "status": change.status,
+                    "decided_by": change.decided_by,
+                    "decided_at": change.decided_at,
+                    "updated_at": change.decided_at,
+                    "reason": change.reason,
+                    "decided_input_id": change.input_id,
+                }
+            )
         elif isinstance(change, changes.UndoDecision):
-            self.artifacts[change.artifact_id] = self.artifacts[change.artifact_id].model_copy(update={
-                "status": change.status, "decided_by": None, "decided_at": None, "reason": None, "decided_input_id": None})
+            self.artifacts[change.artifact_id] = self.artifacts[change.artifact_id].model_copy(
+                update={"status": change.status, "decided_by": None, "decided_at": None, "reason": None, "decided_input_id": None}
+            )
         else:
             self._write_pending(change)
 

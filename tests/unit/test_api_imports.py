@@ -30,8 +30,9 @@ def test_the_api_imports_only_what_every_request_may_need():
         "import json, sys; sys.path.insert(0, sys.argv[1]); import relay.api, relay.snapstart; "
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith('relay'))))"
     )
-    loaded = json.loads(subprocess.run([sys.executable, "-c", code, str(LAYER)], check=True,
-                                       capture_output=True, text=True).stdout)
+    loaded = json.loads(
+        subprocess.run([sys.executable, "-c", code, str(LAYER)], check=True, capture_output=True, text=True).stdout
+    )
     assert "relay.api.app" in loaded
     unwanted = [m for m in loaded if m.startswith(NOT_AT_COLD_START)]
     assert unwanted == []
@@ -76,10 +77,7 @@ def test_the_lazy_workflows_package_still_exports_everything():
 def _modules_after(statement: str, *, env: dict[str, str] | None = None) -> list[str]:
     import os
 
-    code = (
-        "import json, sys; sys.path.insert(0, sys.argv[1]); " + statement + "; "
-        "print(json.dumps(sorted(sys.modules)))"
-    )
+    code = "import json, sys; sys.path.insert(0, sys.argv[1]); " + statement + "; print(json.dumps(sorted(sys.modules)))"
     environ = {**os.environ, **(env or {})}
     result = subprocess.run([sys.executable, "-c", code, str(LAYER)], check=True, capture_output=True, text=True, env=environ)
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -100,10 +98,24 @@ def test_no_provider_sdk_is_imported_by_the_api_or_the_step_modules():
 
 
 def test_the_step_function_imports_no_provider_sdk():
-    env = {name: "x" for name in (
-        "RELAY_USERS_TABLE", "RELAY_TEMPLATES_TABLE", "RELAY_VERSIONS_TABLE", "RELAY_RUNS_TABLE", "RELAY_EVENTS_TABLE",
-        "RELAY_PENDING_INPUTS_TABLE", "RELAY_IDEMPOTENCY_TABLE", "RELAY_MEDIA_TABLE", "RELAY_ARTIFACTS_TABLE",
-        "RELAY_ARTIFACTS_BUCKET", "RELAY_MEDIA_BUCKET", "RELAY_API_CALLS_TABLE", "RELAY_HISTORY_TABLE")}
+    env = dict.fromkeys(
+        (
+            "RELAY_USERS_TABLE",
+            "RELAY_TEMPLATES_TABLE",
+            "RELAY_VERSIONS_TABLE",
+            "RELAY_RUNS_TABLE",
+            "RELAY_EVENTS_TABLE",
+            "RELAY_PENDING_INPUTS_TABLE",
+            "RELAY_IDEMPOTENCY_TABLE",
+            "RELAY_MEDIA_TABLE",
+            "RELAY_ARTIFACTS_TABLE",
+            "RELAY_ARTIFACTS_BUCKET",
+            "RELAY_MEDIA_BUCKET",
+            "RELAY_API_CALLS_TABLE",
+            "RELAY_HISTORY_TABLE",
+        ),
+        "x",
+    )
     env.update(AWS_DEFAULT_REGION="us-east-1", POWERTOOLS_TRACE_DISABLED="true", POWERTOOLS_METRICS_DISABLED="true")
     app = Path(__file__).resolve().parents[2] / "functions" / "run_step"
     loaded = _modules_after(f"sys.path.insert(0, {str(app)!r}); import app; app.relay.execution", env=env)

@@ -118,19 +118,39 @@ def test_the_domain_is_pure():
         tree = ast.parse(path.read_text())
         heavy = {
             (a.name if isinstance(n, ast.Import) else n.module or "").split(".")[0]
-            for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) and not getattr(n, "level", 0)
+            for n in ast.walk(tree)
+            if isinstance(n, (ast.Import, ast.ImportFrom)) and not getattr(n, "level", 0)
             for a in (n.names if isinstance(n, ast.Import) else [n])
         } & {"boto3", "botocore", "fastapi", "starlette", "mangum", "aws_lambda_powertools"}
         assert heavy == set(), path
 
 
 def _env() -> dict[str, str]:
-    tables = ("USERS", "TEMPLATES", "VERSIONS", "RUNS", "EVENTS", "PENDING_INPUTS", "IDEMPOTENCY", "MEDIA", "ARTIFACTS",
-              "API_CALLS", "HISTORY", "BRANCHES", "RUN_SEARCH")
+    tables = (
+        "USERS",
+        "TEMPLATES",
+        "VERSIONS",
+        "RUNS",
+        "EVENTS",
+        "PENDING_INPUTS",
+        "IDEMPOTENCY",
+        "MEDIA",
+        "ARTIFACTS",
+        "API_CALLS",
+        "HISTORY",
+        "BRANCHES",
+        "RUN_SEARCH",
+    )
     env = {**os.environ, **{f"RELAY_{name}_TABLE": "x" for name in tables}}
-    env.update(RELAY_ARTIFACTS_BUCKET="x", RELAY_MEDIA_BUCKET="x", AWS_DEFAULT_REGION="us-east-1",
-               RELAY_RUN_STATE_MACHINE_ARN="arn:aws:states:us-east-1:123456789012:stateMachine:run", RELAY_LOG_GROUPS="",
-               POWERTOOLS_TRACE_DISABLED="true", POWERTOOLS_METRICS_DISABLED="true")
+    env.update(
+        RELAY_ARTIFACTS_BUCKET="x",
+        RELAY_MEDIA_BUCKET="x",
+        AWS_DEFAULT_REGION="us-east-1",
+        RELAY_RUN_STATE_MACHINE_ARN="arn:aws:states:us-east-1:123456789012:stateMachine:run",
+        RELAY_LOG_GROUPS="",
+        POWERTOOLS_TRACE_DISABLED="true",
+        POWERTOOLS_METRICS_DISABLED="true",
+    )
     return env
 
 
@@ -139,8 +159,14 @@ def _loaded_by(function: str) -> list[str]:
         "import json, sys; sys.path.insert(0, sys.argv[1]); sys.path.insert(0, sys.argv[2]); import app; "
         "print(json.dumps(sorted(sys.modules)))"
     )
-    result = subprocess.run([sys.executable, "-c", code, str(LAYER), str(ROOT / "functions" / function)],
-                            check=True, capture_output=True, text=True, env=_env(), cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(LAYER), str(ROOT / "functions" / function)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        cwd=ROOT,
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 

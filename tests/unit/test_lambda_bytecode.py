@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
-import lambda_bytecode  # noqa: E402
+import lambda_bytecode
 
 
 @pytest.fixture

@@ -163,18 +163,28 @@ def test_the_api_logs_a_run_request_with_its_run_id(hooks, monkeypatch):
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Relay")  # as template.yaml's Globals
     module = load_api_entry_point(monkeypatch)
     context = SimpleNamespace(
-        function_name="api", function_version="$LATEST", memory_limit_in_mb=1024,
-        invoked_function_arn="arn:aws:lambda:us-east-1:1:function:api", aws_request_id="req-1",
+        function_name="api",
+        function_version="$LATEST",
+        memory_limit_in_mb=1024,
+        invoked_function_arn="arn:aws:lambda:us-east-1:1:function:api",
+        aws_request_id="req-1",
     )
 
     def request(path: str) -> int:
         event = {
-            "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": "",
+            "version": "2.0",
+            "routeKey": "$default",
+            "rawPath": path,
+            "rawQueryString": "",
             "headers": {"host": "api.example.com"},
             "requestContext": {
                 "http": {"method": "GET", "path": path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1", "userAgent": "t"},
-                "requestId": "req-1", "accountId": "1", "apiId": "a", "domainName": "api.example.com",
-                "stage": "$default", "timeEpoch": 0,
+                "requestId": "req-1",
+                "accountId": "1",
+                "apiId": "a",
+                "domainName": "api.example.com",
+                "stage": "$default",
+                "timeEpoch": 0,
             },
             "isBase64Encoded": False,
         }

@@ -53,9 +53,7 @@ def add_admin_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     create.add_argument("--stack-name", default="relay", help="stack to read UsersTableName from (default relay)")
     create.set_defaults(handler=_create_user)
-    reindex = admin_commands.add_parser(
-        "reindex-runs", help="write the run search index (GET /v1/runs?q=) for runs that lack it"
-    )
+    reindex = admin_commands.add_parser("reindex-runs", help="write the run search index (GET /v1/runs?q=) for runs that lack it")
     reindex.add_argument("--user-id", default=None, help="only this user's runs (default: every run, by a Scan)")
     reindex.add_argument(
         "--stack-name", default="relay", help="stack to read table names from where $RELAY_<NAME> is unset (default relay)"

@@ -60,8 +60,10 @@ def stack_outputs(cloudformation: Any, stack_name: str) -> dict[str, str]:
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
     missing = [name for name in OUTPUTS if name not in outputs]
     if missing:
-        raise WebDeployError(f"stack {stack_name} has no {', '.join(missing)} output: deploy it with "
-                             "WebDistribution=Enabled (sam deploy --parameter-overrides WebDistribution=Enabled)")
+        raise WebDeployError(
+            f"stack {stack_name} has no {', '.join(missing)} output: deploy it with "
+            "WebDistribution=Enabled (sam deploy --parameter-overrides WebDistribution=Enabled)"
+        )
     return outputs
 
 
@@ -72,8 +74,9 @@ def _existing_keys(s3: Any, bucket: str) -> set[str]:
     return keys
 
 
-def deploy(s3: Any, cloudfront: Any, bucket: str, distribution_id: str, root: Path = WEB_ROOT, *,
-           dry_run: bool = False, say: Any = print) -> str | None:
+def deploy(
+    s3: Any, cloudfront: Any, bucket: str, distribution_id: str, root: Path = WEB_ROOT, *, dry_run: bool = False, say: Any = print
+) -> str | None:
     """Upload, delete what is gone, invalidate; the invalidation's id (None on a dry run)."""
     files = list(web_files(root))
     if not any(f.key == "index.html" for f in files):
@@ -82,17 +85,24 @@ def deploy(s3: Any, cloudfront: Any, bucket: str, distribution_id: str, root: Pa
     for file in files:
         say(f"upload {file.key} ({file.content_type})")
         if not dry_run:
-            s3.put_object(Bucket=bucket, Key=file.key, Body=file.path.read_bytes(), ContentType=file.content_type,
-                          CacheControl=CACHE_CONTROL)
+            s3.put_object(
+                Bucket=bucket,
+                Key=file.key,
+                Body=file.path.read_bytes(),
+                ContentType=file.content_type,
+                CacheControl=CACHE_CONTROL,
+            )
     for key in stale:
         say(f"delete {key}")
     if stale and not dry_run:
         for start in range(0, len(stale), 1000):  # DeleteObjects takes up to 1000 keys
-            s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in stale[start:start + 1000]], "Quiet": True})
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in stale[start : start + 1000]], "Quiet": True})
     if dry_run:
         return None
-    answer = cloudfront.create_invalidation(DistributionId=distribution_id, InvalidationBatch={
-        "Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": f"relay-web-deploy-{time.time_ns()}"})
+    answer = cloudfront.create_invalidation(
+        DistributionId=distribution_id,
+        InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": f"relay-web-deploy-{time.time_ns()}"},
+    )
     return answer["Invalidation"]["Id"]
 
 
@@ -111,16 +121,26 @@ def main(argv: list[str] | None = None) -> int:
     session = boto3.session.Session(region_name=args.region)
     try:
         outputs = stack_outputs(session.client("cloudformation"), args.stack_name)
-        invalidation = deploy(session.client("s3"), session.client("cloudfront"), outputs["WebBucketName"],
-                              outputs["WebDistributionId"], args.web_dir, dry_run=args.dry_run)
+        invalidation = deploy(
+            session.client("s3"),
+            session.client("cloudfront"),
+            outputs["WebBucketName"],
+            outputs["WebDistributionId"],
+            args.web_dir,
+            dry_run=args.dry_run,
+        )
     except (WebDeployError, ClientError, BotoCoreError) as exc:  # no region, no credentials, access denied …
         print(f"error: {exc}", file=sys.stderr)
         return 1
     if invalidation and args.wait:
         session.client("cloudfront").get_waiter("invalidation_completed").wait(
-            DistributionId=outputs["WebDistributionId"], Id=invalidation)
-    print(f"{'would deploy' if args.dry_run else 'deployed'} {args.web_dir} to s3://{outputs['WebBucketName']}"
-          + (f"; invalidation {invalidation}" if invalidation else "") + f"; the web UI: {outputs['WebUrl']}")
+            DistributionId=outputs["WebDistributionId"], Id=invalidation
+        )
+    print(
+        f"{'would deploy' if args.dry_run else 'deployed'} {args.web_dir} to s3://{outputs['WebBucketName']}"
+        + (f"; invalidation {invalidation}" if invalidation else "")
+        + f"; the web UI: {outputs['WebUrl']}"
+    )
     return 0
 
 

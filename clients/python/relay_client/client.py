@@ -1,10 +1,10 @@
 """`Relay`: the SDK's entry point, one attribute per resource.
 
-    from relay_client import Relay
-    relay = Relay("http://127.0.0.1:8000", "rk_…")      # or Relay.from_env(profile=None)
-    submitted = relay.templates.submit("examples/review")
-    run = relay.runs.start(version_id=submitted.version["version_id"])
-    for event in relay.events.stream(run["run_id"]): ...
+from relay_client import Relay
+relay = Relay("http://127.0.0.1:8000", "rk_…")      # or Relay.from_env(profile=None)
+submitted = relay.templates.submit("examples/review")
+run = relay.runs.start(version_id=submitted.version["version_id"])
+for event in relay.events.stream(run["run_id"]): ...
 """
 
 from __future__ import annotations

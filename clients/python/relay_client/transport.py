@@ -69,10 +69,18 @@ def problem_of(response: httpx.Response) -> dict[str, Any]:
     if text.startswith("<"):  # S3 answers XML: <Error><Code>…</Code><Message>…</Message>
         code, message = (re.search(f"<{tag}>(.*?)</{tag}>", text, re.S) for tag in ("Code", "Message"))
         if code:
-            return {"title": code.group(1), "status": response.status_code, "code": code.group(1),
-                    "detail": message.group(1) if message else code.group(1)}
-    return {"title": response.reason_phrase or f"HTTP {response.status_code}", "status": response.status_code,
-            "detail": text or response.reason_phrase, "code": f"HTTP_{response.status_code}"}
+            return {
+                "title": code.group(1),
+                "status": response.status_code,
+                "code": code.group(1),
+                "detail": message.group(1) if message else code.group(1),
+            }
+    return {
+        "title": response.reason_phrase or f"HTTP {response.status_code}",
+        "status": response.status_code,
+        "detail": text or response.reason_phrase,
+        "code": f"HTTP_{response.status_code}",
+    }
 
 
 class SchemeTransport(httpx.BaseTransport):
@@ -182,11 +190,16 @@ class Transport:
         return response.json() if response.content else None
 
     @contextmanager
-    def stream(self, path: str, *, params: Mapping[str, Any], headers: Mapping[str, str], timeout: float) -> Iterator[httpx.Response]:
+    def stream(
+        self, path: str, *, params: Mapping[str, Any], headers: Mapping[str, str], timeout: float
+    ) -> Iterator[httpx.Response]:
         """A streamed GET (Server-Sent Events); an error answer raises before the body is read."""
         try:
             with self.http.stream(
-                "GET", self.url(path), params=params, headers={**self._headers, **headers},
+                "GET",
+                self.url(path),
+                params=params,
+                headers={**self._headers, **headers},
                 timeout=httpx.Timeout(timeout, read=timeout),
             ) as response:
                 if response.status_code >= 400:

@@ -55,13 +55,7 @@ class WorkflowArchive:
 def _check_name(info: zipfile.ZipInfo) -> str:
     """The entry's name if safe; a directory's name without its trailing slash."""
     name = info.filename
-    unsafe = (
-        not name
-        or "\\" in name
-        or "\x00" in name
-        or name.startswith("/")
-        or _DRIVE.match(name) is not None
-    )
+    unsafe = not name or "\\" in name or "\x00" in name or name.startswith("/") or _DRIVE.match(name) is not None
     path = name[:-1] if info.is_dir() else name
     segments = path.split("/")
     if unsafe or any(s in ("", ".", "..") for s in segments):
@@ -100,8 +94,7 @@ class _Budget:
                     )
                 if produced > limits.ratio_min_bytes and produced > allowed_by_ratio:
                     raise ZipBombError(
-                        f"zip entry {info.filename!r} decompresses to over {limits.max_ratio:g} "
-                        f"times its compressed size",
+                        f"zip entry {info.filename!r} decompresses to over {limits.max_ratio:g} times its compressed size",
                         entry=info.filename,
                     )
                 chunks.append(chunk)
@@ -118,9 +111,7 @@ def _read_entries(data: bytes, limits: ZipLimits) -> dict[str, bytes]:
     with archive:
         infos = archive.infolist()
         if len(infos) > limits.max_entries:
-            raise ZipTooManyEntriesError(
-                f"zip has {len(infos)} entries; at most {limits.max_entries} allowed"
-            )
+            raise ZipTooManyEntriesError(f"zip has {len(infos)} entries; at most {limits.max_entries} allowed")
         seen: set[str] = set()
         wanted: list[tuple[str, zipfile.ZipInfo]] = []
         for info in infos:
@@ -167,9 +158,7 @@ def _find_root(files: dict[str, bytes]) -> str:
         root = f"{tops.pop()}/"
         if f"{root}{ENTRY_POINT}" in files:
             return root
-    raise ZipNoWorkflowError(
-        f"the zip has no {ENTRY_POINT} at its root (nor in a single top-level folder)"
-    )
+    raise ZipNoWorkflowError(f"the zip has no {ENTRY_POINT} at its root (nor in a single top-level folder)")
 
 
 def read_workflow_zip(data: bytes, limits: ZipLimits = ZipLimits()) -> WorkflowArchive:

@@ -28,9 +28,7 @@ def _check_keys(obj: Any) -> None:
         if isinstance(value, dict):
             for key, item in value.items():
                 if not isinstance(key, str):
-                    raise InvalidJsonValueError(
-                        f"object keys must be strings, not {type(key).__name__} {key!r}"
-                    )
+                    raise InvalidJsonValueError(f"object keys must be strings, not {type(key).__name__} {key!r}")
                 stack.append(item)
         elif isinstance(value, (list, tuple)):
             stack.extend(value)
@@ -58,9 +56,7 @@ def canonical_json(obj: Any) -> bytes:
     """
     _check_keys(obj)
     try:
-        text = json.dumps(
-            obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        )
+        text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
         return text.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise InvalidJsonValueError(f"string is not valid Unicode (lone surrogate): {exc}") from exc
@@ -91,9 +87,7 @@ def check_claimed_hash(actual: str, claimed: str | None) -> None:
     if claimed is None:
         return
     if not isinstance(claimed, str) or not _HASH_RE.fullmatch(claimed):
-        raise InvalidContentHashError(
-            f"content_hash must look like 'sha256:<64 hex digits>', got {claimed!r:.100}"
-        )
+        raise InvalidContentHashError(f"content_hash must look like 'sha256:<64 hex digits>', got {claimed!r:.100}")
     if claimed.lower() != actual:
         raise HashMismatchError(
             f"content_hash {claimed} does not match the resolved workflow ({actual})",

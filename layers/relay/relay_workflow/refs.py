@@ -95,9 +95,7 @@ def normalize_ref_path(ref: str, base: str = "") -> str:
     could leave the root: absolute paths, backslashes, drive letters, NUL, empty segments,
     and `..` above the root (REF_OUTSIDE_ARCHIVE). `.` segments are dropped."""
     if "\\" in ref or "\x00" in ref or ref.startswith("/") or _DRIVE.match(ref):
-        raise RefOutsideArchiveError(
-            f"$ref {ref!r} must be a relative '/'-separated path inside the archive", ref=ref
-        )
+        raise RefOutsideArchiveError(f"$ref {ref!r} must be a relative '/'-separated path inside the archive", ref=ref)
     parts = [p for p in base.split("/") if p] if base else []
     for segment in ref.split("/"):
         if segment == "":
@@ -133,9 +131,7 @@ class _Resolver:
     def walk(self, value: Any, base: str, chain: tuple[str, ...], nesting: int) -> Any:
         if isinstance(value, (dict, list)):
             if nesting >= self.limits.max_nesting:
-                raise DocumentTooDeepError(
-                    f"document nests deeper than {self.limits.max_nesting} levels"
-                )
+                raise DocumentTooDeepError(f"document nests deeper than {self.limits.max_nesting} levels")
             if isinstance(value, list):
                 return [self.walk(item, base, chain, nesting + 1) for item in value]
             if is_file_ref(value):
@@ -148,9 +144,7 @@ class _Resolver:
         target = ref["$ref"]
         extra_keys = sorted(set(ref) - {"$ref", "type"})
         if extra_keys:
-            raise InvalidRefError(
-                f"a $ref object may only have '$ref' and 'type', not {extra_keys}{where}"
-            )
+            raise InvalidRefError(f"a $ref object may only have '$ref' and 'type', not {extra_keys}{where}")
         if not isinstance(target, str) or not target:
             raise InvalidRefError(f"$ref must be a non-empty path string{where}")
         if isinstance(self.source, NoFiles):
@@ -184,8 +178,7 @@ class _Resolver:
         self.total_bytes += len(data)
         if self.total_bytes > self.limits.max_total_bytes:
             raise RefTooLargeError(
-                f"referenced files exceed {self.limits.max_total_bytes} bytes in total "
-                f"(at {path!r})",
+                f"referenced files exceed {self.limits.max_total_bytes} bytes in total (at {path!r})",
                 path=path,
             )
         if kind == "text":

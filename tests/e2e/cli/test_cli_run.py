@@ -69,9 +69,11 @@ def test_a_media_upload_then_an_approval_with_deliverables_downloaded(user: User
 
 def test_an_approval_edited_in_the_editor_then_approved(user: User):
     editor = user.home / "editor.sh"
-    editor.write_text("#!/bin/sh\n" + f"'{__import__('sys').executable}' - \"$1\" <<'PY'\n"
-                      "import json, sys\np = sys.argv[1]\nd = json.load(open(p))\nd['title'] = 'Edited in the editor'\n"
-                      "json.dump(d, open(p, 'w'))\nPY\n")
+    editor.write_text(
+        "#!/bin/sh\n" + f"'{__import__('sys').executable}' - \"$1\" <<'PY'\n"
+        "import json, sys\np = sys.argv[1]\nd = json.load(open(p))\nd['title'] = 'Edited in the editor'\n"
+        "json.dump(d, open(p, 'w'))\nPY\n"
+    )
     editor.chmod(editor.stat().st_mode | stat.S_IEXEC)
     picture = user.home / "cover.png"
     picture.write_bytes(PNG)
@@ -105,9 +107,26 @@ def test_a_rejected_approval_ends_the_run_in_error_exit_1(user: User):
 def test_a_failing_module_exits_1_with_the_error(user: User):
     folder = user.home / "broken"
     folder.mkdir()
-    (folder / "workflow.json").write_text(json.dumps({"workflow_id": "broken", "schema_version": "1.0", "steps": [
-        {"step_id": "load", "modules": [{"module_id": "artifact.load", "inputs": {"artifact_name": "nothing-here"},
-                                         "outputs_to_state": {"content": "x"}}]}]}))
+    (folder / "workflow.json").write_text(
+        json.dumps(
+            {
+                "workflow_id": "broken",
+                "schema_version": "1.0",
+                "steps": [
+                    {
+                        "step_id": "load",
+                        "modules": [
+                            {
+                                "module_id": "artifact.load",
+                                "inputs": {"artifact_name": "nothing-here"},
+                                "outputs_to_state": {"content": "x"},
+                            }
+                        ],
+                    }
+                ],
+            }
+        )
+    )
     child = user.spawn("run", "broken")
     child.expect(r"run run_[0-9a-z]+ error: \w+")
     assert finish(child) == 1

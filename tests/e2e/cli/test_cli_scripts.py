@@ -63,8 +63,14 @@ def test_a_second_user_sees_nothing(make_user):
     assert json.loads(other.run("runs", "list", "--json").stdout)["items"] == []
     assert json.loads(other.run("approvals", "--json").stdout)["items"] == []
     assert json.loads(other.run("templates", "list", "--json").stdout)["items"] == []
-    for args in (("runs", "show", run_id), ("attach", run_id), ("runs", "cancel", run_id), ("logs", run_id),
-                 ("artifacts", "list", run_id), ("runs", "export", run_id)):
+    for args in (
+        ("runs", "show", run_id),
+        ("attach", run_id),
+        ("runs", "cancel", run_id),
+        ("logs", run_id),
+        ("artifacts", "list", run_id),
+        ("runs", "export", run_id),
+    ):
         done = other.run(*args)
         lines = _error_lines(done.stderr)
         assert done.returncode == 3 and len(lines) == 1 and "NOT_FOUND" in lines[0], (args, done.stderr)
@@ -76,8 +82,9 @@ def test_bad_inputs_each_one_line_and_the_documented_exit_code(user: User, greet
     escaping = user.home / "escape"
     escaping.mkdir()
     (user.home / "secret.txt").write_text("outside")
-    (escaping / "workflow.json").write_text(json.dumps({"workflow_id": "escape", "schema_version": "1.0",
-                                                        "steps": [], "x": {"$ref": "../secret.txt"}}))
+    (escaping / "workflow.json").write_text(
+        json.dumps({"workflow_id": "escape", "schema_version": "1.0", "steps": [], "x": {"$ref": "../secret.txt"}})
+    )
     cases = [
         (("run", "greeting", "--input", "colour=blue"), 2, "UNKNOWN_INPUT"),
         (("run", "no-such-folder"), 2, "FILE_NOT_FOUND"),
@@ -101,9 +108,31 @@ def test_a_file_over_the_servers_cap_and_auth_and_connection_errors(user: User, 
         handle.truncate(26 * 1024 * 1024)  # sparse: over the 25 MB cap, nothing written
     folder = user.home / "withmedia"
     folder.mkdir()
-    (folder / "workflow.json").write_text(json.dumps({"workflow_id": "withmedia", "schema_version": "1.0", "steps": [
-        {"step_id": "keep", "modules": [{"module_id": "artifact.store", "inputs": {"data": {"media_id": "$state.picture"},
-         "artifact_name": "pic", "artifact_type": "deliverable", "format": "binary"}, "outputs_to_state": {"artifact_id": "a"}}]}]}))
+    (folder / "workflow.json").write_text(
+        json.dumps(
+            {
+                "workflow_id": "withmedia",
+                "schema_version": "1.0",
+                "steps": [
+                    {
+                        "step_id": "keep",
+                        "modules": [
+                            {
+                                "module_id": "artifact.store",
+                                "inputs": {
+                                    "data": {"media_id": "$state.picture"},
+                                    "artifact_name": "pic",
+                                    "artifact_type": "deliverable",
+                                    "format": "binary",
+                                },
+                                "outputs_to_state": {"artifact_id": "a"},
+                            }
+                        ],
+                    }
+                ],
+            }
+        )
+    )
     over = user.run("run", "withmedia", "--media", f"picture={big}")
     assert over.returncode == 3 and len(_error_lines(over.stderr)) == 1 and "MEDIA_TOO_LARGE" in over.stderr
     with user.api() as api:

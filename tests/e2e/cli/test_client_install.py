@@ -35,8 +35,13 @@ assert not installed and not imported
 @pytest.fixture(scope="module")
 def clean_venv(tmp_path_factory) -> Path:
     where = tmp_path_factory.mktemp("client-install")
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(where / "dist"),
-                            str(ROOT / "clients" / "python")], capture_output=True, text=True, timeout=300, check=False)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(where / "dist"), str(ROOT / "clients" / "python")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert built.returncode == 0, built.stderr[-3000:]
     wheel = next((where / "dist").glob("relay_client-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
@@ -44,15 +49,22 @@ def clean_venv(tmp_path_factory) -> Path:
     assert not any(n.startswith(("relay/", "relay_tools/")) for n in names)
     venv.create(where / "venv", with_pip=True)
     python = where / "venv" / "bin" / "python"
-    installed = subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)], capture_output=True, text=True,
-                               timeout=300, check=False)
+    installed = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", str(wheel)], capture_output=True, text=True, timeout=300, check=False
+    )
     assert installed.returncode == 0, installed.stderr[-3000:]
     return where / "venv"
 
 
 def test_it_imports_without_the_servers_dependencies(clean_venv: Path):
-    done = subprocess.run([str(clean_venv / "bin" / "python"), "-c", CHECK], capture_output=True, text=True, timeout=120,
-                          cwd=clean_venv, check=False)
+    done = subprocess.run(
+        [str(clean_venv / "bin" / "python"), "-c", CHECK],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=clean_venv,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "installed [] imported []" in done.stdout
 

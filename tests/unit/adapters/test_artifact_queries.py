@@ -17,11 +17,25 @@ from relay.exceptions import InvalidRequestError
 
 def record(artifact_id: str, version: int, is_latest: bool, superseded_by: str | None = None) -> dict:
     item = {
-        "artifact_id": artifact_id, "run_id": "run_1", "user_id": "usr_1", "artifact_name": "draft",
-        "artifact_type": "deliverable", "format": "json", "content_type": "application/json", "size_bytes": 2,
-        "sha256": "0" * 64, "content": json.dumps({"v": version}), "version": version, "is_latest": is_latest,
-        "status": "pending", "retention": "keep", "created_at": "t", "updated_at": "t",
-        "lineage": "run_1#draft", "type_created": f"deliverable#t#{artifact_id}", "superseded_by": superseded_by,
+        "artifact_id": artifact_id,
+        "run_id": "run_1",
+        "user_id": "usr_1",
+        "artifact_name": "draft",
+        "artifact_type": "deliverable",
+        "format": "json",
+        "content_type": "application/json",
+        "size_bytes": 2,
+        "sha256": "0" * 64,
+        "content": json.dumps({"v": version}),
+        "version": version,
+        "is_latest": is_latest,
+        "status": "pending",
+        "retention": "keep",
+        "created_at": "t",
+        "updated_at": "t",
+        "lineage": "run_1#draft",
+        "type_created": f"deliverable#t#{artifact_id}",
+        "superseded_by": superseded_by,
     }
     return to_item(item)
 
@@ -85,10 +99,12 @@ def test_a_decision_is_conditional_on_latest_and_awaiting():
 def test_inline_json_is_kept_as_its_exact_text():
     from relay.domain.artifacts import Artifact
 
-    artifact = Artifact.model_validate({
-        **{k: v for k, v in ArtifactRepository._record(record("art_1", 1, True)).model_dump().items()},
-        "content": {"x": 1.0, "deep": [[[[{"y": None}]]]]},
-    })
+    artifact = Artifact.model_validate(
+        {
+            **{k: v for k, v in ArtifactRepository._record(record("art_1", 1, True)).model_dump().items()},
+            "content": {"x": 1.0, "deep": [[[[{"y": None}]]]]},
+        }
+    )
     item = ArtifactRepository._item(artifact)
     assert item["content"] == {"S": '{"x":1.0,"deep":[[[[{"y":null}]]]]}'}
     assert ArtifactRepository._record(item).content == {"x": 1.0, "deep": [[[[{"y": None}]]]]}

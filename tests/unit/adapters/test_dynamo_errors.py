@@ -32,8 +32,7 @@ def test_cancellation_reasons_from_the_response_field():
 def test_cancellation_reasons_from_the_message():
     exc = client_error(
         "TransactionCanceledException",
-        "Transaction cancelled, please refer cancellation reasons for specific reasons "
-        "[None, ConditionalCheckFailed, None]",
+        "Transaction cancelled, please refer cancellation reasons for specific reasons [None, ConditionalCheckFailed, None]",
     )
     assert cancellation_codes(exc) == ["None", "ConditionalCheckFailed", "None"]
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import inspect
 
 import pytest
-from fakes import FakeRunRepository, FakeTemplateRepository, FakeUserRepository, FakeWorkflowStore
 
+from fakes import FakeRunRepository, FakeTemplateRepository, FakeUserRepository, FakeWorkflowStore
 from relay.adapters.runs import RunRepository
 from relay.adapters.templates import TemplateRepository, WorkflowStore
 from relay.adapters.users import UserRepository

@@ -29,8 +29,15 @@ class Scripted:
 
 def _page(client, limit, accept, cursor=None, key_range=None):
     return filtered_page(
-        client, table="t", index=None, partition=("pk", "p"), key_range=key_range or KeyRange("sk", None, None),
-        key_attributes=("pk", "sk"), cursor=cursor, limit=limit, accept=accept,
+        client,
+        table="t",
+        index=None,
+        partition=("pk", "p"),
+        key_range=key_range or KeyRange("sk", None, None),
+        key_attributes=("pk", "sk"),
+        cursor=cursor,
+        limit=limit,
+        accept=accept,
     )
 
 

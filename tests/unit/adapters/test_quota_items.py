@@ -11,9 +11,9 @@ from relay.adapters.media import quota_release, quota_take
 from relay.adapters.quotas import QuotaRepository
 from relay.adapters.runs import RunRepository
 from relay.domain import Run, RunError, RunStatus
+from relay.domain.exceptions import QuotaExceededError
 from relay.domain.media import Media, MediaStatus
 from relay.domain.quotas import Quota
-from relay.domain.exceptions import QuotaExceededError
 
 DEFAULTS = {Quota.active_runs: 5, Quota.runs_per_day: 10, Quota.stored_bytes: 1000, Quota.pending_uploads: 3}
 
@@ -47,8 +47,15 @@ class _Client:
 
 def _run(**update) -> Run:
     run = Run(
-        run_id="run_a", user_id="usr_a", template_id="tpl_a", template_name="t", initial_version_id="ver_a",
-        current_version_id="ver_a", rev=3, event_seq=2, created_at="2026-01-01T00:00:00.000000Z",
+        run_id="run_a",
+        user_id="usr_a",
+        template_id="tpl_a",
+        template_name="t",
+        initial_version_id="ver_a",
+        current_version_id="ver_a",
+        rev=3,
+        event_seq=2,
+        created_at="2026-01-01T00:00:00.000000Z",
         updated_at="2026-01-01T00:00:00.000000Z",
     )
     return run.model_copy(update=update)
@@ -92,7 +99,11 @@ def test_a_take_larger_than_the_limit_is_refused_before_any_write():
     with pytest.raises(QuotaExceededError) as raised:
         quotas.ops("usr_a", {Quota.stored_bytes: 1001})
     assert raised.value.extra == {
-        "quota": "stored_bytes", "limit": 1000, "used": 0, "requested": 1001, "frees_when": raised.value.extra["frees_when"],
+        "quota": "stored_bytes",
+        "limit": 1000,
+        "used": 0,
+        "requested": 1001,
+        "frees_when": raised.value.extra["frees_when"],
     }
     assert raised.value.status == 429 and raised.value.headers == {}
     assert client.transactions == []
@@ -145,8 +156,18 @@ def test_an_ended_run_made_active_again_takes_a_slot_and_a_full_quota_is_a_429()
 
 def _media(status: MediaStatus, counted: bool = True, size: int | None = None) -> Media:
     return Media(
-        media_id="media_a", user_id="usr_a", filename="a.png", content_type="image/png", declared_size=100,
-        size_bytes=size, status=status, key="k", retention="1d", created_at="t", updated_at="t", quota_counted=counted,
+        media_id="media_a",
+        user_id="usr_a",
+        filename="a.png",
+        content_type="image/png",
+        declared_size=100,
+        size_bytes=size,
+        status=status,
+        key="k",
+        retention="1d",
+        created_at="t",
+        updated_at="t",
+        quota_counted=counted,
     )
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import boto3
 import pytest
-from fakes import FakeRunRepository
 from moto import mock_aws
 
+from fakes import FakeRunRepository
 from relay.adapters.artifacts import ArtifactRepository
 from relay.adapters.runs import RunRepository
 from relay.domain import NewEvent, PendingInput, PendingSummary, Run, RunStatus
@@ -32,8 +32,14 @@ from relay_tools.local.cfn import load_template
 from relay_tools.local.deployer import create_table
 
 ROOT = Path(__file__).resolve().parents[3]
-TABLES = {"runs": "RunsTable", "events": "EventsTable", "pending": "PendingInputsTable",
-          "artifacts": "ArtifactsTable", "branches": "BranchesTable", "search": "RunSearchTable"}
+TABLES = {
+    "runs": "RunsTable",
+    "events": "EventsTable",
+    "pending": "PendingInputsTable",
+    "artifacts": "ArtifactsTable",
+    "branches": "BranchesTable",
+    "search": "RunSearchTable",
+}
 T = "2026-01-01T00:00:00.000000Z"
 
 
@@ -42,8 +48,9 @@ class Real:
 
     def __init__(self, client) -> None:
         self.client = client
-        self.repo = RunRepository(client, "runs", "events", "pending", artifacts_table="artifacts",
-                                  branches_table="branches", run_search_table="search")
+        self.repo = RunRepository(
+            client, "runs", "events", "pending", artifacts_table="artifacts", branches_table="branches", run_search_table="search"
+        )
         self._artifacts = ArtifactRepository(client, "artifacts")
 
     def add_artifact(self, artifact: Artifact) -> None:
@@ -59,8 +66,9 @@ class Real:
         return "Item" in self.client.get_item(TableName="branches", Key={"run_id": {"S": run_id}, "branch_id": {"S": branch_id}})
 
     def indexed(self, user_token: str) -> list[str]:
-        items = self.client.query(TableName="search", KeyConditionExpression="user_token = :t",
-                                  ExpressionAttributeValues={":t": {"S": user_token}})["Items"]
+        items = self.client.query(
+            TableName="search", KeyConditionExpression="user_token = :t", ExpressionAttributeValues={":t": {"S": user_token}}
+        )["Items"]
         return [i["run_id"]["S"] for i in items]
 
 
@@ -99,22 +107,53 @@ def store(request):
 
 
 def _run() -> Run:
-    return Run(run_id="run_a", user_id="usr_a", template_id="tpl_a", template_name="t", initial_version_id="ver_a",
-               current_version_id="ver_a", created_at=T, updated_at=T)
+    return Run(
+        run_id="run_a",
+        user_id="usr_a",
+        template_id="tpl_a",
+        template_name="t",
+        initial_version_id="ver_a",
+        current_version_id="ver_a",
+        created_at=T,
+        updated_at=T,
+    )
 
 
 def _pending(input_id: str = "inp_a") -> PendingInput:
-    return PendingInput(run_id="run_a", input_id=input_id, user_id="usr_a", step_id="ask", module_index=0,
-                        module_id="user.approve", request={"artifact_name": "draft"}, task_token="tok", created_at=T,
-                        expires_at="2026-01-08T00:00:00.000000Z")
+    return PendingInput(
+        run_id="run_a",
+        input_id=input_id,
+        user_id="usr_a",
+        step_id="ask",
+        module_index=0,
+        module_id="user.approve",
+        request={"artifact_name": "draft"},
+        task_token="tok",
+        created_at=T,
+        expires_at="2026-01-08T00:00:00.000000Z",
+    )
 
 
 def _artifact(**extra) -> Artifact:
-    return Artifact.model_validate({
-        "artifact_id": "art_a", "run_id": "run_a", "user_id": "usr_a", "artifact_name": "draft", "artifact_type": "deliverable",
-        "format": "text", "content_type": "text/plain", "size_bytes": 2, "sha256": "0" * 64, "content": "hi",
-        "status": "pending", "retention": "7d", "created_at": T, "updated_at": T, **extra,
-    })
+    return Artifact.model_validate(
+        {
+            "artifact_id": "art_a",
+            "run_id": "run_a",
+            "user_id": "usr_a",
+            "artifact_name": "draft",
+            "artifact_type": "deliverable",
+            "format": "text",
+            "content_type": "text/plain",
+            "size_bytes": 2,
+            "sha256": "0" * 64,
+            "content": "hi",
+            "status": "pending",
+            "retention": "7d",
+            "created_at": T,
+            "updated_at": T,
+            **extra,
+        }
+    )
 
 
 def _paused(store) -> Run:
@@ -164,8 +203,9 @@ def test_a_reopened_claim_is_pending_again_but_never_once_applied(store):
     reopened = store.repo.reopen(claimed, pending)
     assert reopened.status is RunStatus.awaiting_input and store.repo.get_pending("run_a", "inp_a").status == "pending"
     claimed = store.repo.decide(reopened, pending, "yes", "alice")
-    applied = store.repo.commit(claimed, claimed, [NewEvent(event_type="input_received")], "corr",
-                                [ApplyAnswer("run_a", "inp_a", "yes", "alice")])
+    applied = store.repo.commit(
+        claimed, claimed, [NewEvent(event_type="input_received")], "corr", [ApplyAnswer("run_a", "inp_a", "yes", "alice")]
+    )
     with pytest.raises(AlreadyDecidedError):
         store.repo.reopen(applied, pending)
     assert store.repo.get_pending("run_a", "inp_a").status == "answered"
@@ -178,7 +218,9 @@ def test_a_close_fails_with_the_error_it_names(store):
     with pytest.raises(AlreadyDecidedError):  # from pending only, by default
         store.repo.commit(run, run, [], "corr", [ClosePendingInput("run_a", "inp_a", "expired")])
     with pytest.raises(ConcurrentUpdateError):  # a relaunch's: the run moved
-        store.repo.commit(run, run, [], "corr", [ClosePendingInput("run_a", "inp_a", "superseded", conflict=ConcurrentUpdateError)])
+        store.repo.commit(
+            run, run, [], "corr", [ClosePendingInput("run_a", "inp_a", "superseded", conflict=ConcurrentUpdateError)]
+        )
     closed = store.repo.commit(run, run, [], "corr", [ClosePendingInput("run_a", "inp_a", "cancelled", ("pending", "answered"))])
     assert closed.rev == run.rev + 1 and store.repo.get_pending("run_a", "inp_a").status == "cancelled"
 
@@ -196,8 +238,13 @@ def test_a_decision_rides_with_the_claim_and_fails_on_an_edited_artifact(store):
     store.repo.commit(claimed, claimed, [], "corr", [UndoDecision("art_a", ArtifactStatus.pending, "inp_a")])
     assert store.artifact("art_a").status is ArtifactStatus.pending and store.artifact("art_a").decided_by is None
     with pytest.raises(ConcurrentUpdateError):  # the decision of another input is not taken back
-        store.repo.commit(store.repo.get("run_a"), store.repo.get("run_a"), [], "corr",
-                          [UndoDecision("art_a", ArtifactStatus.pending, "inp_other")])
+        store.repo.commit(
+            store.repo.get("run_a"),
+            store.repo.get("run_a"),
+            [],
+            "corr",
+            [UndoDecision("art_a", ArtifactStatus.pending, "inp_other")],
+        )
 
 
 def test_a_failed_change_anywhere_in_the_list_writes_nothing(store):

@@ -76,7 +76,8 @@ def test_wrong_key_is_401_invalid(client, user_key):
 
 def test_bearer_scheme_is_case_insensitive(client, admin_key):
     response = client.post(
-        "/v1/admin/users", json={"username": "bob", "email": "bob@example.com"},
+        "/v1/admin/users",
+        json={"username": "bob", "email": "bob@example.com"},
         headers={"Authorization": f"bearer {admin_key}"},
     )
     assert response.status_code == 201
@@ -105,9 +106,7 @@ def test_body_validation_error_is_400_with_errors(client, admin_key, user_repo):
 
 
 def test_body_that_is_not_json_is_400(client, admin_key):
-    response = client.post(
-        "/v1/admin/users", content=b"{nope", headers={**bearer(admin_key), "Content-Type": "application/json"}
-    )
+    response = client.post("/v1/admin/users", content=b"{nope", headers={**bearer(admin_key), "Content-Type": "application/json"})
     assert_problem(response, 400, "INVALID_REQUEST")
 
 
@@ -117,17 +116,13 @@ def test_query_validation_error_is_400(client, user_key):
 
 
 def test_domain_error_keeps_its_code(client, admin_key, user_repo):
-    response = client.post(
-        "/v1/admin/users", json={"username": "_bad", "email": "b@example.com"}, headers=bearer(admin_key)
-    )
+    response = client.post("/v1/admin/users", json={"username": "_bad", "email": "b@example.com"}, headers=bearer(admin_key))
     assert_problem(response, 400, "INVALID_USERNAME")
     assert len(user_repo.users) == 1  # only the admin
 
 
 def test_non_admin_is_403(client, user_key):
-    response = client.post(
-        "/v1/admin/users", json={"username": "bob", "email": "bob@example.com"}, headers=bearer(user_key)
-    )
+    response = client.post("/v1/admin/users", json={"username": "bob", "email": "bob@example.com"}, headers=bearer(user_key))
     assert_problem(response, 403, "ADMIN_ONLY")
     assert "www-authenticate" not in response.headers
 
@@ -142,9 +137,7 @@ def test_conflict_is_409(client, admin_key):
 def test_admin_creates_a_user_and_only_the_hash_is_kept(client, admin_key, user_repo):
     from relay.services import hash_api_key
 
-    response = client.post(
-        "/v1/admin/users", json={"username": "Bob", "email": "Bob@Example.com"}, headers=bearer(admin_key)
-    )
+    response = client.post("/v1/admin/users", json={"username": "Bob", "email": "Bob@Example.com"}, headers=bearer(admin_key))
     assert response.status_code == 201
     body = response.json()
     assert body["user"]["username"] == "bob"
@@ -184,7 +177,8 @@ def test_405_on_a_path_with_an_id(client):
 def test_json_body_in_another_content_type_is_415(client, admin_key):
     for headers in ({"Content-Type": "text/plain"}, {"Content-Type": "application/x-www-form-urlencoded"}, {}):
         response = client.post(
-            "/v1/admin/users", content=b'{"username": "bob", "email": "bob@example.com"}',
+            "/v1/admin/users",
+            content=b'{"username": "bob", "email": "bob@example.com"}',
             headers={**bearer(admin_key), **headers},
         )
         assert_problem(response, 415, "UNSUPPORTED_MEDIA_TYPE")
@@ -192,7 +186,8 @@ def test_json_body_in_another_content_type_is_415(client, admin_key):
 
 def test_json_with_a_suffix_is_json(client, admin_key):
     response = client.post(
-        "/v1/admin/users", content=b'{"username": "bob", "email": "bob@example.com"}',
+        "/v1/admin/users",
+        content=b'{"username": "bob", "email": "bob@example.com"}',
         headers={**bearer(admin_key), "Content-Type": "application/vnd.relay+json; charset=utf-8"},
     )
     assert response.status_code == 201
@@ -211,7 +206,8 @@ def test_created_user_is_located(client, admin_key):
 
 def test_body_types_are_strict(client, admin_key):
     response = client.post(
-        "/v1/admin/users", json={"username": "bob", "email": "bob@example.com", "is_admin": "true"},
+        "/v1/admin/users",
+        json={"username": "bob", "email": "bob@example.com", "is_admin": "true"},
         headers=bearer(admin_key),
     )
     body = assert_problem(response, 400, "INVALID_REQUEST")

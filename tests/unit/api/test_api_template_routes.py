@@ -5,9 +5,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from builders import document, fmt, step
 from fastapi.testclient import TestClient
 
+from builders import document, fmt, step
 from relay.api import create_app
 from relay.services import TemplateService, UserService
 

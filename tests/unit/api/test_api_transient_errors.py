@@ -22,7 +22,7 @@ from relay.services import UserService
 class _Throttling(BaseHTTPRequestHandler):
     calls = 0
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_POST(self) -> None:
         type(self).calls += 1
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         body = json.dumps(

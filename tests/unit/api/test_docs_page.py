@@ -103,9 +103,15 @@ def test_assets_are_the_vendored_files_immutable_under_their_digest(client, page
 
 def test_other_digests_names_and_paths_are_404_problems(client):
     digest = docs._assets()[0]
-    for path in (f"/docs/assets/{'0' * 16}/swagger-ui-bundle.js", f"/docs/assets/{digest}/swagger-ui-bundle.js.map",
-                 f"/docs/assets/{digest}/MANIFEST.json", f"/docs/assets/{digest}/..%2Fdocs.py",
-                 f"/docs/assets/{digest}/__init__.py", "/redoc", "/docs/oauth2-redirect"):
+    for path in (
+        f"/docs/assets/{'0' * 16}/swagger-ui-bundle.js",
+        f"/docs/assets/{digest}/swagger-ui-bundle.js.map",
+        f"/docs/assets/{digest}/MANIFEST.json",
+        f"/docs/assets/{digest}/..%2Fdocs.py",
+        f"/docs/assets/{digest}/__init__.py",
+        "/redoc",
+        "/docs/oauth2-redirect",
+    ):
         response = client.get(path)
         assert response.status_code == 404, path
         assert response.headers["content-type"] == "application/problem+json", path
@@ -134,16 +140,20 @@ def test_nothing_of_the_docs_is_in_the_openapi_document(client):
 def test_the_vendored_copy_is_the_pinned_one():
     assert MANIFEST["package"] == "swagger-ui-dist" and re.fullmatch(r"5\.\d+\.\d+", MANIFEST["version"])
     assert MANIFEST["integrity"].startswith("sha512-")
-    check = subprocess.run([sys.executable, str(ROOT / "tools" / "vendor_swagger_ui.py"), "--check"],
-                           capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "vendor_swagger_ui.py"), "--check"], capture_output=True, text=True
+    )
     assert check.returncode == 0, check.stderr
     bundle = (LAYER / "relay" / "api" / "swagger_ui" / "swagger-ui-bundle.js").read_bytes()
     assert hashlib.sha256(bundle).hexdigest() == MANIFEST["files"]["swagger-ui-bundle.js"]
 
 
 def test_the_api_cold_start_imports_nothing_of_the_docs():
-    code = ("import json, sys; sys.path.insert(0, sys.argv[1]); import relay.api, relay.snapstart; "
-            "print(json.dumps(sorted(m for m in sys.modules if m.startswith('relay.api'))))")
-    loaded = json.loads(subprocess.run([sys.executable, "-c", code, str(LAYER)], check=True, capture_output=True,
-                                       text=True).stdout)
+    code = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); import relay.api, relay.snapstart; "
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('relay.api'))))"
+    )
+    loaded = json.loads(
+        subprocess.run([sys.executable, "-c", code, str(LAYER)], check=True, capture_output=True, text=True).stdout
+    )
     assert "relay.api.app" in loaded and "relay.api.routers.docs" not in loaded

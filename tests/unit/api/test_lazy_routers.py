@@ -86,7 +86,12 @@ def test_a_wrong_method_on_a_lazy_path_is_405_with_allow(users):
 
 
 def test_first_requests_at_once_build_each_router_once(users):
-    paths = {"runs": "/v1/runs", "approvals": "/v1/approvals", "templates": "/v1/templates", "artifacts": "/v1/runs/run_x/artifacts"}
+    paths = {
+        "runs": "/v1/runs",
+        "approvals": "/v1/approvals",
+        "templates": "/v1/templates",
+        "artifacts": "/v1/runs/run_x/artifacts",
+    }
     for _ in range(20):
         app = _app(users)
         barrier = threading.Barrier(8)

@@ -137,7 +137,10 @@ def test_the_workflow_schema_is_the_validators_model(document):
 def test_run_create_says_exactly_one_source(document):
     run_create = document["components"]["schemas"]["RunCreate"]
     assert [branch["required"] for branch in run_create["oneOf"]] == [
-        ["template_name"], ["version_id"], ["workflow"], ["like_run_id"]
+        ["template_name"],
+        ["version_id"],
+        ["workflow"],
+        ["like_run_id"],
     ]
     assert run_create["additionalProperties"] is False
 

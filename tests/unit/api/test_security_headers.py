@@ -34,8 +34,13 @@ def test_headers_replace_the_apps_own_and_the_body_is_passed_through_as_sent():
     sent: list[dict] = []
 
     async def streaming_app(scope, receive, send):
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"cache-control", b"no-cache"), (b"X-Content-Type-Options", b"sniff-away")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"cache-control", b"no-cache"), (b"X-Content-Type-Options", b"sniff-away")],
+            }
+        )
         for part in (b"data: 1\n\n", b"data: 2\n\n"):
             await send({"type": "http.response.body", "body": part, "more_body": True})
         await send({"type": "http.response.body", "body": b""})

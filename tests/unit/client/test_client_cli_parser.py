@@ -54,6 +54,8 @@ def _every_command(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
 def test_every_command_has_help_with_examples():
     full, _ = build_parser(["--help"])
     found = dict(_every_command(full))
-    assert {"run", "attach", "runs list", "runs show", "artifacts edit", "templates submit", "media upload", "login"} <= set(found)
+    assert {"run", "attach", "runs list", "runs show", "artifacts edit", "templates submit", "media upload", "login"} <= set(
+        found
+    )
     missing = [name for name, parser in found.items() if "examples:" not in (parser.epilog or "")]
     assert missing == []

@@ -7,8 +7,7 @@ import stat
 
 import pytest
 
-from relay_client import ConfigError
-from relay_client import config
+from relay_client import ConfigError, config
 from relay_client.workflow_source import load_workflow
 
 
@@ -48,9 +47,23 @@ def test_nothing_configured_is_a_config_error():
 
 
 def test_input_names_are_what_the_workflow_reads_before_writing():
-    loaded = load_workflow({"workflow_id": "w", "steps": [
-        {"step_id": "a", "modules": [{"module_id": "transform.format", "inputs": {"values": {"t": "$state.topic",
-                                      "n": "$run.inputs.count", "p": "$run.project_name"}}, "outputs_to_state": {"value": "out"}}]},
-        {"step_id": "b", "modules": [{"module_id": "transform.format", "inputs": {"values": {"o": "$state.out.x"}}}]}]})
+    loaded = load_workflow(
+        {
+            "workflow_id": "w",
+            "steps": [
+                {
+                    "step_id": "a",
+                    "modules": [
+                        {
+                            "module_id": "transform.format",
+                            "inputs": {"values": {"t": "$state.topic", "n": "$run.inputs.count", "p": "$run.project_name"}},
+                            "outputs_to_state": {"value": "out"},
+                        }
+                    ],
+                },
+                {"step_id": "b", "modules": [{"module_id": "transform.format", "inputs": {"values": {"o": "$state.out.x"}}}]},
+            ],
+        }
+    )
     assert loaded.input_names() == {"topic", "count"}
     assert loaded.steps() == {"a": "transform.format", "b": "transform.format"}

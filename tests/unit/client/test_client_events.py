@@ -32,11 +32,26 @@ class Dropping(httpx.SyncByteStream):
 
 
 def test_parse_follows_the_event_stream_format():
-    lines = ["retry: 1000", "", ": a comment", "id: 7", "event: progress", "data: {\"a\":", "data: 1}", "",
-             "data: no id", "", "id: 8", "data: x"]  # the last is never dispatched: no blank line
+    lines = [
+        "retry: 1000",
+        "",
+        ": a comment",
+        "id: 7",
+        "event: progress",
+        'data: {"a":',
+        "data: 1}",
+        "",
+        "data: no id",
+        "",
+        "id: 8",
+        "data: x",
+    ]  # the last is never dispatched: no blank line
     messages = list(parse(lines))
     assert [(m.event, m.id, m.data, m.retry) for m in messages] == [
-        ("message", None, "", 1000), ("progress", "7", '{"a":\n1}', None), ("message", None, "no id", None)]
+        ("message", None, "", 1000),
+        ("progress", "7", '{"a":\n1}', None),
+        ("message", None, "no id", None),
+    ]
 
 
 def test_the_stream_resumes_after_a_close_and_a_drop_with_last_event_id():

@@ -17,8 +17,11 @@ RUN = {"run_id": "run_1", "status": "running"}
 
 
 def problem(status: int, code: str, detail: str = "d") -> httpx.Response:
-    return httpx.Response(status, json={"type": "about:blank", "title": "T", "status": status, "detail": detail, "code": code},
-                          headers={"content-type": "application/problem+json"})
+    return httpx.Response(
+        status,
+        json={"type": "about:blank", "title": "T", "status": status, "detail": detail, "code": code},
+        headers={"content-type": "application/problem+json"},
+    )
 
 
 class Recorder:
@@ -36,7 +39,7 @@ class Recorder:
 
 def relay_with(recorder: Recorder, sleeps: list[float] | None = None) -> Relay:
     relay = Relay("http://api.test", "rk_secret_key", transport=httpx.MockTransport(recorder))
-    relay.transport._sleep = (sleeps.append if sleeps is not None else (lambda s: None))
+    relay.transport._sleep = sleeps.append if sleeps is not None else (lambda s: None)
     return relay
 
 
@@ -66,8 +69,11 @@ def test_a_non_json_error_body_still_gives_a_problem():
 
 def test_get_is_retried_on_503_waiting_at_least_retry_after():
     sleeps: list[float] = []
-    recorder = Recorder(httpx.Response(503, headers={"Retry-After": "2"}, json={"code": "SERVICE_UNAVAILABLE"}),
-                        httpx.Response(429, json={"code": "THROTTLED"}), httpx.Response(200, json=RUN))
+    recorder = Recorder(
+        httpx.Response(503, headers={"Retry-After": "2"}, json={"code": "SERVICE_UNAVAILABLE"}),
+        httpx.Response(429, json={"code": "THROTTLED"}),
+        httpx.Response(200, json=RUN),
+    )
     assert relay_with(recorder, sleeps).runs.get("run_1") == RUN
     assert len(recorder.requests) == 3
     assert sleeps[0] >= 2.0 and 0 <= sleeps[1] <= RetryPolicy().base_seconds * 2
@@ -96,8 +102,9 @@ def test_retry_after_reads_seconds_and_http_dates():
 
 
 def test_a_start_carries_an_idempotency_key_and_is_retried_with_the_same_key():
-    recorder = Recorder(httpx.Response(503, json={"code": "SERVICE_UNAVAILABLE"}), httpx.ConnectError("reset"),
-                        httpx.Response(201, json=RUN))
+    recorder = Recorder(
+        httpx.Response(503, json={"code": "SERVICE_UNAVAILABLE"}), httpx.ConnectError("reset"), httpx.Response(201, json=RUN)
+    )
     assert relay_with(recorder).runs.start(template_name="greeting") == RUN
     keys = {r.headers["idempotency-key"] for r in recorder.requests}
     assert len(recorder.requests) == 3 and len(keys) == 1 and keys.pop().startswith("relay-client-")
@@ -115,9 +122,17 @@ def test_a_non_idempotent_post_without_a_key_is_never_retried():
 
 
 def test_resume_with_a_choice_confirms_the_version_mismatch():
-    mismatch = httpx.Response(409, json={"code": "VERSION_MISMATCH", "title": "Conflict", "detail": "other version",
-                                         "current_version": "ver_a", "submitted_version": "ver_b",
-                                         "options": ["continue_with_new", "continue_with_original", "start_fresh"]})
+    mismatch = httpx.Response(
+        409,
+        json={
+            "code": "VERSION_MISMATCH",
+            "title": "Conflict",
+            "detail": "other version",
+            "current_version": "ver_a",
+            "submitted_version": "ver_b",
+            "options": ["continue_with_new", "continue_with_original", "start_fresh"],
+        },
+    )
     recorder = Recorder(mismatch, httpx.Response(200, json=RUN))
     assert relay_with(recorder).runs.resume("run_1", version_id="ver_b", on_mismatch="continue_with_new") == RUN
     assert json.loads(recorder.requests[1].content) == {"choice": "continue_with_new", "version_id": "ver_b"}
@@ -127,8 +142,10 @@ def test_resume_with_a_choice_confirms_the_version_mismatch():
 
 
 def test_lists_iterate_over_every_page_with_the_cursor():
-    pages = Recorder(httpx.Response(200, json={"items": [{"run_id": "run_1"}, {"run_id": "run_2"}], "next_cursor": "c1"}),
-                     httpx.Response(200, json={"items": [{"run_id": "run_3"}], "next_cursor": None}))
+    pages = Recorder(
+        httpx.Response(200, json={"items": [{"run_id": "run_1"}, {"run_id": "run_2"}], "next_cursor": "c1"}),
+        httpx.Response(200, json={"items": [{"run_id": "run_3"}], "next_cursor": None}),
+    )
     runs = list(relay_with(pages).runs.list(status="completed", limit=10))
     assert [r["run_id"] for r in runs] == ["run_1", "run_2", "run_3"]
     assert "cursor" not in pages.requests[0].url.params and pages.requests[1].url.params["cursor"] == "c1"

@@ -13,7 +13,10 @@ import pytest
 from relay_client import ClientInputError, Relay
 from relay_workflow.canonical import content_hash
 
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000" "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 
 
 def recording_relay(responses: dict[tuple[str, str], httpx.Response]):
@@ -29,13 +32,17 @@ def recording_relay(responses: dict[tuple[str, str], httpx.Response]):
 def test_upload_checks_the_file_then_posts_the_form_to_s3_without_the_key_then_completes(tmp_path):
     picture = tmp_path / "cat.png"
     picture.write_bytes(PNG)
-    created = {"media_id": "media_1", "upload": {"url": "http://s3.test/bucket", "fields": {"key": "uploads/u/media_1/cat.png",
-                                                                                          "Content-Type": "image/png"}}}
-    relay, sent = recording_relay({
-        ("POST", "/v1/media"): httpx.Response(201, json=created),
-        ("POST", "/bucket"): httpx.Response(204),
-        ("POST", "/v1/media/media_1/complete"): httpx.Response(200, json={"media_id": "media_1", "status": "ready"}),
-    })
+    created = {
+        "media_id": "media_1",
+        "upload": {"url": "http://s3.test/bucket", "fields": {"key": "uploads/u/media_1/cat.png", "Content-Type": "image/png"}},
+    }
+    relay, sent = recording_relay(
+        {
+            ("POST", "/v1/media"): httpx.Response(201, json=created),
+            ("POST", "/bucket"): httpx.Response(204),
+            ("POST", "/v1/media/media_1/complete"): httpx.Response(200, json={"media_id": "media_1", "status": "ready"}),
+        }
+    )
     progress: list[tuple[int, int]] = []
     media = relay.media.upload(picture, progress=lambda sent_, total: progress.append((sent_, total)))
     assert media["status"] == "ready"
@@ -47,13 +54,16 @@ def test_upload_checks_the_file_then_posts_the_form_to_s3_without_the_key_then_c
     assert progress[-1] == (len(PNG), len(PNG))
 
 
-@pytest.mark.parametrize(("name", "data", "limits", "code"), [
-    ("notes.txt", b"hello", {}, "UNSUPPORTED_CONTENT_TYPE"),
-    ("cat.png", PNG, {"accepted_types": ["audio/*"]}, "UNSUPPORTED_CONTENT_TYPE"),
-    ("cat.png", PNG * 20000, {"max_size_mb": 1}, "MEDIA_TOO_LARGE"),
-    ("empty.png", b"", {}, "EMPTY_FILE"),
-    ("missing.png", None, {}, "FILE_NOT_FOUND"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "limits", "code"),
+    [
+        ("notes.txt", b"hello", {}, "UNSUPPORTED_CONTENT_TYPE"),
+        ("cat.png", PNG, {"accepted_types": ["audio/*"]}, "UNSUPPORTED_CONTENT_TYPE"),
+        ("cat.png", PNG * 20000, {"max_size_mb": 1}, "MEDIA_TOO_LARGE"),
+        ("empty.png", b"", {}, "EMPTY_FILE"),
+        ("missing.png", None, {}, "FILE_NOT_FOUND"),
+    ],
+)
 def test_a_refused_file_sends_nothing(tmp_path, name, data, limits, code):
     path = tmp_path / name
     if data is not None:
@@ -69,9 +79,26 @@ SUBMITTED = {"template": {"template_name": "greeting"}, "version": {"version_id"
 
 def test_a_folder_is_resolved_and_hashed_here_and_sent_with_its_hash(tmp_path):
     (tmp_path / "prompt.txt").write_text("Your name?")
-    (tmp_path / "workflow.json").write_text(json.dumps({"workflow_id": "greeting", "schema_version": "1.0", "steps": [
-        {"step_id": "ask", "modules": [{"module_id": "user.text_input", "inputs": {"prompt": {"$ref": "prompt.txt"}},
-                                        "outputs_to_state": {"value": "name"}}]}]}))
+    (tmp_path / "workflow.json").write_text(
+        json.dumps(
+            {
+                "workflow_id": "greeting",
+                "schema_version": "1.0",
+                "steps": [
+                    {
+                        "step_id": "ask",
+                        "modules": [
+                            {
+                                "module_id": "user.text_input",
+                                "inputs": {"prompt": {"$ref": "prompt.txt"}},
+                                "outputs_to_state": {"value": "name"},
+                            }
+                        ],
+                    }
+                ],
+            }
+        )
+    )
     relay, sent = recording_relay({("POST", "/v1/templates"): httpx.Response(200, json=SUBMITTED)})
     done = relay.templates.submit(tmp_path)
     body = json.loads(sent[0].content)
@@ -83,8 +110,9 @@ def test_a_folder_is_resolved_and_hashed_here_and_sent_with_its_hash(tmp_path):
 def test_a_zip_is_sent_as_it_is_with_the_hash_of_its_resolved_workflow(tmp_path):
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w") as archive:
-        archive.writestr("flow/workflow.json", json.dumps({"workflow_id": "z", "schema_version": "1.0", "steps": [],
-                                                           "x": {"$ref": "x.json"}}))
+        archive.writestr(
+            "flow/workflow.json", json.dumps({"workflow_id": "z", "schema_version": "1.0", "steps": [], "x": {"$ref": "x.json"}})
+        )
         archive.writestr("flow/x.json", "[1, 2]")
     path = tmp_path / "flow.zip"
     path.write_bytes(data.getvalue())

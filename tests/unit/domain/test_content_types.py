@@ -11,11 +11,27 @@ HTML = b"<!doctype html><script>alert(document.domain)</script>"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
 
 
-@pytest.mark.parametrize("declared", [
-    "text/html", "TEXT/HTML; charset=utf-8", "image/svg+xml", "application/xhtml+xml", "application/xml",
-    "text/xml", "application/pdf", "text/javascript", "application/x-unknown", "model/gltf-binary", "", None,
-    "image/png, text/html", " text/html ", "image/svg+xml; charset=utf-8", "text/plain/../html",
-])
+@pytest.mark.parametrize(
+    "declared",
+    [
+        "text/html",
+        "TEXT/HTML; charset=utf-8",
+        "image/svg+xml",
+        "application/xhtml+xml",
+        "application/xml",
+        "text/xml",
+        "application/pdf",
+        "text/javascript",
+        "application/x-unknown",
+        "model/gltf-binary",
+        "",
+        None,
+        "image/png, text/html",
+        " text/html ",
+        "image/svg+xml; charset=utf-8",
+        "text/plain/../html",
+    ],
+)
 def test_anything_not_allowed_is_an_octet_stream_attachment(declared):
     served = serving(declared, HTML)
     assert served.content_type == OCTET_STREAM and not served.inline

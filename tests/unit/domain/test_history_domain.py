@@ -17,7 +17,9 @@ def test_keywords_match_trimmed_collapsed_and_casefolded():
 
 
 def test_duplicates_in_one_recording_add_up_and_the_last_wins_the_rest():
-    merged = merge_keywords([rec("Neon", 2), rec("dusk"), rec(" neon ", 3, source="selected", days=5), rec("neon", 1, category="mood")])
+    merged = merge_keywords(
+        [rec("Neon", 2), rec("dusk"), rec(" neon ", 3, source="selected", days=5), rec("neon", 1, category="mood")]
+    )
     assert merged == [
         rec("neon", 5, source="selected", days=5),
         rec("dusk"),

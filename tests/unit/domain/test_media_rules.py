@@ -80,9 +80,16 @@ def test_wildcards_and_exact_types():
 
 def test_only_unattached_media_expire():
     media = Media(
-        media_id="media_1", user_id="usr_1", filename="a.png", content_type="image/png", declared_size=3,
-        key="uploads/usr_1/media_1/a.png", retention="1d", created_at="2026-01-01T00:00:00.000000Z",
-        updated_at="2026-01-01T00:00:00.000000Z", expires_at="2026-01-02T00:00:00.000000Z",
+        media_id="media_1",
+        user_id="usr_1",
+        filename="a.png",
+        content_type="image/png",
+        declared_size=3,
+        key="uploads/usr_1/media_1/a.png",
+        retention="1d",
+        created_at="2026-01-01T00:00:00.000000Z",
+        updated_at="2026-01-01T00:00:00.000000Z",
+        expires_at="2026-01-02T00:00:00.000000Z",
     )
     assert not media.expired("2026-01-01T23:59:59.000000Z")
     assert media.expired("2026-01-02T00:00:00.000000Z")

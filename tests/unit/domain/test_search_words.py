@@ -33,19 +33,42 @@ def test_collect_keeps_order_and_caps():
 
 
 def test_workflow_prompts_are_pause_prompts_and_llm_message_text():
-    wf = {"steps": [
-        {"step_id": "a", "modules": [
-            {"module_id": "user.text_input", "inputs": {"prompt": "Your name?"}},
-            {"module_id": "user.approve", "inputs": {"artifact_name": "x", "prompt": "Publish?"}},
-            {"module_id": "transform.format", "inputs": {"template": "not a prompt"}},
-        ]},
-        {"step_id": "b", "modules": [{"module_id": "api.llm", "inputs": {"messages": [
-            {"role": "system", "content": "Be brief"},
-            {"role": "user", "content": "$state.question"},
-            {"role": "user", "content": [{"type": "text", "text": "Describe"}, {"type": "media_ref", "content": "$state.img"}]},
-        ]}}]},
-        "junk", {"modules": "junk"}, {"modules": ["junk", {"inputs": "junk"}]},
-    ]}
+    wf = {
+        "steps": [
+            {
+                "step_id": "a",
+                "modules": [
+                    {"module_id": "user.text_input", "inputs": {"prompt": "Your name?"}},
+                    {"module_id": "user.approve", "inputs": {"artifact_name": "x", "prompt": "Publish?"}},
+                    {"module_id": "transform.format", "inputs": {"template": "not a prompt"}},
+                ],
+            },
+            {
+                "step_id": "b",
+                "modules": [
+                    {
+                        "module_id": "api.llm",
+                        "inputs": {
+                            "messages": [
+                                {"role": "system", "content": "Be brief"},
+                                {"role": "user", "content": "$state.question"},
+                                {
+                                    "role": "user",
+                                    "content": [
+                                        {"type": "text", "text": "Describe"},
+                                        {"type": "media_ref", "content": "$state.img"},
+                                    ],
+                                },
+                            ]
+                        },
+                    }
+                ],
+            },
+            "junk",
+            {"modules": "junk"},
+            {"modules": ["junk", {"inputs": "junk"}]},
+        ]
+    }
     assert list(workflow_prompts(wf)) == ["Your name?", "Publish?", "Be brief", "Describe"]
     assert list(workflow_prompts(None)) == []
 

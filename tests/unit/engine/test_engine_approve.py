@@ -8,9 +8,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from builders import compile_workflow, fmt, step
 from engine_helpers import DEFAULT_TIMEOUT, pending_for, types
 
+from builders import compile_workflow, fmt, step
 from relay.domain import Cursor, RunStatus
 from relay.domain.artifacts import ArtifactStatus
 from relay.runtime.engine import Answer, advance
@@ -25,12 +25,26 @@ class FakeRunArtifacts:
         self.stored: list[dict[str, Any]] = []
 
     def _artifact(self, name: str, version: int = 1):
-        ref = {"artifact_id": f"art_{name}{version}", "artifact_name": name, "version": version,
-               "status": self.status, "format": "json", "content_type": "application/json",
-               "size_bytes": 2, "sha256": "0" * 64}
+        ref = {
+            "artifact_id": f"art_{name}{version}",
+            "artifact_name": name,
+            "version": version,
+            "status": self.status,
+            "format": "json",
+            "content_type": "application/json",
+            "size_bytes": 2,
+            "sha256": "0" * 64,
+        }
         status = ArtifactStatus(self.status)
-        return SimpleNamespace(artifact_id=ref["artifact_id"], version=version, status=status, reason="why",
-                               decided_by="bob", format=SimpleNamespace(value="json"), reference=lambda: ref)
+        return SimpleNamespace(
+            artifact_id=ref["artifact_id"],
+            version=version,
+            status=status,
+            reason="why",
+            decided_by="bob",
+            format=SimpleNamespace(value="json"),
+            reference=lambda: ref,
+        )
 
     def store(self, *, step_id, name, artifact_type, fmt, data, content_type):
         self.stored.append({"step_id": step_id, "name": name, "type": artifact_type, "data": data})
@@ -44,21 +58,35 @@ class FakeRunArtifacts:
 
 
 def approve(**inputs: Any) -> dict[str, Any]:
-    return {"module_id": "user.approve", "inputs": {"artifact_name": "draft", **inputs},
-            "outputs_to_state": {"artifact_id": "approved", "status": "approval"}}
+    return {
+        "module_id": "user.approve",
+        "inputs": {"artifact_name": "draft", **inputs},
+        "outputs_to_state": {"artifact_id": "approved", "status": "approval"},
+    }
 
 
 def store_draft() -> dict[str, Any]:
-    return {"module_id": "artifact.store",
-            "inputs": {"data": {"t": 1}, "artifact_name": "draft", "artifact_type": "deliverable", "format": "json"},
-            "outputs_to_state": {"artifact_id": "draft_id"}}
+    return {
+        "module_id": "artifact.store",
+        "inputs": {"data": {"t": 1}, "artifact_name": "draft", "artifact_type": "deliverable", "format": "json"},
+        "outputs_to_state": {"artifact_id": "draft_id"},
+    }
 
 
 def run(workflow, artifacts, **kwargs):
-    return advance(workflow, run_id="run_1", project_name=None, inputs={}, state=kwargs.pop("state", {}),
-                   cursor=kwargs.pop("cursor", Cursor()), pending=kwargs.pop("pending", None),
-                   answer=kwargs.pop("answer", None), default_timeout_seconds=DEFAULT_TIMEOUT,
-                   capabilities=Capabilities(artifacts=artifacts), **kwargs)
+    return advance(
+        workflow,
+        run_id="run_1",
+        project_name=None,
+        inputs={},
+        state=kwargs.pop("state", {}),
+        cursor=kwargs.pop("cursor", Cursor()),
+        pending=kwargs.pop("pending", None),
+        answer=kwargs.pop("answer", None),
+        default_timeout_seconds=DEFAULT_TIMEOUT,
+        capabilities=Capabilities(artifacts=artifacts),
+        **kwargs,
+    )
 
 
 def flow(on_reject: str | None = None, **approve_inputs: Any):
@@ -80,8 +108,14 @@ def paused(workflow, artifacts):
 def answered(workflow, artifacts, decision: str, reason: str | None = None):
     first, pending = paused(workflow, artifacts)
     value = {"decision": decision, "reason": reason, "artifact_id": "art_draft2", "version": 2}
-    return run(workflow, artifacts, state=first.state, cursor=first.cursor, pending=pending,
-               answer=Answer(input_id="inp_1", step_id="review", value=value, decided_by="alice"))
+    return run(
+        workflow,
+        artifacts,
+        state=first.state,
+        cursor=first.cursor,
+        pending=pending,
+        answer=Answer(input_id="inp_1", step_id="review", value=value, decided_by="alice"),
+    )
 
 
 def test_store_gets_the_injected_store_and_the_pause_names_the_latest_version():
@@ -123,8 +157,14 @@ def test_a_jump_to_a_missing_step_fails_with_unknown_step():
     first = run(workflow, artifacts, state={"where": "nowhere"})
     assert first.outcome == "paused" and first.pause.request["on_reject"] == "nowhere"
     value = {"decision": "reject", "reason": None, "artifact_id": "art_draft1", "version": 1}
-    result = run(workflow, artifacts, state=first.state, cursor=first.cursor, pending=pending_for(first.pause),
-                 answer=Answer(input_id="inp_1", step_id="review", value=value))
+    result = run(
+        workflow,
+        artifacts,
+        state=first.state,
+        cursor=first.cursor,
+        pending=pending_for(first.pause),
+        answer=Answer(input_id="inp_1", step_id="review", value=value),
+    )
     assert result.status is RunStatus.error and result.error.code == "UNKNOWN_STEP"
 
 

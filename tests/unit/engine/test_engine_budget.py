@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from builders import compile_workflow, fmt, step
 from engine_helpers import go
 
+from builders import compile_workflow, fmt, step
 from relay.domain import RunStatus
 
 
 def long_workflow():
-    return compile_workflow(
-        *[step(f"s{i}", fmt(f"{i}a", to=f"a{i}"), fmt(f"{i}b", to=f"b{i}")) for i in range(5)]
-    )
+    return compile_workflow(*[step(f"s{i}", fmt(f"{i}a", to=f"a{i}"), fmt(f"{i}b", to=f"b{i}")) for i in range(5)])
 
 
 def run_in_slices(workflow, max_events):

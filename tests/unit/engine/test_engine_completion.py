@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from builders import compile_workflow, fmt, step
 from engine_helpers import go, typed_steps, types
 
+from builders import compile_workflow, fmt, step
 from relay.domain import Cursor, RunStatus
 
 
@@ -101,9 +101,7 @@ def test_starts_from_the_given_cursor():
 def test_input_state_is_not_mutated():
     state = {"greeting": "Hi", "nested": {"keep": [1, 2]}}
     before = {"greeting": "Hi", "nested": {"keep": [1, 2]}}
-    workflow = compile_workflow(
-        step("s", fmt("x", to="nested.added"), fmt("y", to="greeting"))
-    )
+    workflow = compile_workflow(step("s", fmt("x", to="nested.added"), fmt("y", to="greeting")))
     result = go(workflow, state=state)
     assert state == before
     assert result.state["nested"] == {"keep": [1, 2], "added": "x"}

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from builders import compile_workflow, fmt, step, text
 from engine_helpers import go, typed_steps
 
+from builders import compile_workflow, fmt, step, text
 from relay.domain import Cursor, RunStatus
 
 

@@ -5,8 +5,8 @@ run, after committing what completed before it in the same invocation."""
 from __future__ import annotations
 
 import pytest
-from builders import compile_workflow, fmt, step
 
+from builders import compile_workflow, fmt, step
 from relay.domain import Cursor, RunStatus
 from relay.runtime.engine import advance
 from relay.runtime.modules.capabilities import Capabilities
@@ -14,8 +14,11 @@ from relay.runtime.providers import ProviderError, ProviderThrottledError, Provi
 
 
 def llm(to: str = "reply", **inputs):
-    return {"module_id": "api.llm", "inputs": {"messages": [{"role": "user", "content": "hi"}], **inputs},
-            "outputs_to_state": {"text": to}}
+    return {
+        "module_id": "api.llm",
+        "inputs": {"messages": [{"role": "user", "content": "hi"}], **inputs},
+        "outputs_to_state": {"text": to},
+    }
 
 
 class FakeLlm:
@@ -33,13 +36,29 @@ class FakeLlm:
         self.calls.append(kwargs)
         if self.errors:
             raise self.errors.pop(0)
-        return {"text": f"answer {len(self.calls)}", "data": None, "usage": {}, "call_id": "call_1",
-                "provider": kwargs["provider"], "model": kwargs["model"]}
+        return {
+            "text": f"answer {len(self.calls)}",
+            "data": None,
+            "usage": {},
+            "call_id": "call_1",
+            "provider": kwargs["provider"],
+            "model": kwargs["model"],
+        }
 
 
 def run(workflow, fake, cursor=None):
-    return advance(workflow, run_id="run_1", project_name=None, inputs={}, state={}, cursor=cursor or Cursor(),
-                   pending=None, answer=None, default_timeout_seconds=60, capabilities=Capabilities(llm=fake))
+    return advance(
+        workflow,
+        run_id="run_1",
+        project_name=None,
+        inputs={},
+        state={},
+        cursor=cursor or Cursor(),
+        pending=None,
+        answer=None,
+        default_timeout_seconds=60,
+        capabilities=Capabilities(llm=fake),
+    )
 
 
 def test_the_module_calls_the_injected_service_with_the_chosen_provider():

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from builders import compile_workflow, fmt, step, text
 from engine_helpers import DEFAULT_TIMEOUT, go, pending_for, typed_steps
 
+from builders import compile_workflow, fmt, step, text
 from relay.domain import Cursor, RunStatus
 
 

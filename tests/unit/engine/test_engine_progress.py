@@ -3,9 +3,9 @@ place in the run and its share of the run's 0..1; step_started events carry the 
 
 from __future__ import annotations
 
-from builders import compile_workflow, fmt, step
 from test_engine_llm import FakeLlm, llm
 
+from builders import compile_workflow, fmt, step
 from relay.domain import Cursor, RunStatus
 from relay.runtime.engine import advance
 from relay.runtime.modules.capabilities import Capabilities
@@ -17,9 +17,18 @@ def test_a_modules_report_maps_onto_its_share_of_the_run():
     workflow = compile_workflow(step("a", fmt("x", to="first")), step("b", fmt("y", to="y"), llm("reply")))
     cursor, state, events = Cursor(), {}, []
     for _ in range(3):  # api.llm is long-running: what comes before it is committed first
-        result = advance(workflow, run_id="run_1", project_name=None, inputs={}, state=state, cursor=cursor,
-                         pending=None, answer=None, default_timeout_seconds=60,
-                         capabilities=Capabilities(llm=FakeLlm(), report_progress=lambda *args, **kw: reports.append((args, kw))))
+        result = advance(
+            workflow,
+            run_id="run_1",
+            project_name=None,
+            inputs={},
+            state=state,
+            cursor=cursor,
+            pending=None,
+            answer=None,
+            default_timeout_seconds=60,
+            capabilities=Capabilities(llm=FakeLlm(), report_progress=lambda *args, **kw: reports.append((args, kw))),
+        )
         cursor, state, events = result.cursor, result.state, events + result.events
         if result.outcome != "continue":
             break
@@ -35,8 +44,18 @@ def test_a_modules_report_maps_onto_its_share_of_the_run():
 
 def test_without_a_reporter_modules_report_into_nothing():
     workflow = compile_workflow(step("b", llm("reply")))
-    result = advance(workflow, run_id="run_1", project_name=None, inputs={}, state={}, cursor=Cursor(),
-                     pending=None, answer=None, default_timeout_seconds=60, capabilities=Capabilities(llm=FakeLlm()))
+    result = advance(
+        workflow,
+        run_id="run_1",
+        project_name=None,
+        inputs={},
+        state={},
+        cursor=Cursor(),
+        pending=None,
+        answer=None,
+        default_timeout_seconds=60,
+        capabilities=Capabilities(llm=FakeLlm()),
+    )
     assert result.status is RunStatus.completed
     assert "progress" not in [e.event_type for e in result.events]
 
@@ -48,9 +67,18 @@ def test_a_long_running_module_starts_after_a_commit_of_what_came_before():
     workflow = compile_workflow(step("a", fmt("x", to="first")), step("b", llm("reply")))
 
     def go(cursor, state):
-        return advance(workflow, run_id="run_1", project_name=None, inputs={}, state=state, cursor=cursor,
-                       pending=None, answer=None, default_timeout_seconds=60,
-                       capabilities=Capabilities(llm=FakeLlm(), report_progress=lambda *a, **kw: reports.append(kw["step_id"])))
+        return advance(
+            workflow,
+            run_id="run_1",
+            project_name=None,
+            inputs={},
+            state=state,
+            cursor=cursor,
+            pending=None,
+            answer=None,
+            default_timeout_seconds=60,
+            capabilities=Capabilities(llm=FakeLlm(), report_progress=lambda *a, **kw: reports.append(kw["step_id"])),
+        )
 
     first = go(Cursor(), {})
     assert first.outcome == "continue" and reports == []

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from builders import compile_workflow, fmt, step
 from engine_helpers import go
+
+from builders import compile_workflow, fmt, step
 
 
 def test_run_project_name_and_inputs():
-    workflow = compile_workflow(
-        step("s", fmt("{p}/{x}", {"p": "$run.project_name", "x": "$run.inputs.x"}, to="out"))
-    )
+    workflow = compile_workflow(step("s", fmt("{p}/{x}", {"p": "$run.project_name", "x": "$run.inputs.x"}, to="out")))
     result = go(workflow, project_name="apollo", inputs={"x": "eleven"})
     assert result.state["out"] == "apollo/eleven"
 
@@ -24,9 +23,7 @@ def test_run_id_and_step_id():
 
 
 def test_nested_state_paths_and_list_indexes():
-    workflow = compile_workflow(
-        step("s", fmt("{a} {b}", {"a": "$state.doc.title", "b": "$state.tags.1"}, to="out"))
-    )
+    workflow = compile_workflow(step("s", fmt("{a} {b}", {"a": "$state.doc.title", "b": "$state.tags.1"}, to="out")))
     result = go(workflow, state={"doc": {"title": "T"}, "tags": ["x", "y"]})
     assert result.state["out"] == "T y"
 

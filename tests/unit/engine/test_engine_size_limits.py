@@ -3,9 +3,9 @@ committed across several RunSteps; a failed module leaves the last good state.""
 
 from __future__ import annotations
 
-from builders import compile_workflow, fmt, step, text
 from engine_helpers import go, pending_for, types
 
+from builders import compile_workflow, fmt, step, text
 from relay.domain import RunStatus
 from relay.domain.limits import KIB, MAX_EVENT_BYTES_PER_COMMIT, MAX_STATE_BYTES, json_size
 from relay.runtime.engine import Answer

@@ -5,12 +5,12 @@ rebuilt at any branch point reproduces the original run's remaining events and f
 from __future__ import annotations
 
 import pytest
-from builders import compile_workflow, fmt, step
 from engine_helpers import go
 
+from builders import compile_workflow, fmt, step
 from relay.domain import Cursor, Event
-from relay.domain.rebuild import BRANCH_POINTS, SNAPSHOT_EVENTS, cursor_after, state_at
 from relay.domain.exceptions import InvalidBranchPointError
+from relay.domain.rebuild import BRANCH_POINTS, SNAPSHOT_EVENTS, cursor_after, state_at
 
 VERSION = "ver_1"
 
@@ -34,8 +34,18 @@ def _history(workflow, inputs):
     assert result.outcome == "completed"
     raw = [("run_created", None, {"inputs": inputs})] + [(e.event_type, e.step_id, e.data) for e in result.events]
     events = [
-        Event(run_id="run_1", seq=i + 1, event_id=f"evt_{i + 1}", event_type=kind, branch_id="main",
-              workflow_version_id=VERSION, correlation_id="c", step_id=step_id, data=data, timestamp="t")
+        Event(
+            run_id="run_1",
+            seq=i + 1,
+            event_id=f"evt_{i + 1}",
+            event_type=kind,
+            branch_id="main",
+            workflow_version_id=VERSION,
+            correlation_id="c",
+            step_id=step_id,
+            data=data,
+            timestamp="t",
+        )
         for i, (kind, step_id, data) in enumerate(raw)
     ]
     return events, result.state
@@ -69,7 +79,10 @@ def test_the_state_mid_step_is_the_snapshot_plus_the_outputs_since():
     first_of_chain = next(i for i, e in enumerate(events) if e.event_type == "module_completed" and e.step_id == "chain")
     assert state_at(_from_snapshot(events, first_of_chain), lambda v: workflow) == {"seed": "s0", "a": "a-s0"}
     assert state_at(_from_snapshot(events, first_of_chain + 1), lambda v: workflow) == {
-        "seed": "s0", "a": "a-s0", "nested": {"b": "b-a-s0"}}
+        "seed": "s0",
+        "a": "a-s0",
+        "nested": {"b": "b-a-s0"},
+    }
     assert cursor_after(events[first_of_chain], workflow) == Cursor(step_index=1, module_index=1, started=True)
 
 
@@ -78,8 +91,10 @@ def test_outputs_map_through_the_version_each_event_ran_under():
     events, _ = _history(workflow, {})
     other = compile_workflow(step("seed", fmt("s0", to="elsewhere")))
     index = next(i for i, e in enumerate(events) if e.event_type == "module_completed" and e.step_id == "seed")
-    history = [e.model_copy(update={"workflow_version_id": "ver_2"}) if e.seq == events[index].seq else e
-               for e in _from_snapshot(events, index)]
+    history = [
+        e.model_copy(update={"workflow_version_id": "ver_2"}) if e.seq == events[index].seq else e
+        for e in _from_snapshot(events, index)
+    ]
     state = state_at(history, lambda v: {"ver_1": workflow, "ver_2": other}[v])
     assert state == {"elsewhere": "s0"}
 
@@ -95,7 +110,8 @@ def test_cursor_points():
     assert cursor_after(by_kind[("step_completed", "chain")], workflow) == Cursor(step_index=2)
     assert cursor_after(by_kind[("step_completed", "tail")], workflow) == Cursor(step_index=3)
     failed = by_kind[("step_started", "tail")].model_copy(
-        update={"event_type": "module_failed", "data": {"module_index": 0, "module_id": "transform.format"}})
+        update={"event_type": "module_failed", "data": {"module_index": 0, "module_id": "transform.format"}}
+    )
     assert cursor_after(failed, workflow) == Cursor(step_index=2, module_index=0, started=True)  # run it again
     asked = failed.model_copy(update={"event_type": "input_requested"})
     assert cursor_after(asked, workflow) == Cursor(step_index=2, module_index=0, started=True)  # ask again

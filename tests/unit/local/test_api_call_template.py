@@ -43,9 +43,12 @@ def test_run_step_gets_the_keys_secret_and_where_the_providers_are():
     assert env["RELAY_COMFYUI_URL"] == {"Ref": "ComfyUIUrl"}
     assert RESOURCES["ProviderKeysSecret"]["Type"] == "AWS::SecretsManager::Secret"
     assert set(json.loads(RESOURCES["ProviderKeysSecret"]["Properties"]["SecretString"])) == {
-        "openai_api_key", "anthropic_api_key"}
+        "openai_api_key",
+        "anthropic_api_key",
+    }
     assert "Environment" not in RESOURCES["ApiFunction"]["Properties"] or "RELAY_PROVIDER_KEYS_SECRET" not in str(
-        RESOURCES["ApiFunction"]["Properties"]["Environment"])
+        RESOURCES["ApiFunction"]["Properties"]["Environment"]
+    )
     # the provider's time fits the function's, and the state machine bounds the task above it
     params = TEMPLATE["Parameters"]
     timeout = props["Timeout"]

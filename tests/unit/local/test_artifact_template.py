@@ -33,8 +33,7 @@ def test_each_artifact_type_is_kept_as_long_as_its_rule_says():
 def test_the_table_has_the_indexes_the_repository_queries():
     table = RESOURCES["ArtifactsTable"]["Properties"]
     indexes = {
-        index["IndexName"]: [key["AttributeName"] for key in index["KeySchema"]]
-        for index in table["GlobalSecondaryIndexes"]
+        index["IndexName"]: [key["AttributeName"] for key in index["KeySchema"]] for index in table["GlobalSecondaryIndexes"]
     }
     assert indexes == {"ByRun": ["run_id", "type_created"], "ByLineage": ["lineage", "version"]}
     assert table["TimeToLiveSpecification"] == {"AttributeName": "ttl", "Enabled": True}

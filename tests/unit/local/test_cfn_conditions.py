@@ -10,10 +10,15 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from relay_tools.local.cfn import Resolver, UnsupportedIntrinsicError, evaluate_conditions, load_template
+from relay_tools.local.cfn import (
+    Resolver,
+    UnsupportedIntrinsicError,
+    UnsupportedPropertyError,
+    evaluate_conditions,
+    load_template,
+)
 from relay_tools.local.cloud import LOCAL_PARAMETERS
 from relay_tools.local.deployer import Deployer
-from relay_tools.local.cfn import UnsupportedPropertyError
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -122,7 +127,9 @@ def test_template_yaml_deploys_without_its_web_distribution_as_relay_local_does(
     assert "WebBucket" not in deployment.refs and "WebCdn" not in deployment.refs
     template = load_template(ROOT / "template.yaml")["Resources"]
     unconditional = {deployment.refs[k] for k, v in template.items() if v["Type"] == "AWS::S3::Bucket" and "Condition" not in v}
-    assert buckets == unconditional and {deployment.outputs["MediaBucketName"], deployment.outputs["ArtifactsBucketName"]} <= buckets
+    assert (
+        buckets == unconditional and {deployment.outputs["MediaBucketName"], deployment.outputs["ArtifactsBucketName"]} <= buckets
+    )
     media_cors = s3.get_bucket_cors(Bucket=deployment.outputs["MediaBucketName"])["CORSRules"]
     assert [rule["AllowedOrigins"] for rule in media_cors] == [["*"]]
 

@@ -20,8 +20,13 @@ def _policies(function: str) -> list[dict]:
 
 
 def _on_history(function: str) -> set[str]:
-    return {name for p in _policies(function) if isinstance(p, dict) for name, v in p.items()
-            if isinstance(v, dict) and v.get("TableName") == {"Ref": "HistoryTable"}}
+    return {
+        name
+        for p in _policies(function)
+        if isinstance(p, dict)
+        for name, v in p.items()
+        if isinstance(v, dict) and v.get("TableName") == {"Ref": "HistoryTable"}
+    }
 
 
 def test_the_table_has_the_keys_indexes_and_ttl_the_repository_uses():

@@ -3,8 +3,8 @@ parameters, keys into the template's secret (read back through the same code pat
 
 from __future__ import annotations
 
-from relay_tools.local.command import provider_parameters, template_parameters
 from relay_tools.local.cloud import keys_from_environment
+from relay_tools.local.command import provider_parameters, template_parameters
 
 
 def test_base_urls_become_template_parameters():

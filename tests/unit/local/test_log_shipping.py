@@ -38,8 +38,17 @@ class FakeLogs:
 
 
 def _function(name="relay-RunStepFunction", group="/relay/RunStepLogGroup"):
-    return LocalFunction(logical_id="RunStepFunction", name=name, arn=f"arn:{name}", handler="app.handler",
-                         code_dir=None, environment={}, timeout=3, memory_mb=128, log_group=group)
+    return LocalFunction(
+        logical_id="RunStepFunction",
+        name=name,
+        arn=f"arn:{name}",
+        handler="app.handler",
+        code_dir=None,
+        environment={},
+        timeout=3,
+        memory_mb=128,
+        log_group=group,
+    )
 
 
 def _module(service):
@@ -70,7 +79,9 @@ def test_an_invocations_lines_go_to_its_group_as_powertools_json():
     assert group == "/relay/RunStepLogGroup" and logs.streams == [(group, stream)] and "[$LATEST]" in stream
     records = [json.loads(e["message"]) for e in events]
     assert [(r["level"], r["message"], r.get("run_id"), r.get("step_id")) for r in records] == [
-        ("INFO", "first", "run_1", "s1"), ("WARNING", "second", "run_1", None)]
+        ("INFO", "first", "run_1", "s1"),
+        ("WARNING", "second", "run_1", None),
+    ]
     assert [e["timestamp"] for e in events] == sorted(e["timestamp"] for e in events)
 
     with shipper.capture(_function()):

@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from relay.domain.media import RETENTION_RUN, retention_for
+from relay.services.media import UPLOAD_PREFIX
 from relay_tools.local.cfn import Resolver, load_template
 from relay_tools.local.deployer import Deployer
-from relay.services.media import UPLOAD_PREFIX
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = load_template(ROOT / "template.yaml")
@@ -38,12 +38,18 @@ def test_the_notification_covers_uploads_and_the_deployer_configures_it():
     attributes = {"MediaUploadedFunction": {"Arn": "arn:aws:lambda:us-east-1:123456789012:function:relay-MediaUploadedFunction"}}
     functions = {k: v for k, v in RESOURCES.items() if k == "MediaUploadedFunction"}
     deployer._notifications(functions, refs, attributes, Resolver({}, {}, refs, attributes))
-    assert calls == [{
-        "Bucket": "relay-media",
-        "NotificationConfiguration": {"LambdaFunctionConfigurations": [{
-            "Id": "MediaUploadedFunctionUploaded",
-            "LambdaFunctionArn": attributes["MediaUploadedFunction"]["Arn"],
-            "Events": ["s3:ObjectCreated:*"],
-            "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "uploads/"}]}},
-        }]},
-    }]
+    assert calls == [
+        {
+            "Bucket": "relay-media",
+            "NotificationConfiguration": {
+                "LambdaFunctionConfigurations": [
+                    {
+                        "Id": "MediaUploadedFunctionUploaded",
+                        "LambdaFunctionArn": attributes["MediaUploadedFunction"]["Arn"],
+                        "Events": ["s3:ObjectCreated:*"],
+                        "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "uploads/"}]}},
+                    }
+                ]
+            },
+        }
+    ]

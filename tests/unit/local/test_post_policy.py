@@ -82,10 +82,17 @@ def test_fields_no_condition_names_are_refused():
 
 
 def test_signatures_from_boto3_verify_and_forgeries_do_not():
-    client = boto3.client("s3", region_name="us-east-1", aws_access_key_id="local", aws_secret_access_key="local",
-                          endpoint_url="http://127.0.0.1:1", config=Config(signature_version="s3v4"))
-    post = client.generate_presigned_post("media", KEY, Fields={"Content-Type": "image/png"},
-                                          Conditions=[{"Content-Type": "image/png"}], ExpiresIn=60)
+    client = boto3.client(
+        "s3",
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+        endpoint_url="http://127.0.0.1:1",
+        config=Config(signature_version="s3v4"),
+    )
+    post = client.generate_presigned_post(
+        "media", KEY, Fields={"Content-Type": "image/png"}, Conditions=[{"Content-Type": "image/png"}], ExpiresIn=60
+    )
     fields = {k.lower(): v for k, v in post["fields"].items()}
     check_signature(fields, {"local": "local"})
     assert json.loads(base64.b64decode(fields["policy"]))["conditions"][0] == {"Content-Type": "image/png"}

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from relay_tools.local.cfn import load_template
 from relay.settings import ApiSettings, Settings
+from relay_tools.local.cfn import load_template
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = load_template(ROOT / "template.yaml")

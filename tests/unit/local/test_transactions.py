@@ -44,15 +44,29 @@ def test_cancelled_transaction_leaves_every_item_as_it_was(dynamodb):
             TransactItems=[
                 {"Put": {"TableName": "runs", "Item": {"id": {"S": "a"}, "v": {"S": "new"}}}},
                 {"Put": {"TableName": "events", "Item": {"id": {"S": "fresh"}}}},
-                {"Update": {"TableName": "runs", "Key": {"id": {"S": "b"}}, "UpdateExpression": "SET v = :v",
-                            "ExpressionAttributeValues": {":v": {"S": "x"}}}},
-                {"Put": {"TableName": "events", "Item": {"id": {"S": "taken"}},
-                         "ConditionExpression": "attribute_not_exists(id)"}},
+                {
+                    "Update": {
+                        "TableName": "runs",
+                        "Key": {"id": {"S": "b"}},
+                        "UpdateExpression": "SET v = :v",
+                        "ExpressionAttributeValues": {":v": {"S": "x"}},
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": "events",
+                        "Item": {"id": {"S": "taken"}},
+                        "ConditionExpression": "attribute_not_exists(id)",
+                    }
+                },
             ]
         )
     assert caught.value.response["Error"]["Code"] == "TransactionCanceledException"
     assert [r["Code"] for r in caught.value.response["CancellationReasons"]] == [
-        "None", "None", "None", "ConditionalCheckFailed",
+        "None",
+        "None",
+        "None",
+        "ConditionalCheckFailed",
     ]
     assert _items(dynamodb, "runs") == [("a", "old")]
     assert _items(dynamodb, "events") == [("taken", "keep")]

@@ -24,28 +24,44 @@ def aws():
 
 def distribution(session) -> str:
     config = {
-        "CallerReference": "test", "Comment": "", "Enabled": True,
-        "Origins": {"Quantity": 1, "Items": [{"Id": "web", "DomainName": "web.s3.amazonaws.com",
-                                              "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
-        "DefaultCacheBehavior": {"TargetOriginId": "web", "ViewerProtocolPolicy": "redirect-to-https",
-                                 "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"},
+        "CallerReference": "test",
+        "Comment": "",
+        "Enabled": True,
+        "Origins": {
+            "Quantity": 1,
+            "Items": [{"Id": "web", "DomainName": "web.s3.amazonaws.com", "S3OriginConfig": {"OriginAccessIdentity": ""}}],
+        },
+        "DefaultCacheBehavior": {
+            "TargetOriginId": "web",
+            "ViewerProtocolPolicy": "redirect-to-https",
+            "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+        },
     }
     return session.client("cloudfront").create_distribution(DistributionConfig=config)["Distribution"]["Id"]
 
 
 def stack(session, with_web: bool = True) -> None:
-    outputs = {"WebBucketName": {"Value": {"Ref": "Web"}}, "WebDistributionId": {"Value": "E2EXAMPLE"},
-               "WebUrl": {"Value": "https://d111111abcdef8.cloudfront.net"}} if with_web else {}
-    template = {"Resources": {"Web": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "stack-web"}}},
-                "Outputs": outputs}
+    outputs = (
+        {
+            "WebBucketName": {"Value": {"Ref": "Web"}},
+            "WebDistributionId": {"Value": "E2EXAMPLE"},
+            "WebUrl": {"Value": "https://d111111abcdef8.cloudfront.net"},
+        }
+        if with_web
+        else {}
+    )
+    template = {"Resources": {"Web": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "stack-web"}}}, "Outputs": outputs}
     session.client("cloudformation").create_stack(StackName="relay", TemplateBody=json.dumps(template))
 
 
 def test_the_stack_outputs_name_the_bucket_and_distribution(aws):
     stack(aws)
     outputs = web_deploy.stack_outputs(aws.client("cloudformation"), "relay")
-    assert outputs == {"WebBucketName": "stack-web", "WebDistributionId": "E2EXAMPLE",
-                       "WebUrl": "https://d111111abcdef8.cloudfront.net"}
+    assert outputs == {
+        "WebBucketName": "stack-web",
+        "WebDistributionId": "E2EXAMPLE",
+        "WebUrl": "https://d111111abcdef8.cloudfront.net",
+    }
 
 
 def test_an_api_only_stack_and_a_missing_stack_are_refused(aws):
@@ -69,8 +85,11 @@ def test_web_is_uploaded_with_types_and_cache_headers_stale_files_go_and_the_edg
     assert not any(key.endswith(".md") or key.split("/")[-1].startswith(".") for key in expected)  # as relay local serves
     keys = {o["Key"] for o in s3.list_objects_v2(Bucket="web")["Contents"]}
     assert keys == expected
-    for key, kind in (("index.html", "text/html; charset=utf-8"), ("js/main.js", "text/javascript; charset=utf-8"),
-                      ("app.css", "text/css; charset=utf-8")):
+    for key, kind in (
+        ("index.html", "text/html; charset=utf-8"),
+        ("js/main.js", "text/javascript; charset=utf-8"),
+        ("app.css", "text/css; charset=utf-8"),
+    ):
         head = s3.head_object(Bucket="web", Key=key)
         assert (head["ContentType"], head["CacheControl"]) == (kind, "no-cache"), key
         assert s3.get_object(Bucket="web", Key=key)["Body"].read() == (WEB_ROOT / key).read_bytes()
@@ -99,9 +118,14 @@ def test_a_folder_without_index_html_is_refused(aws, tmp_path):
 
 def test_the_command_deploys_the_stacks_web_and_says_where(aws, capsys):
     distribution_id = distribution(aws)
-    template = {"Resources": {"Web": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "stack-web"}}},
-                "Outputs": {"WebBucketName": {"Value": {"Ref": "Web"}}, "WebDistributionId": {"Value": distribution_id},
-                            "WebUrl": {"Value": "https://d111111abcdef8.cloudfront.net"}}}
+    template = {
+        "Resources": {"Web": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "stack-web"}}},
+        "Outputs": {
+            "WebBucketName": {"Value": {"Ref": "Web"}},
+            "WebDistributionId": {"Value": distribution_id},
+            "WebUrl": {"Value": "https://d111111abcdef8.cloudfront.net"},
+        },
+    }
     aws.client("cloudformation").create_stack(StackName="relay", TemplateBody=json.dumps(template))
     assert web_deploy.main(["--stack-name", "relay", "--region", REGION]) == 0
     assert "s3://stack-web" in capsys.readouterr().out

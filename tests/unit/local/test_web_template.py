@@ -15,8 +15,14 @@ from relay_tools.local.web import content_security_policy
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = load_template(ROOT / "template.yaml")
 RESOURCES = TEMPLATE["Resources"]
-WEB_RESOURCES = {"WebBucket", "WebBucketPolicy", "WebOriginAccessControl", "WebResponseHeadersPolicy",
-                 "ApiResponseHeadersPolicy", "WebCdn"}
+WEB_RESOURCES = {
+    "WebBucket",
+    "WebBucketPolicy",
+    "WebOriginAccessControl",
+    "WebResponseHeadersPolicy",
+    "ApiResponseHeadersPolicy",
+    "WebCdn",
+}
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
@@ -27,11 +33,18 @@ ARTIFACTS = "relay-artifactsbucket-abc123"
 
 def resolver(web: str = "Enabled") -> Resolver:
     parameters = {name: spec.get("Default") for name, spec in TEMPLATE["Parameters"].items()} | {"WebDistribution": web}
-    pseudo = {"AWS::StackName": STACK, "AWS::AccountId": ACCOUNT, "AWS::Region": REGION, "AWS::Partition": "aws",
-              "AWS::URLSuffix": "amazonaws.com"}
+    pseudo = {
+        "AWS::StackName": STACK,
+        "AWS::AccountId": ACCOUNT,
+        "AWS::Region": REGION,
+        "AWS::Partition": "aws",
+        "AWS::URLSuffix": "amazonaws.com",
+    }
     refs = {"ArtifactsBucket": ARTIFACTS, "WebCdn": "E2EXAMPLE", "RelayHttpApi": "abc123api", "WebBucket": "relay-webbucket-x"}
-    attributes = {"ArtifactsBucket": {"RegionalDomainName": f"{ARTIFACTS}.s3.{REGION}.amazonaws.com"},
-                  "WebCdn": {"DomainName": "d111111abcdef8.cloudfront.net"}}
+    attributes = {
+        "ArtifactsBucket": {"RegionalDomainName": f"{ARTIFACTS}.s3.{REGION}.amazonaws.com"},
+        "WebCdn": {"DomainName": "d111111abcdef8.cloudfront.net"},
+    }
     base = Resolver(parameters, pseudo, refs, attributes)
     return Resolver(parameters, pseudo, refs, attributes, evaluate_conditions(TEMPLATE["Conditions"], base))
 
@@ -53,11 +66,16 @@ def test_the_parameter_gates_every_web_resource_and_output():
     assert TEMPLATE["Parameters"]["WebDistribution"]["AllowedValues"] == ["Enabled", "Disabled"]
     gated = {name for name, resource in RESOURCES.items() if resource.get("Condition") == "HasWebDistribution"}
     assert gated == WEB_RESOURCES
-    assert all(resource["Type"].startswith("AWS::CloudFront::") is (name in WEB_RESOURCES - {"WebBucket", "WebBucketPolicy"})
-               for name, resource in RESOURCES.items())
+    assert all(
+        resource["Type"].startswith("AWS::CloudFront::") is (name in WEB_RESOURCES - {"WebBucket", "WebBucketPolicy"})
+        for name, resource in RESOURCES.items()
+    )
     outputs = TEMPLATE["Outputs"]
     assert {name for name, spec in outputs.items() if spec.get("Condition") == "HasWebDistribution"} == {
-        "WebUrl", "WebBucketName", "WebDistributionId"}
+        "WebUrl",
+        "WebBucketName",
+        "WebDistributionId",
+    }
     assert resolver().resolve(outputs["WebUrl"]["Value"]) == "https://d111111abcdef8.cloudfront.net"
     assert resolver().condition("HasWebDistribution") and not resolver("Disabled").condition("HasWebDistribution")
 
@@ -69,7 +87,8 @@ def test_the_web_bucket_is_private_and_read_by_this_distribution_only():
     statement = RESOURCES["WebBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
     assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"} and statement["Action"] == "s3:GetObject"
     assert resolver().resolve(statement["Condition"]["StringEquals"]["AWS:SourceArn"]) == (
-        f"arn:aws:cloudfront::{ACCOUNT}:distribution/E2EXAMPLE")
+        f"arn:aws:cloudfront::{ACCOUNT}:distribution/E2EXAMPLE"
+    )
     oac = RESOURCES["WebOriginAccessControl"]["Properties"]["OriginAccessControlConfig"]
     assert (oac["OriginAccessControlOriginType"], oac["SigningBehavior"], oac["SigningProtocol"]) == ("s3", "always", "sigv4")
     web_origin = next(o for o in distribution()["Origins"] if o["Id"] == "web")
@@ -86,7 +105,8 @@ def test_the_api_paths_reach_the_http_api_uncached_with_every_header_but_host():
     assert set(behaviours) == {"/v1/*", "/docs/assets/*", "/docs*", "/openapi.json", "/healthz"}
     assert all(b["TargetOriginId"] == "api" for b in behaviours.values())
     assert [b["PathPattern"] for b in config["CacheBehaviors"]].index("/docs/assets/*") < [
-        b["PathPattern"] for b in config["CacheBehaviors"]].index("/docs*")  # first match wins
+        b["PathPattern"] for b in config["CacheBehaviors"]
+    ].index("/docs*")  # first match wins
     for pattern in ("/v1/*", "/docs*", "/openapi.json", "/healthz"):
         assert behaviours[pattern]["CachePolicyId"] == CACHING_DISABLED, pattern
         assert behaviours[pattern]["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST, pattern
@@ -110,8 +130,12 @@ def test_the_web_csp_is_strict_and_names_the_buckets_presigned_urls_use():
     assert csp["script-src"] == ["'self'"] and csp["style-src"] == ["'self'"]
     assert not any(s in ("'unsafe-inline'", "'unsafe-eval'", "*", "data:", "http:", "https:") for v in csp.values() for s in v)
     assert csp["frame-ancestors"] == ["'none'"] and csp["object-src"] == ["'none'"] and csp["base-uri"] == ["'none'"]
-    buckets = [f"https://{MEDIA}.s3.amazonaws.com", f"https://{MEDIA}.s3.{REGION}.amazonaws.com",
-               f"https://{ARTIFACTS}.s3.amazonaws.com", f"https://{ARTIFACTS}.s3.{REGION}.amazonaws.com"]
+    buckets = [
+        f"https://{MEDIA}.s3.amazonaws.com",
+        f"https://{MEDIA}.s3.{REGION}.amazonaws.com",
+        f"https://{ARTIFACTS}.s3.amazonaws.com",
+        f"https://{ARTIFACTS}.s3.{REGION}.amazonaws.com",
+    ]
     assert csp["connect-src"] == ["'self'", *buckets]
     assert csp["img-src"] == ["'self'", "blob:", *buckets] and csp["media-src"] == ["'self'", "blob:", *buckets]
 
@@ -206,7 +230,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         path.append(node)
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                return path[path.index(nxt):] + [nxt]
+                return path[path.index(nxt) :] + [nxt]
             if nxt not in state and (cycle := visit(nxt)):
                 return cycle
         state[node] = 2

@@ -14,15 +14,15 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+
 from builders import compile_workflow, document, step
 from fake_comfyui import PNG_HEAD, TEST_NODE_ALLOW_LIST, FakeComfyUI, graph
-
 from relay.domain import Cursor, RunStatus
 from relay.domain.comfyui_nodes import ModulePolicy, parse_node_allow_list
 from relay.domain.media import Media, MediaStatus
+from relay.ids import iso, utcnow
 from relay.runtime.engine import advance
 from relay.runtime.modules.capabilities import Capabilities
-from relay.ids import iso, utcnow
 from relay.runtime.providers import ProviderUnavailableError
 from relay.runtime.scope import attempt_id
 from relay.runtime.services.run_media import RunMediaFactory
@@ -45,8 +45,15 @@ class FakeArtifacts:
 
     def store(self, *, step_id, name, artifact_type, fmt, data, content_type):
         body = base64.b64decode(data)
-        art = SimpleNamespace(artifact_id=f"art_{len(self.stored) + 1}", content_type=content_type, size_bytes=len(body),
-                              sha256=hashlib.sha256(body).hexdigest(), name=name, artifact_type=artifact_type, body=body)
+        art = SimpleNamespace(
+            artifact_id=f"art_{len(self.stored) + 1}",
+            content_type=content_type,
+            size_bytes=len(body),
+            sha256=hashlib.sha256(body).hexdigest(),
+            name=name,
+            artifact_type=artifact_type,
+            body=body,
+        )
         self.stored.append(art)
         return art
 
@@ -66,16 +73,30 @@ class FakeStorage:
 
 def media_record(media_id="media_in1", user_id="usr_1", content_type="image/png"):
     now = iso(utcnow())
-    return Media(media_id=media_id, user_id=user_id, filename="in.png", content_type=content_type, declared_size=len(INPUT_PNG),
-                 size_bytes=len(INPUT_PNG), status=MediaStatus.ready, key=f"uploads/{user_id}/{media_id}/in.png",
-                 retention="1d", created_at=now, updated_at=now)
+    return Media(
+        media_id=media_id,
+        user_id=user_id,
+        filename="in.png",
+        content_type=content_type,
+        declared_size=len(INPUT_PNG),
+        size_bytes=len(INPUT_PNG),
+        status=MediaStatus.ready,
+        key=f"uploads/{user_id}/{media_id}/in.png",
+        retention="1d",
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def workflow(timeout_seconds=600, **control):
     module = {
         "module_id": "media.generate",
-        "inputs": {"workflow": graph(**control), "images": [{"image": "$state.picture", "node_id": "10"}], "poll_seconds": 2,
-                   "timeout_seconds": timeout_seconds},
+        "inputs": {
+            "workflow": graph(**control),
+            "images": [{"image": "$state.picture", "node_id": "10"}],
+            "poll_seconds": 2,
+            "timeout_seconds": timeout_seconds,
+        },
         "outputs_to_state": {"artifact_id": "image", "files": "files", "job": "job"},
     }
     return validate_workflow(document(step("make", module)), policy=TEST_POLICY)
@@ -84,17 +105,33 @@ def workflow(timeout_seconds=600, **control):
 class Runner:
     def __init__(self, comfy_url, rev=3):
         self.run = SimpleNamespace(run_id="run_gen", user_id="usr_1", rev=rev)
-        self.factory = RunMediaFactory(media=FakeMediaRepo(media_record()), storage=FakeStorage(), comfyui_url=comfy_url,
-                                       fetcher=None, max_ingest_bytes=1 << 20,
-                                       node_classes=TEST_POLICY.comfyui_node_classes)
+        self.factory = RunMediaFactory(
+            media=FakeMediaRepo(media_record()),
+            storage=FakeStorage(),
+            comfyui_url=comfy_url,
+            fetcher=None,
+            max_ingest_bytes=1 << 20,
+            node_classes=TEST_POLICY.comfyui_node_classes,
+        )
         self.artifacts = FakeArtifacts()
         self.state = {"prompt": "a lighthouse at dusk", "picture": {"media_id": "media_in1"}}
         self.cursor = Cursor()
 
     def advance(self, wf, commit=True):
-        result = advance(wf, run_id=self.run.run_id, project_name=None, inputs={}, state=self.state, cursor=self.cursor,
-                         pending=None, answer=None, default_timeout_seconds=60, capabilities=Capabilities(
-                         artifacts=self.artifacts, media=self.factory.for_run(self.run, attempt_id(self.run), self.artifacts)))
+        result = advance(
+            wf,
+            run_id=self.run.run_id,
+            project_name=None,
+            inputs={},
+            state=self.state,
+            cursor=self.cursor,
+            pending=None,
+            answer=None,
+            default_timeout_seconds=60,
+            capabilities=Capabilities(
+                artifacts=self.artifacts, media=self.factory.for_run(self.run, attempt_id(self.run), self.artifacts)
+            ),
+        )
         if commit and result.events:  # as RunStep: nothing to commit, nothing changes
             self.state, self.cursor = result.state, result.cursor
             self.run.rev += 1
@@ -128,9 +165,19 @@ def test_queue_wait_poll_until_done_then_outputs_as_artifacts(comfy):
     assert art.name == "generated.9.1" and art.content_type == "image/png" and art.artifact_type == "deliverable"
     assert art.body.startswith(PNG_HEAD) and b"a lighthouse at dusk" in art.body
     assert done.state["image"] == art.artifact_id
-    assert done.state["files"] == [{"artifact_id": art.artifact_id, "content_type": "image/png", "size_bytes": len(art.body),
-                                    "sha256": art.sha256, "node_id": "9", "filename": done.state["files"][0]["filename"],
-                                    "subfolder": "", "type": "output", "kind": "images"}]
+    assert done.state["files"] == [
+        {
+            "artifact_id": art.artifact_id,
+            "content_type": "image/png",
+            "size_bytes": len(art.body),
+            "sha256": art.sha256,
+            "node_id": "9",
+            "filename": done.state["files"][0]["filename"],
+            "subfolder": "",
+            "type": "output",
+            "kind": "images",
+        }
+    ]
     assert done.state["job"]["status"] == "completed" and done.state["job"]["seconds"] >= 0
     assert comfy.queued[job["prompt_id"]] == 1
 
@@ -148,11 +195,21 @@ def test_a_retried_attempt_does_not_queue_the_job_twice(comfy):
 
 def test_node_errors_fail_the_module_clearly(comfy):
     runner = Runner(comfy.url, rev=20)
-    wf = compile_workflow(step("make", {
-        "module_id": "media.generate",
-        "inputs": {"workflow": {"6": {"class_type": "CLIPTextEncode", "inputs": {}}, "9": {"class_type": "SaveImage", "inputs": {"images": []}}}},
-        "outputs_to_state": {},
-    }))
+    wf = compile_workflow(
+        step(
+            "make",
+            {
+                "module_id": "media.generate",
+                "inputs": {
+                    "workflow": {
+                        "6": {"class_type": "CLIPTextEncode", "inputs": {}},
+                        "9": {"class_type": "SaveImage", "inputs": {"images": []}},
+                    }
+                },
+                "outputs_to_state": {},
+            },
+        )
+    )
     result = runner.advance(wf)
     assert result.outcome == "failed" and result.error.code == "COMFYUI_NODE_ERRORS"
     assert "node 6 (CLIPTextEncode): Required input is missing (text)" in result.error.message
@@ -172,7 +229,9 @@ def test_past_the_deadline_the_job_is_dropped_and_the_module_fails(comfy):
     runner = Runner(comfy.url, rev=40)
     wf = workflow(never=True)
     first = runner.advance(wf)
-    runner.cursor = first.cursor.model_copy(update={"job": {**first.cursor.job, "deadline_at": iso(utcnow() - timedelta(seconds=1))}})
+    runner.cursor = first.cursor.model_copy(
+        update={"job": {**first.cursor.job, "deadline_at": iso(utcnow() - timedelta(seconds=1))}}
+    )
     result = runner.advance(wf)
     assert result.outcome == "failed" and result.error.code == "MEDIA_GENERATION_TIMEOUT"
     assert first.cursor.job["prompt_id"] in comfy.deleted
@@ -182,7 +241,9 @@ def test_the_wait_never_outlasts_the_deadline(comfy):
     runner = Runner(comfy.url, rev=45)
     wf = workflow(never=True)
     first = runner.advance(wf)
-    runner.cursor = first.cursor.model_copy(update={"job": {**first.cursor.job, "deadline_at": iso(utcnow() + timedelta(milliseconds=300))}})
+    runner.cursor = first.cursor.model_copy(
+        update={"job": {**first.cursor.job, "deadline_at": iso(utcnow() + timedelta(milliseconds=300))}}
+    )
     assert runner.advance(wf).wait_seconds == 1
 
 
@@ -237,10 +298,22 @@ def test_progress_is_reported_when_the_job_changes_only(comfy):
     wf = workflow(polls=3)
 
     def advance_reporting():
-        result = advance(wf, run_id=runner.run.run_id, project_name=None, inputs={}, state=runner.state, cursor=runner.cursor,
-                         pending=None, answer=None, default_timeout_seconds=60, capabilities=Capabilities(
-                         artifacts=runner.artifacts, media=runner.factory.for_run(runner.run, attempt_id(runner.run), runner.artifacts),
-                         report_progress=lambda value, stage, message, **where: reports.append((stage, value))))
+        result = advance(
+            wf,
+            run_id=runner.run.run_id,
+            project_name=None,
+            inputs={},
+            state=runner.state,
+            cursor=runner.cursor,
+            pending=None,
+            answer=None,
+            default_timeout_seconds=60,
+            capabilities=Capabilities(
+                artifacts=runner.artifacts,
+                media=runner.factory.for_run(runner.run, attempt_id(runner.run), runner.artifacts),
+                report_progress=lambda value, stage, message, **where: reports.append((stage, value)),
+            ),
+        )
         runner.state, runner.cursor = result.state, result.cursor
         runner.run.rev += 1
         return result

@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from builders import document, step
-from fake_comfyui import FakeComfyUI
 from test_comfyui_generate import TEST_POLICY, Runner
 
+from builders import document, step
+from fake_comfyui import FakeComfyUI
 from relay.domain.comfyui_nodes import DEFAULT_NODE_CLASSES, FILE_INPUTS, ModulePolicy, parse_node_allow_list
 from relay.domain.exceptions import InvalidNodeAllowListError
 from relay.workflows import WorkflowValidationError, validate_workflow
@@ -34,8 +34,11 @@ def generate(nodes, images=None, **extra):
 
 
 def text_to_image(**extra_nodes):
-    return {"6": {"class_type": "CLIPTextEncode", "inputs": {"text": "$state.prompt"}},
-            "9": {"class_type": "SaveImage", "inputs": {"images": ["8", 0]}}, **extra_nodes}
+    return {
+        "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "$state.prompt"}},
+        "9": {"class_type": "SaveImage", "inputs": {"images": ["8", 0]}},
+        **extra_nodes,
+    }
 
 
 def compiled(module, policy=TEST_POLICY):
@@ -52,11 +55,33 @@ def test_the_allow_list_setting():
 
 
 def test_the_default_holds_builtins_that_reach_no_network_and_no_chosen_path():
-    for cls in ("CheckpointLoaderSimple", "CLIPTextEncode", "KSampler", "KSamplerAdvanced", "EmptyLatentImage", "VAEDecode",
-                "VAEEncode", "SaveImage", "PreviewImage", "LoadImage", "ImageScale", "LatentUpscale", "LoraLoader",
-                "ControlNetLoader", "ControlNetApply"):
+    for cls in (
+        "CheckpointLoaderSimple",
+        "CLIPTextEncode",
+        "KSampler",
+        "KSamplerAdvanced",
+        "EmptyLatentImage",
+        "VAEDecode",
+        "VAEEncode",
+        "SaveImage",
+        "PreviewImage",
+        "LoadImage",
+        "ImageScale",
+        "LatentUpscale",
+        "LoraLoader",
+        "ControlNetLoader",
+        "ControlNetApply",
+    ):
         assert cls in DEFAULT_NODE_CLASSES
-    for cls in ("LoadImageOutput", "LoadLatent", "SaveLatent", "CheckpointSave", "LoadImageFromUrl", "Image Load", "RelayFakeControl"):
+    for cls in (
+        "LoadImageOutput",
+        "LoadLatent",
+        "SaveLatent",
+        "CheckpointSave",
+        "LoadImageFromUrl",
+        "Image Load",
+        "RelayFakeControl",
+    ):
         assert cls not in DEFAULT_NODE_CLASSES
     assert set(FILE_INPUTS) <= DEFAULT_NODE_CLASSES
 
@@ -67,8 +92,10 @@ def test_a_node_not_on_the_list_is_refused_at_submit_naming_step_module_and_node
     with pytest.raises(WorkflowValidationError) as info:
         validate_workflow(document(step("make", generate(nodes))))
     assert info.value.code == "INVALID_WORKFLOW"
-    assert info.value.detail == ("step 'make' module 1 (media.generate): workflow.7: node class 'LoadImageFromUrl' "
-                                 "is not allowed on this deployment (ComfyUINodeAllowList)")
+    assert info.value.detail == (
+        "step 'make' module 1 (media.generate): workflow.7: node class 'LoadImageFromUrl' "
+        "is not allowed on this deployment (ComfyUINodeAllowList)"
+    )
     # A deployment that allows it takes it; one that lists only some built-ins refuses others.
     compiled(generate(nodes), ModulePolicy(comfyui_node_classes=DEFAULT_NODE_CLASSES | {"LoadImageFromUrl"}))
     with pytest.raises(WorkflowValidationError, match="workflow.6: node class 'CLIPTextEncode'"):
@@ -83,7 +110,9 @@ def test_file_inputs_at_submit():
     loader = {"10": {"class_type": "LoadImage", "inputs": {"image": "placeholder.png"}}}
     compiled(generate(text_to_image(**loader), images=[{"image": "$state.picture", "node_id": "10"}]))
     compiled(generate(text_to_image(**loader), images="$state.images"))  # which nodes: known at run time
-    with pytest.raises(WorkflowValidationError, match=r"workflow.10.inputs.image: LoadImage may only load an image this run uploads"):
+    with pytest.raises(
+        WorkflowValidationError, match=r"workflow.10.inputs.image: LoadImage may only load an image this run uploads"
+    ):
         compiled(generate(text_to_image(**loader)))  # a file by name, filled by no upload
     with pytest.raises(WorkflowValidationError, match=r"workflow.10.inputs.image: LoadImage may only load"):
         compiled(generate(text_to_image(**{"10": {"class_type": "LoadImage", "inputs": {"image": "$state.name"}}})))
@@ -111,8 +140,10 @@ def test_a_class_named_by_a_reference_is_checked_after_resolution(comfy):
 
 
 def test_uploads_go_to_the_runs_subfolder_under_random_names(comfy):
-    loader = {"10": {"class_type": "LoadImage", "inputs": {"image": "placeholder.png"}},
-              "11": {"class_type": "LoadImageMask", "inputs": {"image": "mask.png", "channel": "alpha"}}}
+    loader = {
+        "10": {"class_type": "LoadImage", "inputs": {"image": "placeholder.png"}},
+        "11": {"class_type": "LoadImageMask", "inputs": {"image": "mask.png", "channel": "alpha"}},
+    }
     images = [{"image": "$state.picture", "node_id": "10"}, {"image": "$state.picture", "node_id": "11"}]
     wf = compiled(generate({**text_to_image(), **loader}, images=images))
     names = []
@@ -134,8 +165,12 @@ def test_uploads_go_to_the_runs_subfolder_under_random_names(comfy):
 
 def test_the_queued_graph_names_only_the_runs_uploads(comfy):
     runner = Runner(comfy.url, rev=215)
-    wf = compiled(generate({**text_to_image(), "10": {"class_type": "LoadImage", "inputs": {"image": "x.png"}}},
-                           images=[{"image": "$state.picture", "node_id": "10"}]))
+    wf = compiled(
+        generate(
+            {**text_to_image(), "10": {"class_type": "LoadImage", "inputs": {"image": "x.png"}}},
+            images=[{"image": "$state.picture", "node_id": "10"}],
+        )
+    )
     result = runner.advance(wf)
     assert result.outcome == "waiting"
     job = result.cursor.job
@@ -143,8 +178,15 @@ def test_the_queued_graph_names_only_the_runs_uploads(comfy):
     assert RANDOM_NAME.fullmatch(queued["10"]["inputs"]["image"]) and job["uploaded"] == [queued["10"]["inputs"]["image"]]
 
 
-@pytest.mark.parametrize("stolen", ["relay/run_other/0123456789abcdef0123456789abcdef.png", "ComfyUI_00001_.png [output]",
-                                    "../input/secret.png", "placeholder.png"])
+@pytest.mark.parametrize(
+    "stolen",
+    [
+        "relay/run_other/0123456789abcdef0123456789abcdef.png",
+        "ComfyUI_00001_.png [output]",
+        "../input/secret.png",
+        "placeholder.png",
+    ],
+)
 def test_a_file_input_that_is_not_the_runs_upload_is_refused_before_queueing(comfy, stolen):
     """The loader arrives through $state (so the submit check cannot see it): whatever file it
     names (another run's upload, an output, a path), nothing is uploaded or queued."""
@@ -174,9 +216,24 @@ def test_a_bad_allow_list_fails_at_cold_start_and_a_good_one_reaches_both_checks
     from relay.bootstrap import Relay
     from relay.settings import Settings
 
-    tables = {f"RELAY_{name}": "x" for name in ("USERS_TABLE", "TEMPLATES_TABLE", "VERSIONS_TABLE", "RUNS_TABLE", "EVENTS_TABLE",
-              "PENDING_INPUTS_TABLE", "IDEMPOTENCY_TABLE", "MEDIA_TABLE", "ARTIFACTS_TABLE", "ARTIFACTS_BUCKET", "MEDIA_BUCKET",
-              "API_CALLS_TABLE", "HISTORY_TABLE")}
+    tables = {
+        f"RELAY_{name}": "x"
+        for name in (
+            "USERS_TABLE",
+            "TEMPLATES_TABLE",
+            "VERSIONS_TABLE",
+            "RUNS_TABLE",
+            "EVENTS_TABLE",
+            "PENDING_INPUTS_TABLE",
+            "IDEMPOTENCY_TABLE",
+            "MEDIA_TABLE",
+            "ARTIFACTS_TABLE",
+            "ARTIFACTS_BUCKET",
+            "MEDIA_BUCKET",
+            "API_CALLS_TABLE",
+            "HISTORY_TABLE",
+        )
+    }
     for name, value in {**tables, "AWS_DEFAULT_REGION": "us-east-1"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("RELAY_COMFYUI_NODE_ALLOW_LIST", "KSampler,../evil")

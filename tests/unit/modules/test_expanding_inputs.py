@@ -141,7 +141,7 @@ def _random_json(rng: random.Random, depth: int = 0):
     if kind == 0:
         return rng.choice([None, True, False])
     if kind == 1:
-        return rng.randint(-10**12, 10**12)
+        return rng.randint(-(10**12), 10**12)
     if kind == 2:
         return rng.random() * 10 ** rng.randint(-5, 20)
     if kind in (3, 4):

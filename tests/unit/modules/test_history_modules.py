@@ -52,8 +52,14 @@ def test_fake_mirrors_run_history():
 
 def entry(keyword, weight=1, category="general"):
     return KeywordEntry(
-        keyword=keyword, category=category, total_weight=weight, uses=1, source="generated", step_id="s",
-        created_at="2026-01-01T00:00:00.000000Z", last_used="2026-01-02T00:00:00.000000Z",
+        keyword=keyword,
+        category=category,
+        total_weight=weight,
+        uses=1,
+        source="generated",
+        step_id="s",
+        created_at="2026-01-01T00:00:00.000000Z",
+        last_used="2026-01-02T00:00:00.000000Z",
         expires_at="2026-02-01T00:00:00.000000Z",
     )
 
@@ -75,9 +81,17 @@ def run(module_id, history, **inputs):
 def test_keywords_are_read_before_they_are_recorded_with_defaults_filled_in():
     history = FakeRunHistory([entry("cinematic", 9), entry("moody", 3)])
     out = run(
-        "history.keyword_history", history,
-        record=["neon", {"keyword": "Dusk", "weight": 5, "category": "light", "source": "selected", "expires_in_days": 2}, "NEON"],
-        weight=2, category="style", expires_in_days=10, limit=5,
+        "history.keyword_history",
+        history,
+        record=[
+            "neon",
+            {"keyword": "Dusk", "weight": 5, "category": "light", "source": "selected", "expires_in_days": 2},
+            "NEON",
+        ],
+        weight=2,
+        category="style",
+        expires_in_days=10,
+        limit=5,
     )
     assert out["keywords"] == ["cinematic", "moody"]
     assert out["entries"][0]["total_weight"] == 9 and out["entries"][0]["expires_at"] == "2026-02-01T00:00:00.000000Z"
@@ -178,11 +192,13 @@ def select_request(history, **inputs):
 
 
 def test_select_orders_options_by_recent_usage_and_says_when_they_were_used():
-    history = FakeRunHistory(options=[
-        usage("b", "2026-01-01T00:00:00.000000Z", uses=4),
-        usage("d", "2026-01-05T00:00:00.000000Z", uses=1),
-        usage("a", "2026-01-09T00:00:00.000000Z", uses=2, step_id="elsewhere"),
-    ])
+    history = FakeRunHistory(
+        options=[
+            usage("b", "2026-01-01T00:00:00.000000Z", uses=4),
+            usage("d", "2026-01-05T00:00:00.000000Z", uses=1),
+            usage("a", "2026-01-09T00:00:00.000000Z", uses=2, step_id="elsewhere"),
+        ]
+    )
     req = select_request(history, options=["a", {"value": "b", "label": "Bee"}, "c", "d"], order_by="recent_usage")
     assert req["options"] == [
         {"value": "d", "label": None, "last_used": "2026-01-05T00:00:00.000000Z", "uses": 1},

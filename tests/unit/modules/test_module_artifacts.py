@@ -34,7 +34,9 @@ def test_load_of_a_missing_artifact_fails_the_run():
     load = get_module("artifact.load")
     store = SimpleNamespace(find=lambda **kw: None)
     with pytest.raises(ModuleError) as failed:
-        load.execute(load.parse_inputs({"artifact_name": "x"}), ModuleContext(run_id="r", step_id="s", module_index=0, artifacts=store))
+        load.execute(
+            load.parse_inputs({"artifact_name": "x"}), ModuleContext(run_id="r", step_id="s", module_index=0, artifacts=store)
+        )
     assert failed.value.code == "ARTIFACT_NOT_FOUND"
 
 
@@ -42,14 +44,23 @@ def test_approve_reads_a_decision_and_refuses_anything_else():
     approve = get_module("user.approve")
     assert approve.answer_key({"decision": "approve"}) == "approve"
     assert approve.answer_key({"decision": "reject", "reason": "no"}) == "reject"
-    for bad in ("approve", {"decision": "yes"}, {"decision": "reject", "reason": 3},
-                {"decision": "approve", "extra": 1}, {"decision": "reject", "reason": "x" * 2001}):
+    for bad in (
+        "approve",
+        {"decision": "yes"},
+        {"decision": "reject", "reason": 3},
+        {"decision": "approve", "extra": 1},
+        {"decision": "reject", "reason": "x" * 2001},
+    ):
         with pytest.raises(InvalidAnswerError):
             approve.answer_key(bad)
     request = {"artifact_name": "draft", "on_reject": None}
     value = approve.resolve_answer(request, {"decision": "approve"}, {"artifact_id": "art_2", "version": 2})
     assert approve.accept(request, value) == {
-        "artifact_id": "art_2", "version": 2, "status": "approved", "decision": "approve", "reason": None
+        "artifact_id": "art_2",
+        "version": 2,
+        "status": "approved",
+        "decision": "approve",
+        "reason": None,
     }
     assert approve.route(request, approve.accept(request, value)) is None
     rejected = approve.accept(request, {**value, "decision": "reject", "reason": "off"})
@@ -64,11 +75,17 @@ def test_on_reject_must_name_a_step_of_the_workflow_at_submit():
     from relay.workflows import WorkflowValidationError, validate_workflow
 
     def workflow(on_reject):
-        return {"workflow_id": "wf", "schema_version": "1.0", "steps": [
-            {"step_id": "review", "modules": [{"module_id": "user.approve",
-                                               "inputs": {"artifact_name": "draft", "on_reject": on_reject}}]},
-            {"step_id": "rework", "modules": [{"module_id": "transform.format", "inputs": {"template": "x"}}]},
-        ]}
+        return {
+            "workflow_id": "wf",
+            "schema_version": "1.0",
+            "steps": [
+                {
+                    "step_id": "review",
+                    "modules": [{"module_id": "user.approve", "inputs": {"artifact_name": "draft", "on_reject": on_reject}}],
+                },
+                {"step_id": "rework", "modules": [{"module_id": "transform.format", "inputs": {"template": "x"}}]},
+            ],
+        }
 
     assert validate_workflow(workflow("rework"))
     assert validate_workflow(workflow("$state.where"))  # a reference is checked when the run gets there

@@ -9,8 +9,13 @@ from relay.runtime.modules import InvalidAnswerError, ModuleContext, ModuleInput
 CTX = ModuleContext(run_id="run_1", step_id="upload", module_index=0)
 MODULE = get_module("user.media_upload")
 RECORD = {
-    "media_id": "media_1", "status": "ready", "content_type": "image/png", "size_bytes": 2048,
-    "sha256": "ab" * 32, "filename": "pic.png", "reason": None,
+    "media_id": "media_1",
+    "status": "ready",
+    "content_type": "image/png",
+    "size_bytes": 2048,
+    "sha256": "ab" * 32,
+    "filename": "pic.png",
+    "reason": None,
 }
 
 
@@ -21,16 +26,21 @@ def request(**inputs):
 def test_what_it_asks_and_that_it_looks_media_up():
     assert MODULE.pauses and MODULE.answer_lookup == "media"
     assert request(accepted_types=["image/png", "audio/*"], max_size_mb=2) == {
-        "prompt": None, "accepted_types": ["image/png", "audio/*"], "max_size_mb": 2.0,
+        "prompt": None,
+        "accepted_types": ["image/png", "audio/*"],
+        "max_size_mb": 2.0,
     }
 
 
-@pytest.mark.parametrize("inputs", [
-    {"accepted_types": [], "max_size_mb": 1},
-    {"accepted_types": ["text/html"], "max_size_mb": 1},
-    {"accepted_types": ["image/png"], "max_size_mb": 0},
-    {"accepted_types": ["image/png"]},
-])
+@pytest.mark.parametrize(
+    "inputs",
+    [
+        {"accepted_types": [], "max_size_mb": 1},
+        {"accepted_types": ["text/html"], "max_size_mb": 1},
+        {"accepted_types": ["image/png"], "max_size_mb": 0},
+        {"accepted_types": ["image/png"]},
+    ],
+)
 def test_bad_inputs(inputs):
     with pytest.raises(ModuleInputError):
         MODULE.parse_inputs(inputs)
@@ -46,14 +56,19 @@ def test_the_answer_names_one_media(value):
 def test_a_ready_media_of_an_accepted_type_within_the_size():
     req = request(accepted_types=["image/*"], max_size_mb=1)
     resolved = MODULE.resolve_answer(req, {"media_id": "media_1"}, RECORD)
-    assert MODULE.accept(req, resolved) == {k: RECORD[k] for k in ("media_id", "content_type", "size_bytes", "sha256", "filename")}
+    assert MODULE.accept(req, resolved) == {
+        k: RECORD[k] for k in ("media_id", "content_type", "size_bytes", "sha256", "filename")
+    }
 
 
 @pytest.mark.parametrize("status", ["pending", "rejected"])
 def test_not_ready(status):
     with pytest.raises(InvalidAnswerError, match=status):
-        MODULE.resolve_answer(request(accepted_types=["image/png"], max_size_mb=1), {"media_id": "media_1"},
-                              {**RECORD, "status": status, "size_bytes": None, "sha256": None})
+        MODULE.resolve_answer(
+            request(accepted_types=["image/png"], max_size_mb=1),
+            {"media_id": "media_1"},
+            {**RECORD, "status": status, "size_bytes": None, "sha256": None},
+        )
 
 
 def test_wrong_type_and_too_large():

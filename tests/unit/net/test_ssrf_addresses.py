@@ -85,7 +85,9 @@ def test_a_name_is_refused_when_any_of_its_addresses_is_not_public():
 
 
 def test_a_name_resolving_to_private_is_refused_and_public_ones_are_returned():
-    policy = AddressPolicy(resolver=_resolver({"intranet.example": ["192.168.0.10"], "cdn.example": ["93.184.216.34", "2606:4700::1"]}))
+    policy = AddressPolicy(
+        resolver=_resolver({"intranet.example": ["192.168.0.10"], "cdn.example": ["93.184.216.34", "2606:4700::1"]})
+    )
     with pytest.raises(UrlNotAllowedError) as caught:
         policy.addresses("intranet.example", 80)
     assert caught.value.code == "URL_NOT_ALLOWED" and "192.168.0.10 is private" in caught.value.detail

@@ -8,8 +8,8 @@ from __future__ import annotations
 import socket
 
 import pytest
-from fake_media_site import MP3, PNG, FakeMediaSite
 
+from fake_media_site import MP3, PNG, FakeMediaSite
 from relay.runtime.net import fetch as fetch_module
 from relay.runtime.net.fetch import UrlContentTooLargeError, UrlContentTypeError, UrlFetcher, UrlFetchError
 from relay.runtime.net.ssrf import AddressPolicy, UrlNotAllowedError
@@ -131,8 +131,13 @@ def test_redirects_are_followed_and_each_target_checked(site, connects):
 
 @pytest.mark.parametrize(
     "target",
-    ["http://10.0.0.7/secret.png", "http://intranet.test/x.png", "http://169.254.169.254/latest/", "http://[::ffff:192.168.1.1]/",
-     "file:///etc/passwd"],
+    [
+        "http://10.0.0.7/secret.png",
+        "http://intranet.test/x.png",
+        "http://169.254.169.254/latest/",
+        "http://[::ffff:192.168.1.1]/",
+        "file:///etc/passwd",
+    ],
 )
 def test_a_redirect_to_a_non_public_target_is_refused(site, connects, target):
     with pytest.raises(UrlNotAllowedError):

@@ -7,7 +7,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from fake_media_site import PNG
-
 from relay.exceptions import ConflictError
 from relay.runtime.net.fetch import Fetched
 from relay.runtime.scope import attempt_id
@@ -63,7 +62,9 @@ def test_ingest_stores_a_ready_media_once_per_attempt():
     again, fetched_again = factory.for_run(run, attempt_id(run)).ingest("https://cdn.example/a/b%20c.png", **args)
     assert again == media and fetched_again is None and len(fetcher.calls) == 1 and len(storage.puts) == 1
 
-    later = factory.for_run(SimpleNamespace(run_id="run_a", user_id="usr_a", rev=5), "rev5").ingest("https://cdn.example/x.png", **args)[0]
+    later = factory.for_run(SimpleNamespace(run_id="run_a", user_id="usr_a", rev=5), "rev5").ingest(
+        "https://cdn.example/x.png", **args
+    )[0]
     assert later.media_id != media.media_id
 
 
@@ -82,13 +83,26 @@ def test_the_module_checks_its_inputs_at_submit():
 
 def test_without_a_media_service_the_media_modules_fail_clearly():
     from builders import compile_workflow, step
-
     from relay.domain import Cursor
     from relay.runtime.engine import advance
 
-    for module in ({"module_id": "media.ingest_url", "inputs": {"url": "https://cdn.example/a.png"}, "outputs_to_state": {}},
-                   {"module_id": "media.generate", "inputs": {"workflow": {"1": {"class_type": "SaveImage", "inputs": {}}}},
-                    "outputs_to_state": {}}):
-        result = advance(compile_workflow(step("s", module)), run_id="run_1", project_name=None, inputs={}, state={},
-                         cursor=Cursor(), pending=None, answer=None, default_timeout_seconds=60)
+    for module in (
+        {"module_id": "media.ingest_url", "inputs": {"url": "https://cdn.example/a.png"}, "outputs_to_state": {}},
+        {
+            "module_id": "media.generate",
+            "inputs": {"workflow": {"1": {"class_type": "SaveImage", "inputs": {}}}},
+            "outputs_to_state": {},
+        },
+    ):
+        result = advance(
+            compile_workflow(step("s", module)),
+            run_id="run_1",
+            project_name=None,
+            inputs={},
+            state={},
+            cursor=Cursor(),
+            pending=None,
+            answer=None,
+            default_timeout_seconds=60,
+        )
         assert result.outcome == "failed" and result.error.code == "MEDIA_UNAVAILABLE"

@@ -7,8 +7,8 @@ from __future__ import annotations
 import socket
 
 import pytest
-from fake_comfyui import PNG_HEAD, FakeComfyUI
 
+from fake_comfyui import PNG_HEAD, FakeComfyUI
 from relay.runtime.providers import ProviderUnavailableError
 from relay.runtime.providers.comfyui import ComfyUIClient, ComfyUIError, ComfyUINodeErrorsError
 
@@ -54,8 +54,11 @@ def test_upload_then_queue_poll_and_download(fake, client):
 
 
 def test_node_errors_name_the_node_and_nothing_is_queued(fake, client):
-    nodes = {**graph(), "10": {"class_type": "LoadImage", "inputs": {"image": "never-uploaded.png"}},
-             "11": {"class_type": "CLIPTextEncode", "inputs": {}}}
+    nodes = {
+        **graph(),
+        "10": {"class_type": "LoadImage", "inputs": {"image": "never-uploaded.png"}},
+        "11": {"class_type": "CLIPTextEncode", "inputs": {}},
+    }
     with pytest.raises(ComfyUINodeErrorsError) as caught:
         client.queue(nodes, prompt_id="7d1e0b5a-0000-4000-8000-000000000001", client_id="c")
     assert caught.value.code == "COMFYUI_NODE_ERRORS"

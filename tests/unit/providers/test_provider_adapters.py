@@ -10,8 +10,8 @@ import hashlib
 import time
 
 import pytest
-from fake_providers import FakeProviders
 
+from fake_providers import FakeProviders
 from relay.runtime.providers import (
     Image,
     LlmRequest,
@@ -87,7 +87,10 @@ def test_anthropic_messages_api_with_an_image(fake):
     assert "sk-test" in (headers.get("x-api-key") or headers.get("authorization", ""))
     assert body["system"] == "Be brief." and body["max_tokens"] == 300 and body["temperature"] == 0.2
     image = body["messages"][0]["content"][1]
-    assert image == {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": base64.b64encode(PNG).decode()}}
+    assert image == {
+        "type": "image",
+        "source": {"type": "base64", "media_type": "image/png", "data": base64.b64encode(PNG).decode()},
+    }
 
 
 def test_anthropic_structured_output_through_a_forced_tool(fake):

@@ -12,8 +12,8 @@ from types import SimpleNamespace
 import pytest
 
 from relay.adapters.artifacts import ArtifactRepository
-from relay.domain.exceptions import ArtifactExistsError, NotLatestVersionError
 from relay.domain.artifacts import INLINE_MAX_BYTES, ArtifactFormat, ArtifactStatus, ArtifactType
+from relay.domain.exceptions import ArtifactExistsError, NotLatestVersionError
 from relay.domain.media import Media, MediaStatus
 from relay.exceptions import InvalidRequestError, NotFoundError, PayloadTooLargeError
 from relay.ids import derived_id
@@ -63,7 +63,9 @@ class FakeArtifactRepo:
         )
 
     def list_for_run(self, run_id, artifact_type, cursor, limit):
-        mine = [a for a in self.items.values() if a.run_id == run_id and (artifact_type is None or a.artifact_type == artifact_type)]
+        mine = [
+            a for a in self.items.values() if a.run_id == run_id and (artifact_type is None or a.artifact_type == artifact_type)
+        ]
         return mine[:limit], None
 
     def decide(self, artifact_id, status, decided_by, decided_at, reason):
@@ -140,8 +142,15 @@ def service(parts):
 
 def store(service, artifact_id="art_1", name="draft", kind="deliverable", fmt="json", data=None, **kw):
     return service.store(
-        artifact_id=artifact_id, run_id="run_1", user_id=ALICE.user_id, step_id="write", name=name,
-        artifact_type=ArtifactType(kind), fmt=ArtifactFormat(fmt), data={"t": 1} if data is None else data, **kw,
+        artifact_id=artifact_id,
+        run_id="run_1",
+        user_id=ALICE.user_id,
+        step_id="write",
+        name=name,
+        artifact_type=ArtifactType(kind),
+        fmt=ArtifactFormat(fmt),
+        data={"t": 1} if data is None else data,
+        **kw,
     )
 
 
@@ -164,9 +173,20 @@ def test_small_content_is_inline_and_large_goes_to_s3_tagged_by_type(service, pa
 
 def test_binary_from_a_media_is_copied_server_side_and_must_be_the_users_ready_media(service, parts):
     def media(media_id, **changes):
-        fields = dict(media_id=media_id, user_id=ALICE.user_id, filename="p.png", content_type="image/png",
-                      declared_size=10, size_bytes=10, sha256="ab" * 32, status=MediaStatus.ready,
-                      key=f"uploads/usr_alice/{media_id}/p.png", retention="1d", created_at="t", updated_at="t")
+        fields = dict(
+            media_id=media_id,
+            user_id=ALICE.user_id,
+            filename="p.png",
+            content_type="image/png",
+            declared_size=10,
+            size_bytes=10,
+            sha256="ab" * 32,
+            status=MediaStatus.ready,
+            key=f"uploads/usr_alice/{media_id}/p.png",
+            retention="1d",
+            created_at="t",
+            updated_at="t",
+        )
         fields.update(changes)
         parts.media.items[media_id] = Media(**fields)
 

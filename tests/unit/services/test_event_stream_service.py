@@ -13,15 +13,33 @@ from relay.services.event_stream import PAGE, EventStream, Wait, start_position
 
 
 def _run(event_seq, status=RunStatus.running):
-    return Run(run_id="run_a", user_id="usr_a", template_id="tpl_a", template_name="t", initial_version_id="ver_a",
-               current_version_id="ver_a", event_seq=event_seq, status=status,
-               created_at="2026-01-01T00:00:00.000000Z", updated_at="2026-01-01T00:00:00.000000Z")
+    return Run(
+        run_id="run_a",
+        user_id="usr_a",
+        template_id="tpl_a",
+        template_name="t",
+        initial_version_id="ver_a",
+        current_version_id="ver_a",
+        event_seq=event_seq,
+        status=status,
+        created_at="2026-01-01T00:00:00.000000Z",
+        updated_at="2026-01-01T00:00:00.000000Z",
+    )
 
 
 def _event(seq, kind="step_started"):
-    return Event(run_id="run_a", seq=seq, event_id=f"evt_{seq}", event_type=kind, branch_id="main",
-                 workflow_version_id="ver_a", correlation_id="c", step_id="s", data={"n": seq},
-                 timestamp="2026-01-01T00:00:00.000000Z")
+    return Event(
+        run_id="run_a",
+        seq=seq,
+        event_id=f"evt_{seq}",
+        event_type=kind,
+        branch_id="main",
+        workflow_version_id="ver_a",
+        correlation_id="c",
+        step_id="s",
+        data={"n": seq},
+        timestamp="2026-01-01T00:00:00.000000Z",
+    )
 
 
 class FakeRuns:
@@ -100,7 +118,9 @@ def test_the_start_is_last_event_id_else_after(header, after, expected):
     assert start_position(_run(7), header, after) == expected
 
 
-@pytest.mark.parametrize(("header", "after"), [("x", None), ("-1", None), ("1e3", None), ("8", None), (None, 8), ("1" * 13, None)])
+@pytest.mark.parametrize(
+    ("header", "after"), [("x", None), ("-1", None), ("1e3", None), ("8", None), (None, 8), ("1" * 13, None)]
+)
 def test_a_start_that_is_no_event_of_the_run_is_refused(header, after):
     with pytest.raises(InvalidRequestError) as raised:
         start_position(_run(7), header, after)

@@ -22,7 +22,7 @@ class _Runs:
     def get(self, run_id):
         if self.error:
             raise self.error
-        return None
+        return
 
 
 def _service(error):

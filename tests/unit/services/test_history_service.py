@@ -8,17 +8,17 @@ from pathlib import Path
 
 import boto3
 import pytest
-from builders import document, fmt, step
 from moto import mock_aws
 
+from builders import document, fmt, step
 from relay.adapters.history import HistoryRepository
 from relay.domain.history import KeywordRecord
 from relay.exceptions import NotFoundError
+from relay.runtime.scope import RunHistory
+from relay.services import TemplateService
+from relay.services.history import HistoryService
 from relay_tools.local import transactions
 from relay_tools.local.cfn import load_template
-from relay.services import TemplateService
-from relay.runtime.scope import RunHistory
-from relay.services.history import HistoryService
 
 ROOT = Path(__file__).resolve().parents[3]
 TABLE = load_template(ROOT / "template.yaml")["Resources"]["HistoryTable"]["Properties"]
@@ -39,8 +39,11 @@ def repo():
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         client.create_table(
-            TableName="history", BillingMode=TABLE["BillingMode"], AttributeDefinitions=TABLE["AttributeDefinitions"],
-            KeySchema=TABLE["KeySchema"], GlobalSecondaryIndexes=TABLE["GlobalSecondaryIndexes"],
+            TableName="history",
+            BillingMode=TABLE["BillingMode"],
+            AttributeDefinitions=TABLE["AttributeDefinitions"],
+            KeySchema=TABLE["KeySchema"],
+            GlobalSecondaryIndexes=TABLE["GlobalSecondaryIndexes"],
         )
         yield HistoryRepository(client, "history")
 
@@ -100,7 +103,10 @@ def test_a_retried_attempt_counts_nothing_twice_and_the_next_attempt_counts_agai
 
     attempt(1)
     attempt(1)  # RunStep retried: same rev, same ids
-    assert [(k.keyword, k.total_weight, k.uses) for k in RunHistory(service, "run_1", "usr_a", "tpl_a", "x").keywords(order="weight", categories=None, limit=5)] == [("k", 7, 2)]
+    assert [
+        (k.keyword, k.total_weight, k.uses)
+        for k in RunHistory(service, "run_1", "usr_a", "tpl_a", "x").keywords(order="weight", categories=None, limit=5)
+    ] == [("k", 7, 2)]
     attempt(2)
     run = RunHistory(service, "run_1", "usr_a", "tpl_a", "rev3")
     assert [(k.total_weight, k.uses) for k in run.keywords(order="weight", categories=None, limit=5)] == [(14, 4)]
@@ -116,9 +122,15 @@ def test_another_run_of_the_template_shares_the_history(service):
 
 def test_reading_several_categories_merges_them_in_order(service):
     run = RunHistory(service, "run_1", "usr_a", "tpl_a", "rev1")
-    run.record_keywords([kw("s1", 5, "style"), kw("s2", 1, "style"), kw("m1", 3, "mood"), kw("o1", 9, "other")], step_id="s", module_index=0)
+    run.record_keywords(
+        [kw("s1", 5, "style"), kw("s2", 1, "style"), kw("m1", 3, "mood"), kw("o1", 9, "other")], step_id="s", module_index=0
+    )
     assert [k.keyword for k in run.keywords(order="weight", categories=["style", "mood"], limit=2)] == ["s1", "m1"]
-    assert [k.keyword for k in run.keywords(order="weight", categories=["style", "mood", "style"], limit=10)] == ["s1", "m1", "s2"]
+    assert [k.keyword for k in run.keywords(order="weight", categories=["style", "mood", "style"], limit=10)] == [
+        "s1",
+        "m1",
+        "s2",
+    ]
     assert [k.keyword for k in run.keywords(order="weight", categories=None, limit=2)] == ["o1", "s1"]
 
 

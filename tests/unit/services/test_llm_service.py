@@ -69,9 +69,18 @@ class Scripted:
 
 
 def media(media_id, user_id="usr_a", **extra):
-    fields = dict(media_id=media_id, user_id=user_id, filename="p.png", content_type="image/png", declared_size=48,
-                  status=MediaStatus.ready, key=f"uploads/{user_id}/{media_id}/p.png", retention="1d",
-                  created_at="2024-01-01T00:00:00Z", updated_at="2024-01-01T00:00:00Z")
+    fields = dict(
+        media_id=media_id,
+        user_id=user_id,
+        filename="p.png",
+        content_type="image/png",
+        declared_size=48,
+        status=MediaStatus.ready,
+        key=f"uploads/{user_id}/{media_id}/p.png",
+        retention="1d",
+        created_at="2024-01-01T00:00:00Z",
+        updated_at="2024-01-01T00:00:00Z",
+    )
     fields.update(extra)
     return Media(**fields)
 
@@ -79,11 +88,23 @@ def media(media_id, user_id="usr_a", **extra):
 @pytest.fixture
 def parts():
     calls, storage, store = Calls(), Storage(), MediaStore()
-    config = LlmConfig(keys_secret="s", base_urls={}, timeout_seconds=5, max_retries=0, default_provider="echo",
-                       default_models={"openai": "gpt-5-mini", "anthropic": "claude-haiku-4-5", "echo": "echo-1"})
-    service = LlmService(calls, storage, MediaRepo(media("media_mine"), media("media_theirs", "usr_b"),
-                                                     media("media_pending", status=MediaStatus.pending)),
-                         store, None, config, keys=lambda name: {"openai_api_key": "k"})
+    config = LlmConfig(
+        keys_secret="s",
+        base_urls={},
+        timeout_seconds=5,
+        max_retries=0,
+        default_provider="echo",
+        default_models={"openai": "gpt-5-mini", "anthropic": "claude-haiku-4-5", "echo": "echo-1"},
+    )
+    service = LlmService(
+        calls,
+        storage,
+        MediaRepo(media("media_mine"), media("media_theirs", "usr_b"), media("media_pending", status=MediaStatus.pending)),
+        store,
+        None,
+        config,
+        keys=lambda name: {"openai_api_key": "k"},
+    )
     run = SimpleNamespace(run_id="run_1", user_id="usr_a", model_preferences=None)
     return SimpleNamespace(calls=calls, storage=storage, store=store, service=service, llm=RunLlm(service, run, "corr-1"))
 
@@ -94,23 +115,42 @@ def test_an_image_is_read_once_per_invocation_and_recorded_by_sha256(parts):
     assert parts.store.reads == 1 and first.sha256 == hashlib.sha256(PNG).hexdigest()
     provider = Scripted(LlmReply(text="ok", usage={"input": 10, "output": 5, "cached": 0, "reasoning": 0}, body={"r": 1}))
     parts.service._providers["openai"] = ("k", provider)
-    out = parts.llm.complete(step_id="s", module_index=0, provider="openai", model="gpt-5-mini",
-                             messages=[Message("user", ["look", first, first])], temperature=None, max_tokens=None,
-                             response_schema=None)
+    out = parts.llm.complete(
+        step_id="s",
+        module_index=0,
+        provider="openai",
+        model="gpt-5-mini",
+        messages=[Message("user", ["look", first, first])],
+        temperature=None,
+        max_tokens=None,
+        response_schema=None,
+    )
     call = parts.calls.items[0]
     assert out["call_id"] == call.call_id and out["text"] == "ok"
     key = f"api-calls/images/30d/{first.sha256}"
     assert parts.storage.images == {key: (PNG, "30d")} and len(call.images) == 1
-    assert call.request["messages"][0]["content"][1] == {"type": "image", "media_type": "image/png",
-                                                         "sha256": first.sha256, "size_bytes": len(PNG), "key": key}
+    assert call.request["messages"][0]["content"][1] == {
+        "type": "image",
+        "media_type": "image/png",
+        "sha256": first.sha256,
+        "size_bytes": len(PNG),
+        "key": key,
+    }
     assert call.cost_usd == "0.0000125" and call.ttl and call.status == "ok"
     assert parts.llm.totals == {"input": 10, "output": 5, "cached": 0, "reasoning": 0, "calls": 1, "cost_usd": "0.0000125"}
 
 
-@pytest.mark.parametrize(("ref", "says"), [
-    ("media_theirs", "not found"), ("media_pending", "not ready"), ("media_nothing", "not found"),
-    ("tpl_abc", "neither"), (42, "not int"), ({"other": 1}, "media_id or artifact_id"),
-])
+@pytest.mark.parametrize(
+    ("ref", "says"),
+    [
+        ("media_theirs", "not found"),
+        ("media_pending", "not ready"),
+        ("media_nothing", "not found"),
+        ("tpl_abc", "neither"),
+        (42, "not int"),
+        ({"other": 1}, "media_id or artifact_id"),
+    ],
+)
 def test_media_refs_that_name_no_usable_image_are_refused(parts, ref, says):
     with pytest.raises(ModuleError) as caught:
         parts.llm.image(ref)
@@ -131,8 +171,16 @@ def test_a_reply_that_does_not_fit_is_asked_again_once(parts):
     bad = LlmReply(text="{}", data={}, usage={"input": 1, "output": 1, "cached": 0, "reasoning": 0})
     good = LlmReply(text='{"a": "x"}', data={"a": "x"}, usage={"input": 1, "output": 1, "cached": 0, "reasoning": 0})
     parts.service._providers["openai"] = ("k", Scripted(bad, good))
-    kwargs = dict(step_id="s", module_index=0, provider="openai", model="unpriced", messages=[Message("user", ["q"])],
-                  temperature=None, max_tokens=None, response_schema=SCHEMA)
+    kwargs = dict(
+        step_id="s",
+        module_index=0,
+        provider="openai",
+        model="unpriced",
+        messages=[Message("user", ["q"])],
+        temperature=None,
+        max_tokens=None,
+        response_schema=SCHEMA,
+    )
     assert parts.llm.complete(**kwargs)["data"] == {"a": "x"}
     assert [(c.status, c.attempt, c.cost_usd) for c in parts.calls.items] == [("invalid_output", 1, None), ("ok", 2, None)]
     assert parts.llm.totals["unpriced_calls"] == 2
@@ -146,8 +194,16 @@ def test_a_failed_call_is_recorded_kept_and_raised(parts):
     parts.service._providers["openai"] = ("k", Scripted(ProviderUnavailableError("openai: 500 down", status_code=500)))
     image = parts.llm.image("media_mine")
     with pytest.raises(ProviderUnavailableError):
-        parts.llm.complete(step_id="s", module_index=0, provider="openai", model="gpt-5-mini",
-                           messages=[Message("user", [image])], temperature=None, max_tokens=None, response_schema=None)
+        parts.llm.complete(
+            step_id="s",
+            module_index=0,
+            provider="openai",
+            model="gpt-5-mini",
+            messages=[Message("user", [image])],
+            temperature=None,
+            max_tokens=None,
+            response_schema=None,
+        )
     call = parts.calls.items[0]
     assert call.status == "error" and call.ttl is None and call.response is None
     assert (call.error.code, call.error.status_code) == ("PROVIDER_ERROR", 500)
@@ -157,8 +213,16 @@ def test_a_failed_call_is_recorded_kept_and_raised(parts):
 def test_large_bodies_go_to_storage_whole(parts):
     long = "x" * 40_000
     parts.service._providers["openai"] = ("k", Scripted(LlmReply(text=long, body={"text": long})))
-    parts.llm.complete(step_id="s", module_index=0, provider="openai", model="gpt-5-mini",
-                       messages=[Message("user", [long])], temperature=None, max_tokens=None, response_schema=None)
+    parts.llm.complete(
+        step_id="s",
+        module_index=0,
+        provider="openai",
+        model="gpt-5-mini",
+        messages=[Message("user", [long])],
+        temperature=None,
+        max_tokens=None,
+        response_schema=None,
+    )
     call = parts.calls.items[0]
     assert call.request is None and call.response is None
     assert parts.storage.json[call.request_key][0]["messages"][0]["content"][0]["text"] == long

@@ -32,10 +32,12 @@ class FakeReader:
         events = sorted((e for e in self.groups.get(group, []) if e[0] >= start_ms and term in e[2]), key=lambda e: e[0])
         first = int(token) if token else 0
         size = min(limit, self.page_cap or limit)
-        page = events[first:first + size]
+        page = events[first : first + size]
         more = first + size < len(events)
-        return ([{"timestamp": ts, "eventId": eid, "message": msg, "logStreamName": "s"} for ts, eid, msg in page],
-                str(first + size) if more else None)
+        return (
+            [{"timestamp": ts, "eventId": eid, "message": msg, "logStreamName": "s"} for ts, eid, msg in page],
+            str(first + size) if more else None,
+        )
 
 
 def line(run_id, level="INFO", message="m", **extra):
@@ -44,8 +46,16 @@ def line(run_id, level="INFO", message="m", **extra):
 
 def _run(run_id="run_a"):
     created = datetime.fromtimestamp(T0 / 1000, UTC).isoformat().replace("+00:00", "Z")
-    return Run(run_id=run_id, user_id="usr_a", template_id="tpl_a", template_name="t", initial_version_id="ver_a",
-               current_version_id="ver_a", created_at=created, updated_at=created)
+    return Run(
+        run_id=run_id,
+        user_id="usr_a",
+        template_id="tpl_a",
+        template_name="t",
+        initial_version_id="ver_a",
+        current_version_id="ver_a",
+        created_at=created,
+        updated_at=created,
+    )
 
 
 def _groups(n_lines=60, seed=7):
@@ -128,8 +138,9 @@ def test_admin_lines_include_plain_text_unless_a_level_is_asked():
     assert {l.level for l in errors} == {"ERROR"}
 
 
-@pytest.mark.parametrize("cursor", ["x", "bm90LWpzb24", "eyJzIjoicnVuOnJ1bl9iOiIsInQiOjEsImkiOltdfQ",
-                                    "eyJzIjoicnVuOnJ1bl9hOiIsInQiOi0xLCJpIjpbXX0"])
+@pytest.mark.parametrize(
+    "cursor", ["x", "bm90LWpzb24", "eyJzIjoicnVuOnJ1bl9iOiIsInQiOjEsImkiOltdfQ", "eyJzIjoicnVuOnJ1bl9hOiIsInQiOi0xLCJpIjpbXX0"]
+)
 def test_foreign_or_broken_cursors_are_invalid(cursor):
     # the last two: another run's list; a negative time
     service = LogService(FakeReader({}), ["g1"])

@@ -10,8 +10,8 @@ import pytest
 
 from relay.domain.media import Media, MediaStatus
 from relay.exceptions import ConflictError, InvalidRequestError, NotFoundError
-from relay.services.media import MediaService
 from relay.services.exceptions import MediaNotUploadedError, MediaRejectedError
+from relay.services.media import MediaService
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(40)
 
@@ -53,8 +53,16 @@ class FakeStorage:
         self.posts: list[dict] = []
 
     def presign_post(self, key, content_type, max_bytes, tags, expires_in, disposition=None):
-        self.posts.append({"key": key, "type": content_type, "max": max_bytes, "tags": tags, "expires_in": expires_in,
-                           "disposition": disposition})
+        self.posts.append(
+            {
+                "key": key,
+                "type": content_type,
+                "max": max_bytes,
+                "tags": tags,
+                "expires_in": expires_in,
+                "disposition": disposition,
+            }
+        )
         return {"url": "https://bucket.s3/", "fields": {"key": key}}
 
     def presign_get(self, key, content_type, disposition, expires_in):
@@ -111,8 +119,16 @@ def test_create_signs_the_exact_key_type_size_and_retention(service, storage, al
     media = created.media
     assert media.key == f"uploads/usr_alice/{media.media_id}/My_Pic.png"
     assert media.status is MediaStatus.pending and media.expires_at and media.ttl
-    assert storage.posts == [{"key": media.key, "type": "image/png", "max": 42, "tags": {"relay:retention": "7d"}, "expires_in": 900,
-                              "disposition": 'inline; filename="My_Pic.png"'}]
+    assert storage.posts == [
+        {
+            "key": media.key,
+            "type": "image/png",
+            "max": 42,
+            "tags": {"relay:retention": "7d"},
+            "expires_in": 900,
+            "disposition": 'inline; filename="My_Pic.png"',
+        }
+    ]
 
 
 def test_create_refuses_before_signing(service, storage, alice):

@@ -15,9 +15,18 @@ PLACE = {"step_id": "gen", "module_index": 0, "module_id": "media.generate", "sp
 
 
 def _run(**over) -> Run:
-    fields = dict(run_id="run_a", user_id="usr_a", template_id="tpl_a", template_name="t", initial_version_id="ver_a",
-                  current_version_id="ver_a", rev=3, event_seq=5,
-                  created_at="2026-01-01T00:00:00.000000Z", updated_at="2026-01-01T00:00:00.000000Z")
+    fields = dict(
+        run_id="run_a",
+        user_id="usr_a",
+        template_id="tpl_a",
+        template_name="t",
+        initial_version_id="ver_a",
+        current_version_id="ver_a",
+        rev=3,
+        event_seq=5,
+        created_at="2026-01-01T00:00:00.000000Z",
+        updated_at="2026-01-01T00:00:00.000000Z",
+    )
     return Run(**{**fields, **over})
 
 
@@ -63,8 +72,14 @@ def test_a_report_stores_the_runs_progress_and_an_event_after_the_last_one():
     assert seq == 6 and reporter.event_seq == 6
     assert progress == Progress(value=0.75, stage="render", message="half way")
     assert event.event_type == "progress" and event.step_id == "gen"
-    assert event.data == {"module_index": 0, "module_id": "media.generate", "value": 0.5, "stage": "render",
-                          "message": "half way", "run_progress": 0.75}
+    assert event.data == {
+        "module_index": 0,
+        "module_id": "media.generate",
+        "value": 0.5,
+        "stage": "render",
+        "message": "half way",
+        "run_progress": 0.75,
+    }
 
 
 def test_reports_closer_than_the_interval_are_skipped_but_not_the_last_nor_a_new_stage():
@@ -129,8 +144,9 @@ class _Client:
         if self.fail is not None:
             reasons = [{"Code": "None"}, {"Code": "None"}]
             reasons[self.fail] = {"Code": "ConditionalCheckFailed"}
-            raise ClientError({"Error": {"Code": "TransactionCanceledException"}, "CancellationReasons": reasons},
-                              "TransactWriteItems")
+            raise ClientError(
+                {"Error": {"Code": "TransactionCanceledException"}, "CancellationReasons": reasons}, "TransactWriteItems"
+            )
 
 
 def test_the_repository_write_keeps_rev_and_conditions_on_it_and_the_event_number():

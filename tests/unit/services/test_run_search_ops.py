@@ -8,9 +8,17 @@ from relay.services.run_search import RunSearchService
 
 
 def _run(**extra) -> Run:
-    return Run(run_id="run_1", user_id="usr_1", template_id="tpl_1", template_name="My_Template",
-               initial_version_id="ver_1", current_version_id="ver_1", created_at="2026-01-01T00:00:00.000000Z",
-               updated_at="2026-01-01T00:00:00.000000Z", **extra)
+    return Run(
+        run_id="run_1",
+        user_id="usr_1",
+        template_id="tpl_1",
+        template_name="My_Template",
+        initial_version_id="ver_1",
+        current_version_id="ver_1",
+        created_at="2026-01-01T00:00:00.000000Z",
+        updated_at="2026-01-01T00:00:00.000000Z",
+        **extra,
+    )
 
 
 def _service() -> RunSearchService:
@@ -46,10 +54,15 @@ def test_start_indexes_project_template_inputs_and_prompts_capped():
 def test_answers_index_the_prompt_and_text_answers_only():
     service, run = _service(), _run()
     assert _words(service.answer_changes(run, "user.text_input", {"prompt": "Describe it"}, "Tall tower")) == [
-        "describe", "it", "tall", "tower",
+        "describe",
+        "it",
+        "tall",
+        "tower",
     ]
     assert _words(service.answer_changes(run, "user.select", {"prompt": "Tone?"}, ["warm", "formal"])) == [
-        "tone", "warm", "formal",
+        "tone",
+        "warm",
+        "formal",
     ]
     assert _words(service.answer_changes(run, "user.approve", {"prompt": "Ship?"}, {"decision": "approve"})) == ["ship"]
     assert _ops(service.answer_changes(run, "user.media_upload", {}, "media_abc")) == []

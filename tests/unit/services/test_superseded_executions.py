@@ -35,9 +35,16 @@ class _Runs:
 
 def _run(status=RunStatus.running, generation="-g3"):
     return Run(
-        run_id="run_a", user_id="usr_a", template_id="tpl_a", template_name="t", initial_version_id="ver_a",
-        current_version_id="ver_a", status=status, execution_arn=f"{SM}:run_a{generation}",
-        created_at="2025-01-01T00:00:00.000000Z", updated_at="2025-01-01T00:00:00.000000Z",
+        run_id="run_a",
+        user_id="usr_a",
+        template_id="tpl_a",
+        template_name="t",
+        initial_version_id="ver_a",
+        current_version_id="ver_a",
+        status=status,
+        execution_arn=f"{SM}:run_a{generation}",
+        created_at="2025-01-01T00:00:00.000000Z",
+        updated_at="2025-01-01T00:00:00.000000Z",
     )
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from builders import document, fmt, step
 
+from builders import document, fmt, step
 from relay.exceptions import InvalidRequestError, NotFoundError
 from relay.services import TemplateService
 

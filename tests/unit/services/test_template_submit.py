@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from builders import document, fmt, step, text
 
+from builders import document, fmt, step, text
 from relay.exceptions import InvalidRequestError
 from relay.services import TemplateService
 from relay.workflows import WorkflowError, canonical_json, content_hash

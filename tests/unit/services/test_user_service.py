@@ -76,9 +76,20 @@ def test_usernames_are_checked_as_given(service, user_repo, username):
 @pytest.mark.parametrize(
     "email",
     [
-        "nope", "a@b", "a@b.c", "a b@example.com", "@example.com", "a@@example.com", " a@example.com",
-        "a..b@example.com", ".a@example.com", "a@-example.com", "jos\u00e9@example.com", "a@example.c0m",
-        "x" * 65 + "@example.com", "a@" + "b" * 250 + ".com",
+        "nope",
+        "a@b",
+        "a@b.c",
+        "a b@example.com",
+        "@example.com",
+        "a@@example.com",
+        " a@example.com",
+        "a..b@example.com",
+        ".a@example.com",
+        "a@-example.com",
+        "jos\u00e9@example.com",
+        "a@example.c0m",
+        "x" * 65 + "@example.com",
+        "a@" + "b" * 250 + ".com",
     ],
 )
 def test_invalid_emails(service, user_repo, email):

@@ -56,9 +56,7 @@ def workflow() -> dict[str, Any]:
     return make_workflow()
 
 
-def build_zip(
-    entries: list[tuple[str | zipfile.ZipInfo, bytes]], *, compression: int = zipfile.ZIP_DEFLATED
-) -> bytes:
+def build_zip(entries: list[tuple[str | zipfile.ZipInfo, bytes]], *, compression: int = zipfile.ZIP_DEFLATED) -> bytes:
     """A zip of (name or ZipInfo, data) pairs, in order; duplicates are kept."""
     buffer = io.BytesIO()
     with warnings.catch_warnings():

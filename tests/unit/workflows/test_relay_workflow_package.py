@@ -42,7 +42,9 @@ print(json.dumps(sorted(sys.modules)))
 def test_relay_workflow_imports_only_the_standard_library():
     result = subprocess.run(
         [sys.executable, "-S", "-I", "-c", _USE_EVERYTHING, str(LAYER)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     loaded = json.loads(result.stdout)
     tops = {name.split(".")[0] for name in loaded}
@@ -52,7 +54,8 @@ def test_relay_workflow_imports_only_the_standard_library():
 
 def _pure_error_classes() -> list[type[pure.WorkflowFormatError]]:
     return [
-        cls for _, cls in inspect.getmembers(pure, inspect.isclass)
+        cls
+        for _, cls in inspect.getmembers(pure, inspect.isclass)
         if issubclass(cls, pure.WorkflowFormatError) and cls.__module__ == pure.__name__
     ]
 
@@ -74,7 +77,11 @@ def test_pure_errors_are_not_relay_errors_and_carry_code_detail_extra():
     error = pure.RefNotFoundError("no file 'a.txt'", path="a.txt")
     assert not isinstance(error, InvalidRequestError)
     assert (error.code, error.detail, error.extra, str(error)) == (
-        "REF_NOT_FOUND", "no file 'a.txt'", {"path": "a.txt"}, "no file 'a.txt'")
+        "REF_NOT_FOUND",
+        "no file 'a.txt'",
+        {"path": "a.txt"},
+        "no file 'a.txt'",
+    )
 
 
 def test_the_server_raises_the_twin_from_the_pure_error():
@@ -85,7 +92,11 @@ def test_the_server_raises_the_twin_from_the_pure_error():
     error = caught.value
     assert isinstance(error.__cause__, pure.RefCycleError)
     assert (error.code, error.status, error.detail, error.extra) == (
-        "REF_CYCLE", 400, pure_caught.value.detail, {"chain": ["a.json", "a.json"]})
+        "REF_CYCLE",
+        400,
+        pure_caught.value.detail,
+        {"chain": ["a.json", "a.json"]},
+    )
 
 
 def test_a_pure_error_without_a_twin_keeps_its_code():

@@ -23,9 +23,7 @@ def test_fixed_digest_never_changes():
     assert content_hash({"workflow_id": "w", "steps": []}) == (
         "sha256:" + hashlib.sha256(b'{"steps":[],"workflow_id":"w"}').hexdigest()
     )
-    assert content_hash({}) == (
-        "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
-    )
+    assert content_hash({}) == ("sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a")
 
 
 def test_key_order_does_not_matter():
@@ -75,9 +73,7 @@ def test_nan_and_infinity_are_rejected(bad):
     assert caught.value.status == 400
 
 
-@pytest.mark.parametrize(
-    "bad", [{1: "a"}, {"a": {None: 1}}, {"s": {1, 2}}, {"b": b"x"}, {"s": "\ud800"}]
-)
+@pytest.mark.parametrize("bad", [{1: "a"}, {"a": {None: 1}}, {"s": {1, 2}}, {"b": b"x"}, {"s": "\ud800"}])
 def test_values_without_a_json_form_are_rejected(bad):
     with pytest.raises(InvalidJsonValueError):
         canonical_json(bad)

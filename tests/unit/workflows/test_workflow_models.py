@@ -62,9 +62,7 @@ def test_required_workflow_fields(workflow):
 def test_too_many_steps(workflow):
     step = workflow["steps"][1]
     workflow["steps"] = [dict(step, step_id=f"s{i}") for i in range(201)]
-    assert "steps: List should have at most 200 items after validation, not 201" in problems_of(
-        workflow
-    )
+    assert "steps: List should have at most 200 items after validation, not 201" in problems_of(workflow)
 
 
 @pytest.mark.parametrize(

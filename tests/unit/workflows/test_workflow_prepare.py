@@ -69,11 +69,7 @@ def test_zip_and_folder_layouts_hash_like_the_resolved_json(workflow, zip_of):
     with_ref["steps"][1]["modules"][0]["inputs"]["template"] = {"$ref": "templates/title.txt"}
     body = json.dumps(with_ref, indent=2).encode()
     template = workflow["steps"][1]["modules"][0]["inputs"]["template"].encode()
-    at_root = prepare_workflow_zip(
-        zip_of([("workflow.json", body), ("templates/title.txt", template)])
-    )
-    in_folder = prepare_workflow_zip(
-        zip_of([("w/workflow.json", body), ("w/templates/title.txt", template)])
-    )
+    at_root = prepare_workflow_zip(zip_of([("workflow.json", body), ("templates/title.txt", template)]))
+    in_folder = prepare_workflow_zip(zip_of([("w/workflow.json", body), ("w/templates/title.txt", template)]))
     assert at_root.content_hash == in_folder.content_hash == content_hash(workflow)
     assert at_root.resolved == workflow

@@ -29,9 +29,7 @@ def test_text_ref_by_extension():
 
 def test_json_ref_by_extension():
     doc = {"schema": {"$ref": "schema.json"}}
-    assert resolve_refs(doc, src({"schema.json": {"type": "object"}})) == {
-        "schema": {"type": "object"}
-    }
+    assert resolve_refs(doc, src({"schema.json": {"type": "object"}})) == {"schema": {"type": "object"}}
 
 
 def test_explicit_type_overrides_extension():

@@ -95,10 +95,7 @@ def test_total_size_cap_counts_every_inclusion():
 
 
 def test_exponential_fan_out_is_capped():
-    files = {
-        f"f{i}.json": f'[{{"$ref": "f{i + 1}.json"}}, {{"$ref": "f{i + 1}.json"}}]'.encode()
-        for i in range(30)
-    }
+    files = {f"f{i}.json": f'[{{"$ref": "f{i + 1}.json"}}, {{"$ref": "f{i + 1}.json"}}]'.encode() for i in range(30)}
     files["f30.json"] = b"1"
     with pytest.raises(RefTooLargeError):
         resolve_refs({"$ref": "f0.json"}, DictSource(files), limits=RefLimits(max_refs=500))

@@ -52,9 +52,7 @@ def test_unknown_module_names_the_known_ones(workflow):
     workflow["steps"][1]["modules"][0]["module_id"] = "api.nope"
     [problem] = error_of(workflow).problems
     assert problem["module_id"] == "api.nope"
-    assert problem["message"].startswith(
-        "step 'write' module 1 (api.nope): unknown module_id 'api.nope'"
-    )
+    assert problem["message"].startswith("step 'write' module 1 (api.nope): unknown module_id 'api.nope'")
     assert "user.select" in problem["message"] and "transform.format" in problem["message"]
 
 
@@ -82,9 +80,7 @@ def test_references_defer_input_checks(workflow):
 def test_malformed_references(workflow, bad):
     workflow["steps"][1]["modules"][0]["inputs"]["values"]["t"] = bad
     [problem] = error_of(workflow).problems
-    assert problem["message"].startswith(
-        "step 'write' module 1 (transform.format): inputs: malformed reference"
-    )
+    assert problem["message"].startswith("step 'write' module 1 (transform.format): inputs: malformed reference")
     assert repr(bad) in problem["message"]
 
 
@@ -92,9 +88,7 @@ def test_malformed_references(workflow, bad):
 def test_bad_state_targets(workflow, target):
     workflow["steps"][0]["modules"][0]["outputs_to_state"] = {"value": target}
     message = str(error_of(workflow))
-    assert message.startswith(
-        "step 'ask' module 1 (user.text_input): outputs_to_state: state target"
-    )
+    assert message.startswith("step 'ask' module 1 (user.text_input): outputs_to_state: state target")
 
 
 @pytest.mark.parametrize("name", ["my-out", "a.b", "", "1x"])
@@ -115,9 +109,7 @@ def test_all_problems_are_reported_together(workflow):
     del workflow["steps"][0]["modules"][1]["inputs"]["prompt"]  # bad inputs
     workflow["steps"][1]["modules"][0]["outputs_to_state"] = {"value": "$state.x"}  # bad target
     workflow["steps"][1]["modules"][0]["inputs"]["values"]["t"] = "$state..x"  # malformed ref
-    workflow["steps"].append(
-        {"modules": [{"module_id": "user.text_input", "inputs": {}}]}
-    )  # no step_id
+    workflow["steps"].append({"modules": [{"module_id": "user.text_input", "inputs": {}}]})  # no step_id
     error = error_of(workflow)
     found = {(p["step_index"], p["module_index"]) for p in error.problems}
     assert found == {(None, None), (0, 0), (0, 1), (1, None), (1, 0), (2, None), (2, 0)}

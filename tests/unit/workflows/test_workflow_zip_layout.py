@@ -42,9 +42,7 @@ def test_single_top_level_folder_is_the_root(zip_of):
 
 
 def test_macos_metadata_is_ignored(zip_of):
-    data = zip_of(
-        [*entries("myflow/"), ("__MACOSX/myflow/._workflow.json", b"\x00junk"), (".DS_Store", b"x")]
-    )
+    data = zip_of([*entries("myflow/"), ("__MACOSX/myflow/._workflow.json", b"\x00junk"), (".DS_Store", b"x")])
     assert read_workflow_zip(data).document == RESOLVED
 
 

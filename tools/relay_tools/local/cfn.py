@@ -13,8 +13,22 @@ _SCALAR_TAGS = {
     "!GetAtt": lambda v: {"Fn::GetAtt": v.split(".", 1) if isinstance(v, str) else v},
     "!Condition": lambda v: {"Condition": v},
 }
-_FUNCTIONS = ["Sub", "Join", "If", "Equals", "Select", "Split", "FindInMap", "GetAZs", "Base64",
-              "Not", "And", "Or", "ImportValue", "Cidr"]
+_FUNCTIONS = [
+    "Sub",
+    "Join",
+    "If",
+    "Equals",
+    "Select",
+    "Split",
+    "FindInMap",
+    "GetAZs",
+    "Base64",
+    "Not",
+    "And",
+    "Or",
+    "ImportValue",
+    "Cidr",
+]
 
 
 class _Loader(yaml.SafeLoader):
@@ -60,9 +74,14 @@ class Resolver:
     """Resolves `Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::Split` against
     parameter values, pseudo parameters, and each resource's local name and attributes."""
 
-    def __init__(self, parameters: dict[str, Any], pseudo: dict[str, str | None],
-                 refs: dict[str, str], attributes: dict[str, dict[str, str]],
-                 conditions: dict[str, bool] | None = None) -> None:
+    def __init__(
+        self,
+        parameters: dict[str, Any],
+        pseudo: dict[str, str | None],
+        refs: dict[str, str],
+        attributes: dict[str, dict[str, str]],
+        conditions: dict[str, bool] | None = None,
+    ) -> None:
         self.parameters = parameters
         self.pseudo = pseudo
         self.refs = refs
@@ -108,7 +127,7 @@ class Resolver:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self.ref(arg)
             if key == "Fn::GetAtt":
@@ -145,7 +164,7 @@ def evaluate_conditions(conditions: dict[str, Any], resolver: Resolver) -> dict[
         return values[name]
 
     def evaluate(expression: Any, seen: tuple[str, ...]) -> bool:
-        (key, arg), = expression.items()
+        ((key, arg),) = expression.items()
         if key == "Condition":
             return named(arg, seen)
         if key == "Fn::Equals":

@@ -81,9 +81,7 @@ class LocalCloud:
         stopping.install()  # StopExecution ends a waiting execution at once, as in the cloud
         # S3 form uploads are checked against their policy inside the S3 lock, so what moto
         # stores (and the tags the form asks for) is complete before anything reads it.
-        moto = SerializedServices(
-            PostPolicyFront(DomainDispatcherApplication(create_backend_app), secrets={"local": "local"})
-        )
+        moto = SerializedServices(PostPolicyFront(DomainDispatcherApplication(create_backend_app), secrets={"local": "local"}))
         app: Any = LambdaInvokeFront(moto, self.deployment, self.runner)
         if self._want_meter:
             app = self.meter = CallMeter(app)
@@ -125,7 +123,9 @@ class LocalCloud:
         self.deployment.functions.update(deployed.functions)
         notifications.install(self.deployment, self.runner)  # S3 events → local functions
         # Each function's log lines into its log group, as Lambda ships them.
-        self.runner.log_shipper = LogShipper(boto3.session.Session().client("logs", endpoint_url=self.endpoint_url, region_name=REGION))
+        self.runner.log_shipper = LogShipper(
+            boto3.session.Session().client("logs", endpoint_url=self.endpoint_url, region_name=REGION)
+        )
         self._put_provider_keys(boto3.session.Session())
         os.environ.update(self.deployment.environment())
         return self.deployment

@@ -76,7 +76,7 @@ Relay is running locally.
   API            {base}/v1
   Docs           {base}/docs   (OpenAPI: {base}/openapi.json)
   Local cloud    {cloud.endpoint_url}  (DynamoDB, S3, Step Functions, Logs; AWS_ENDPOINT_URL)
-  Dev API key    {key}{'   (generated; set RELAY_DEV_API_KEY to choose it)' if generated else ''}
+  Dev API key    {key}{"   (generated; set RELAY_DEV_API_KEY to choose it)" if generated else ""}
   LLM providers  {providers_line(cloud)}
   ComfyUI        {os.environ.get("RELAY_COMFYUI_URL") or "not configured (set RELAY_COMFYUI_URL for media.generate)"}
 

@@ -54,9 +54,7 @@ def create_table(dynamodb: Any, name: str, props: dict[str, Any]) -> None:
         )
     pitr = props.get("PointInTimeRecoverySpecification", {})
     if pitr.get("PointInTimeRecoveryEnabled"):
-        dynamodb.update_continuous_backups(
-            TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
-        )
+        dynamodb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
 
 
 @dataclass
@@ -154,9 +152,7 @@ def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
     if "ExpirationInDays" in rule:
         out["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
     if "NoncurrentVersionExpiration" in rule:
-        out["NoncurrentVersionExpiration"] = {
-            "NoncurrentDays": int(rule["NoncurrentVersionExpiration"]["NoncurrentDays"])
-        }
+        out["NoncurrentVersionExpiration"] = {"NoncurrentDays": int(rule["NoncurrentVersionExpiration"]["NoncurrentDays"])}
     if "AbortIncompleteMultipartUpload" in rule:
         out["AbortIncompleteMultipartUpload"] = {
             "DaysAfterInitiation": int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
@@ -214,15 +210,17 @@ class Deployer:
             elif kind == "AWS::SecretsManager::Secret":
                 self._secret(refs[logical_id], resolver.resolve(props))
             elif kind == "AWS::Serverless::Function":
-                function = self._function(logical_id, refs[logical_id], attributes[logical_id]["Arn"],
-                                          props, function_globals, resolver, root)
+                function = self._function(
+                    logical_id, refs[logical_id], attributes[logical_id]["Arn"], props, function_globals, resolver, root
+                )
                 deployment.functions[function.name] = function
         self._notifications(resources, refs, attributes, resolver)
         for logical_id, resource in resources.items():
             if resource["Type"] == "AWS::Serverless::StateMachine":
                 self._state_machine(attributes[logical_id]["Name"], resource.get("Properties", {}), resolver, root)
         deployment.outputs = {
-            name: str(resolver.resolve(spec["Value"])) for name, spec in template.get("Outputs", {}).items()
+            name: str(resolver.resolve(spec["Value"]))
+            for name, spec in template.get("Outputs", {}).items()
             if "Condition" not in spec or conditions[spec["Condition"]]
         }
         return deployment
@@ -247,9 +245,7 @@ class Deployer:
                 },
             )
         if "PublicAccessBlockConfiguration" in props:
-            self.s3.put_public_access_block(
-                Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
-            )
+            self.s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"])
         cors = props.get("CorsConfiguration")
         if cors:
             self.s3.put_bucket_cors(
@@ -274,8 +270,9 @@ class Deployer:
                 LifecycleConfiguration={"Rules": [_lifecycle_rule(r) for r in lifecycle["Rules"]]},
             )
 
-    def _notifications(self, resources: dict[str, Any], refs: dict[str, str],
-                       attributes: dict[str, dict[str, str]], resolver: Resolver) -> None:
+    def _notifications(
+        self, resources: dict[str, Any], refs: dict[str, str], attributes: dict[str, dict[str, str]], resolver: Resolver
+    ) -> None:
         """SAM `S3` events of functions → each bucket's notification configuration, as SAM
         writes it into the bucket (moto records it and sends Lambda events by it; see
         relay_tools.local.notifications for how they reach the function)."""
@@ -315,8 +312,16 @@ class Deployer:
         if "RetentionInDays" in props:
             self.logs.put_retention_policy(logGroupName=name, retentionInDays=int(props["RetentionInDays"]))
 
-    def _function(self, logical_id: str, name: str, arn: str, props: dict[str, Any],
-                  globals_: dict[str, Any], resolver: Resolver, root: Path) -> LocalFunction:
+    def _function(
+        self,
+        logical_id: str,
+        name: str,
+        arn: str,
+        props: dict[str, Any],
+        globals_: dict[str, Any],
+        resolver: Resolver,
+        root: Path,
+    ) -> LocalFunction:
         merged = {**globals_, **props}
         env = {
             **resolver.resolve(globals_.get("Environment", {}).get("Variables", {})),

@@ -81,8 +81,7 @@ def check_signature(form: dict[str, str], secrets: dict[str, str]) -> None:
         raise PolicyError(
             403,
             "SignatureDoesNotMatch",
-            "The request signature we calculated does not match the signature you provided. "
-            "Check your key and signing method.",
+            "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
         )
 
 
@@ -115,17 +114,28 @@ def evaluate(policy: dict[str, Any], form: dict[str, str], bucket: str, file_siz
         if op == "content-length-range":
             low, high = int(condition[1]), int(condition[2])
             if file_size > high:
-                raise PolicyError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size",
-                                  {"ProposedSize": file_size, "MaxSizeAllowed": high})
+                raise PolicyError(
+                    400,
+                    "EntityTooLarge",
+                    "Your proposed upload exceeds the maximum allowed size",
+                    {"ProposedSize": file_size, "MaxSizeAllowed": high},
+                )
             if file_size < low:
-                raise PolicyError(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size",
-                                  {"ProposedSize": file_size, "MinSizeAllowed": low})
+                raise PolicyError(
+                    400,
+                    "EntityTooSmall",
+                    "Your proposed upload is smaller than the minimum allowed size",
+                    {"ProposedSize": file_size, "MinSizeAllowed": low},
+                )
             continue
         field, expected = str(condition[1]).lstrip("$").lower(), condition[2]
         named.add(field)
         actual = values.get(field)
-        if (op == "eq" and actual != expected) or (op == "starts-with" and not (actual or "").startswith(expected)) \
-                or op not in ("eq", "starts-with"):
+        if (
+            (op == "eq" and actual != expected)
+            or (op == "starts-with" and not (actual or "").startswith(expected))
+            or op not in ("eq", "starts-with")
+        ):
             raise _denied(f"Policy Condition failed: {json.dumps(list(condition))}")
     extra = sorted(f for f in form if f not in named and f not in _UNCONDITIONED and not f.startswith("x-ignore-"))
     if extra:
@@ -140,8 +150,9 @@ class PostPolicyFront:
     """WSGI middleware in front of moto: path-style form POSTs to a bucket are checked
     (`check_signature`, `evaluate`) before moto stores anything."""
 
-    def __init__(self, app: Callable[..., Any], secrets: dict[str, str],
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self, app: Callable[..., Any], secrets: dict[str, str], clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
         self.app = app
         self.secrets = secrets
         self.clock = clock
@@ -174,8 +185,9 @@ class PostPolicyFront:
                 raise PolicyError(400, "InvalidPolicyDocument", "Invalid Policy: Invalid JSON.") from None
             evaluate(policy, form, bucket, size, self.clock())
         except PolicyError as error:
-            start_response(f"{error.status} {'Forbidden' if error.status == 403 else 'Bad Request'}",
-                           [("Content-Type", "application/xml")])
+            start_response(
+                f"{error.status} {'Forbidden' if error.status == 403 else 'Bad Request'}", [("Content-Type", "application/xml")]
+            )
             return [error.xml()]
 
         environ["wsgi.input"] = io.BytesIO(body)
@@ -195,11 +207,14 @@ class PostPolicyFront:
         else can read the object)."""
         from werkzeug.test import EnvironBuilder
 
-        xml = "<Tagging><TagSet>" + "".join(
-            f"<Tag><Key>{k}</Key><Value>{v}</Value></Tag>" for k, v in tags
-        ) + "</TagSet></Tagging>"
+        xml = (
+            "<Tagging><TagSet>" + "".join(f"<Tag><Key>{k}</Key><Value>{v}</Value></Tag>" for k, v in tags) + "</TagSet></Tagging>"
+        )
         builder = EnvironBuilder(
-            path=f"/{bucket}/{quote(key)}", method="PUT", query_string="tagging", data=xml.encode(),
+            path=f"/{bucket}/{quote(key)}",
+            method="PUT",
+            query_string="tagging",
+            data=xml.encode(),
             headers=[("Authorization", "AWS4-HMAC-SHA256 Credential=local/20000101/us-east-1/s3/aws4_request")],
         )
         try:

@@ -21,18 +21,32 @@ WEB_ROOT = Path(__file__).resolve().parents[3] / "web"
 # What is served of web/: the page, its modules, styles and vendored files (never a dotfile or a
 # file of another type that might land there).
 SERVED_SUFFIXES = {".html", ".js", ".css", ".svg", ".txt", ".woff2", ".ico"}
-TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".html": "text/html; charset=utf-8",
-         ".txt": "text/plain; charset=utf-8"}
+TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+}
 
 
 def content_security_policy(s3_origin: str) -> str:
     """No inline script, no eval, nothing from another origin but the local S3 endpoint, which
     the presigned POSTs (uploads) and presigned GETs (previews, players, downloads) go to."""
-    return "; ".join([
-        "default-src 'self'", "script-src 'self'", "style-src 'self'", f"connect-src 'self' {s3_origin}",
-        f"img-src 'self' blob: {s3_origin}", f"media-src 'self' blob: {s3_origin}", "object-src 'none'", "frame-src 'none'",
-        "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"connect-src 'self' {s3_origin}",
+            f"img-src 'self' blob: {s3_origin}",
+            f"media-src 'self' blob: {s3_origin}",
+            "object-src 'none'",
+            "frame-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 class WebFiles:
@@ -59,10 +73,15 @@ class WebFiles:
             return
         body = found.read_bytes()
         kind = TYPES.get(found.suffix) or mimetypes.guess_type(found.name)[0] or "application/octet-stream"
-        headers = [(b"content-type", kind.encode()), (b"content-length", str(len(body)).encode()),
-                   (b"content-security-policy", self.csp), (b"x-content-type-options", b"nosniff"),
-                   (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY"),
-                   # Revalidated on each visit: a new checkout's files are seen at once.
-                   (b"cache-control", b"no-cache")]
+        headers = [
+            (b"content-type", kind.encode()),
+            (b"content-length", str(len(body)).encode()),
+            (b"content-security-policy", self.csp),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"x-frame-options", b"DENY"),
+            # Revalidated on each visit: a new checkout's files are seen at once.
+            (b"cache-control", b"no-cache"),
+        ]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})

@@ -25,8 +25,10 @@ PREVIEW_LINES = 40
 
 def preview(relay: Relay, term: Terminal, artifact: ArtifactToJudge) -> Any:
     """Show the artifact; return its content (json/text) or None (binary)."""
-    term.say(f"  artifact {artifact['artifact_name']} v{artifact['version']} ({artifact['status']}, "
-             f"{artifact['format']}, {artifact['content_type']}, {artifact['size_bytes']} bytes)")
+    term.say(
+        f"  artifact {artifact['artifact_name']} v{artifact['version']} ({artifact['status']}, "
+        f"{artifact['format']}, {artifact['content_type']}, {artifact['size_bytes']} bytes)"
+    )
     if artifact["format"] == "binary":
         term.say(f"  preview: {artifact['preview_url']}")
         return None
@@ -44,8 +46,7 @@ def edit_in_editor(content: Any, fmt: str) -> Any | None:
     """Open the content in $VISUAL/$EDITOR; the edited content, or None when unchanged."""
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     text = json.dumps(content, indent=2, ensure_ascii=False) + "\n" if fmt == "json" else str(content)
-    with tempfile.NamedTemporaryFile("w", suffix=".json" if fmt == "json" else ".txt", delete=False,
-                                     encoding="utf-8") as handle:
+    with tempfile.NamedTemporaryFile("w", suffix=".json" if fmt == "json" else ".txt", delete=False, encoding="utf-8") as handle:
         handle.write(text)
         path = Path(handle.name)
     try:
@@ -89,9 +90,14 @@ def to_judge(relay: Relay, pending: PendingInput) -> ArtifactToJudge:
         raise ClientInputError(f"step {pending['step_id']} asks for an approval but names no artifact")
     latest = next((v for v in relay.artifacts.versions(artifact_id) if v["is_latest"]), None) or relay.artifacts.get(artifact_id)
     return {
-        "artifact_id": latest["artifact_id"], "artifact_name": latest["artifact_name"], "version": latest["version"],
-        "status": latest["status"], "format": latest["format"], "content_type": latest["content_type"],
-        "size_bytes": latest["size_bytes"], "preview_url": f"/v1/artifacts/{latest['artifact_id']}/content",
+        "artifact_id": latest["artifact_id"],
+        "artifact_name": latest["artifact_name"],
+        "version": latest["version"],
+        "status": latest["status"],
+        "format": latest["format"],
+        "content_type": latest["content_type"],
+        "size_bytes": latest["size_bytes"],
+        "preview_url": f"/v1/artifacts/{latest['artifact_id']}/content",
     }
 
 

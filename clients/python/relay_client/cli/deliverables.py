@@ -23,7 +23,9 @@ def _extension(fmt: str, content_type: str) -> str:
         return ".json"
     if fmt == "text":
         return ".txt"
-    return {"model/gltf-binary": ".glb", "audio/mpeg": ".mp3"}.get(content_type) or mimetypes.guess_extension(content_type) or ".bin"
+    return (
+        {"model/gltf-binary": ".glb", "audio/mpeg": ".mp3"}.get(content_type) or mimetypes.guess_extension(content_type) or ".bin"
+    )
 
 
 def download_deliverables(relay: Relay, run_id: str, folder: Path) -> list[Path]:

@@ -46,8 +46,9 @@ def _add_server_tools(commands: argparse._SubParsersAction) -> set[str]:
 
 
 def build_parser(argv: Sequence[str]) -> tuple[argparse.ArgumentParser, set[str]]:
-    parser = argparse.ArgumentParser(prog="relay", description=DESCRIPTION, epilog=EPILOG,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="relay", description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--version", action="version", version="relay-client 0.1.0")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     common = common_options()

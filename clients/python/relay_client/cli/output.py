@@ -29,8 +29,9 @@ def plain_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[Column]) ->
 
 
 class Output:
-    def __init__(self, *, json_mode: bool = False, no_color: bool = False,
-                 stdout: TextIO | None = None, stderr: TextIO | None = None) -> None:
+    def __init__(
+        self, *, json_mode: bool = False, no_color: bool = False, stdout: TextIO | None = None, stderr: TextIO | None = None
+    ) -> None:
         self.json_mode = json_mode
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr

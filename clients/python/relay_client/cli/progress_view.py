@@ -57,8 +57,12 @@ class ProgressView:
         from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
         self._progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
-            console=self.out.err_console, transient=False,
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TimeElapsedColumn(),
+            console=self.out.err_console,
+            transient=False,
         )
         self._task = self._progress.add_task(self._label(), total=1.0, completed=self.value)
         self._progress.start()

@@ -52,8 +52,9 @@ def _known(names: set[str] | list[str]) -> str:
     return ", ".join(sorted(names)) or "none"
 
 
-def plan(workflow: LoadedWorkflow | None, inputs: list[str] | None, media: list[str] | None,
-         answers: list[str] | None) -> RunPlan:
+def plan(
+    workflow: LoadedWorkflow | None, inputs: list[str] | None, media: list[str] | None, answers: list[str] | None
+) -> RunPlan:
     """Everything checked here; ClientInputError (exit 2) names what is wrong. Without the
     workflow (--like) only the forms are checked: the server judges the rest."""
     result = RunPlan(inputs=parse_inputs(inputs), answers=dict(pairs(answers, "--answer")))
@@ -62,12 +63,15 @@ def plan(workflow: LoadedWorkflow | None, inputs: list[str] | None, media: list[
     if workflow is not None:
         unknown = sorted(set(result.inputs) - names)
         if unknown:
-            raise ClientInputError(f"--input {', '.join(unknown)}: the workflow reads no such input "
-                                   f"(it reads: {_known(names)})", code="UNKNOWN_INPUT")
+            raise ClientInputError(
+                f"--input {', '.join(unknown)}: the workflow reads no such input (it reads: {_known(names)})",
+                code="UNKNOWN_INPUT",
+            )
         bad_steps = sorted(set(result.answers) - set(steps))
         if bad_steps:
-            raise ClientInputError(f"--answer {', '.join(bad_steps)}: no such step (steps: {_known(list(steps))})",
-                                   code="UNKNOWN_STEP")
+            raise ClientInputError(
+                f"--answer {', '.join(bad_steps)}: no such step (steps: {_known(list(steps))})", code="UNKNOWN_STEP"
+            )
     for key, raw in pairs(media, "--media"):
         path = Path(raw).expanduser()
         if workflow is not None and steps.get(key) == MEDIA_STEP:
@@ -81,6 +85,9 @@ def plan(workflow: LoadedWorkflow | None, inputs: list[str] | None, media: list[
             result.input_media[key] = path
         else:
             uploads = [s for s, m in steps.items() if m == MEDIA_STEP]
-            raise ClientInputError(f"--media {key}: neither a media upload step ({_known(uploads)}) nor an input "
-                                   f"the workflow reads ({_known(names)})", code="UNKNOWN_INPUT")
+            raise ClientInputError(
+                f"--media {key}: neither a media upload step ({_known(uploads)}) nor an input "
+                f"the workflow reads ({_known(names)})",
+                code="UNKNOWN_INPUT",
+            )
     return result

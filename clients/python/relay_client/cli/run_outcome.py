@@ -25,8 +25,7 @@ def follow_to_end(ctx: Context, run: RunDetail, answerer: PauseAnswerer, *, atta
     except StoppedAtPause as stop:
         return _stopped(ctx, run_id, stop)
     except KeyboardInterrupt:
-        ctx.out.info(f"\ninterrupted: run {run_id} keeps running on the server.\n"
-                     f"  come back to it with: relay attach {run_id}")
+        ctx.out.info(f"\ninterrupted: run {run_id} keeps running on the server.\n  come back to it with: relay attach {run_id}")
         return exit_codes.INTERRUPTED
     return finish(ctx, final)
 
@@ -36,8 +35,10 @@ def _stopped(ctx: Context, run_id: str, stop: StoppedAtPause) -> int:
     what = pending.get("prompt") or pending["request"].get("prompt") or ""
     if ctx.out.json_mode:
         ctx.out.document({"run_id": run_id, "status": "awaiting_input", "stopped_at": pending})
-    ctx.out.info(f"run {run_id} waits at step {pending['step_id']} ({pending['module_id']}): {what}\n"
-                 f"  answer it with: relay attach {run_id}   (or --answer {pending['step_id']}=VALUE)")
+    ctx.out.info(
+        f"run {run_id} waits at step {pending['step_id']} ({pending['module_id']}): {what}\n"
+        f"  answer it with: relay attach {run_id}   (or --answer {pending['step_id']}=VALUE)"
+    )
     return exit_codes.PAUSED
 
 
@@ -47,8 +48,13 @@ def finish(ctx: Context, run: RunDetail) -> int:
     folder = args.out or default_folder(run.get("project_name"), run["template_name"], run["run_id"])
     if run["status"] == "completed":
         written = download_deliverables(ctx.relay, run["run_id"], folder)
-    doc: dict[str, Any] = {"run_id": run["run_id"], "status": run["status"], "error": run.get("error"),
-                           "deliverables": [str(p) for p in written], "run": run}
+    doc: dict[str, Any] = {
+        "run_id": run["run_id"],
+        "status": run["status"],
+        "error": run.get("error"),
+        "deliverables": [str(p) for p in written],
+        "run": run,
+    }
     if out.json_mode:
         out.document(doc)
     elif run["status"] == "completed":

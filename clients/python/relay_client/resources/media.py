@@ -14,11 +14,27 @@ from . import Resource
 
 # What POST /v1/media accepts (the server is the judge; this only refuses early, sending nothing).
 ACCEPTED_TYPES = (
-    "image/png", "image/jpeg", "image/webp", "image/gif", "audio/mpeg", "audio/wav", "audio/ogg",
-    "audio/flac", "video/mp4", "video/webm", "model/gltf-binary",
+    "image/png",
+    "image/jpeg",
+    "image/webp",
+    "image/gif",
+    "audio/mpeg",
+    "audio/wav",
+    "audio/ogg",
+    "audio/flac",
+    "video/mp4",
+    "video/webm",
+    "model/gltf-binary",
 )
-_BY_SUFFIX = {".glb": "model/gltf-binary", ".wav": "audio/wav", ".flac": "audio/flac", ".webp": "image/webp",
-              ".ogg": "audio/ogg", ".mp3": "audio/mpeg", ".webm": "video/webm"}
+_BY_SUFFIX = {
+    ".glb": "model/gltf-binary",
+    ".wav": "audio/wav",
+    ".flac": "audio/flac",
+    ".webp": "image/webp",
+    ".ogg": "audio/ogg",
+    ".mp3": "audio/mpeg",
+    ".webm": "video/webm",
+}
 MiB = 1024 * 1024
 Progress = Callable[[int, int], None]  # (bytes sent, total)
 
@@ -61,17 +77,19 @@ def check_file(path: Path, accepted: Sequence[str] = ACCEPTED_TYPES, max_size_mb
     content_type = guess_type(path)
     if content_type is None or not type_matches(content_type, ACCEPTED_TYPES):
         raise ClientInputError(
-            f"{path.name}: {content_type or 'unknown type'} is not an accepted media type "
-            f"({', '.join(ACCEPTED_TYPES)})", code="UNSUPPORTED_CONTENT_TYPE",
+            f"{path.name}: {content_type or 'unknown type'} is not an accepted media type ({', '.join(ACCEPTED_TYPES)})",
+            code="UNSUPPORTED_CONTENT_TYPE",
         )
     if not type_matches(content_type, accepted):
-        raise ClientInputError(f"{path.name} is {content_type}; this asks for {', '.join(accepted)}",
-                               code="UNSUPPORTED_CONTENT_TYPE")
+        raise ClientInputError(
+            f"{path.name} is {content_type}; this asks for {', '.join(accepted)}", code="UNSUPPORTED_CONTENT_TYPE"
+        )
     if size == 0:
         raise ClientInputError(f"{path.name} is empty", code="EMPTY_FILE")
     if max_size_mb is not None and size > max_size_mb * MiB:
-        raise ClientInputError(f"{path.name} is {size / MiB:.1f} MB, over the {max_size_mb:g} MB asked for",
-                               code="MEDIA_TOO_LARGE")
+        raise ClientInputError(
+            f"{path.name} is {size / MiB:.1f} MB, over the {max_size_mb:g} MB asked for", code="MEDIA_TOO_LARGE"
+        )
     return content_type, size
 
 

@@ -33,8 +33,11 @@ class Runs(Resource):
         workflow, or like another run. An Idempotency-Key is made when none is given, so a
         retried start (after a 503 or a dropped connection) is the same run, never a second."""
         body: dict[str, Any] = {
-            "template_name": template_name, "version_id": version_id, "like_run_id": like_run_id,
-            "workflow": dict(workflow) if workflow is not None else None, "project_name": project_name,
+            "template_name": template_name,
+            "version_id": version_id,
+            "like_run_id": like_run_id,
+            "workflow": dict(workflow) if workflow is not None else None,
+            "project_name": project_name,
             "model_preferences": dict(model_preferences) if model_preferences else None,
         }
         body = {k: v for k, v in body.items() if v is not None}
@@ -58,8 +61,14 @@ class Runs(Resource):
         page_size: int = 50,
     ) -> Iterator[RunDetail]:
         """My runs, newest first, over every page (or `limit` runs); `q` searches their words."""
-        params = {"q": q, "status": status, "template": template, "since": since, "until": until,
-                  "limit": min(page_size, limit or page_size)}
+        params = {
+            "q": q,
+            "status": status,
+            "template": template,
+            "since": since,
+            "until": until,
+            "limit": min(page_size, limit or page_size),
+        }
         return paged(lambda p: self._t.json("GET", "/v1/runs", params=p), params, limit=limit)
 
     search = list
@@ -91,7 +100,11 @@ class Runs(Resource):
         return cast(dict[str, Any], self._t.json("GET", f"/v1/runs/{run_id}/branches"))
 
     def resume(
-        self, run_id: str, *, version_id: str | None = None, workflow: Mapping[str, Any] | None = None,
+        self,
+        run_id: str,
+        *,
+        version_id: str | None = None,
+        workflow: Mapping[str, Any] | None = None,
         on_mismatch: ResumeChoice | None = None,
     ) -> RunDetail:
         """Resume with a version (or workflow). Another version of the run's template is a
@@ -122,7 +135,9 @@ class Runs(Resource):
             target.write_bytes(self._t.fetch(made["download_url"]))
         return made
 
-    def logs(self, run_id: str, *, level: str | None = None, cursor: str | None = None) -> tuple[builtins.list[LogLine], str | None]:
+    def logs(
+        self, run_id: str, *, level: str | None = None, cursor: str | None = None
+    ) -> tuple[builtins.list[LogLine], str | None]:
         """One page of the run's log lines, oldest first, and the cursor to read on."""
         page = self._t.json("GET", f"/v1/runs/{run_id}/logs", params={"level": level, "cursor": cursor, "limit": 100})
         return cast(list[LogLine], page["items"]), page.get("next_cursor")

@@ -23,14 +23,20 @@ class Templates(Resource):
         # Submitting the same content twice names the same version: safe to retry.
         if loaded.zip_bytes is not None:
             body = self._t.json(
-                "POST", "/v1/templates", params=given, content=loaded.zip_bytes,
-                headers={"Content-Type": "application/zip"}, idempotent=True,
+                "POST",
+                "/v1/templates",
+                params=given,
+                content=loaded.zip_bytes,
+                headers={"Content-Type": "application/zip"},
+                idempotent=True,
             )
         else:
             body = self._t.json("POST", "/v1/templates", json={"workflow": loaded.document, **given}, idempotent=True)
         return Submitted(
-            template=cast(Template, body["template"]), version=cast(Version, body["version"]),
-            created=bool(body["created"]), content_hash=loaded.content_hash,
+            template=cast(Template, body["template"]),
+            version=cast(Version, body["version"]),
+            created=bool(body["created"]),
+            content_hash=loaded.content_hash,
         )
 
     def list(self, *, limit: int | None = None) -> Iterator[Template]:

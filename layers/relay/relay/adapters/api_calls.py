@@ -66,7 +66,10 @@ class ApiCallStorage:
     def put_json(self, key: str, value: Any, retention: str) -> None:
         body = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         self._client.put_object(
-            Bucket=self.bucket, Key=key, Body=body, ContentType="application/json",
+            Bucket=self.bucket,
+            Key=key,
+            Body=body,
+            ContentType="application/json",
             Tagging=f"relay:retention={retention}",
         )
 
@@ -91,4 +94,3 @@ class ApiCallStorage:
         self._client.put_object(
             Bucket=self.bucket, Key=key, Body=data, ContentType=media_type, Tagging=f"relay:retention={retention}"
         )
-

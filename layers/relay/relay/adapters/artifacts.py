@@ -15,21 +15,22 @@ from botocore.exceptions import ClientError
 
 from relay.domain.artifacts import DECIDABLE, Artifact, ArtifactFormat, ArtifactStatus, ArtifactType
 from relay.domain.changes import RecordDecision, UndoDecision
+from relay.domain.exceptions import ArtifactExistsError, NotLatestVersionError
+from relay.domain.quotas import Quota
 from relay.exceptions import ConcurrentUpdateError, InvalidRequestError
 
-from relay.domain.quotas import Quota
-
-from .media import MediaStorage
 from .dynamo import decode_cursor, encode_cursor, error_code, from_item, to_item
+from .media import MediaStorage
 from .quotas import QuotaRepository
 from .transaction import Transaction, write_one
-from relay.domain.exceptions import ArtifactExistsError, NotLatestVersionError
 
 _MISSING = {"NoSuchKey", "404", "NotFound"}
 
 
 def _compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 _INDEX_ONLY = ("lineage", "type_created")
 MAX_VERSIONS = 1000
 
@@ -75,15 +76,11 @@ class ArtifactRepository:
         return Artifact.model_validate(record)
 
     def get(self, artifact_id: str) -> Artifact | None:
-        response = self._client.get_item(
-            TableName=self._table, Key={"artifact_id": {"S": artifact_id}}, ConsistentRead=True
-        )
+        response = self._client.get_item(TableName=self._table, Key={"artifact_id": {"S": artifact_id}}, ConsistentRead=True)
         return self._record(response["Item"]) if "Item" in response else None
 
     def _superseded_by(self, artifact_id: str) -> tuple[Artifact | None, str | None]:
-        response = self._client.get_item(
-            TableName=self._table, Key={"artifact_id": {"S": artifact_id}}, ConsistentRead=True
-        )
+        response = self._client.get_item(TableName=self._table, Key={"artifact_id": {"S": artifact_id}}, ConsistentRead=True)
         if "Item" not in response:
             return None, None
         successor = response["Item"].get("superseded_by", {}).get("S")
@@ -270,9 +267,7 @@ class ArtifactStorage(MediaStorage):
         self, key: str, body: bytes, content_type: str, tags: dict[str, str], disposition: str | None = None
     ) -> None:
         extra = {"ContentDisposition": disposition} if disposition else {}
-        self._client.put_object(
-            Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, Tagging=_tagging(tags), **extra
-        )
+        self._client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, Tagging=_tagging(tags), **extra)
 
     def copy_from(
         self, bucket: str, source_key: str, key: str, content_type: str, tags: dict[str, str], disposition: str | None = None

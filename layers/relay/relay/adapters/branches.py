@@ -19,7 +19,13 @@ _PAGE = 10  # the first page back from the branch point; each next one twice as 
 
 
 def branch_put(table: str, branch: Branch) -> dict[str, Any]:
-    return {"Put": {"TableName": table, "Item": to_item(branch.model_dump()), "ConditionExpression": "attribute_not_exists(branch_id)"}}
+    return {
+        "Put": {
+            "TableName": table,
+            "Item": to_item(branch.model_dump()),
+            "ConditionExpression": "attribute_not_exists(branch_id)",
+        }
+    }
 
 
 class BranchRepository:

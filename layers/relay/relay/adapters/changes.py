@@ -39,7 +39,7 @@ def add_changes(transaction: Transaction, tables: ChangeTables, changes: list[c.
         if isinstance(change, c.IndexRun):  # unconditional puts
             transaction.extend(index_puts(tables.table("run_search"), change.run, change.words))
             continue
-        failed = (lambda conflict=change.conflict: conflict_error(conflict))
+        failed = lambda conflict=change.conflict: conflict_error(conflict)
         if isinstance(change, (c.RecordDecision, c.UndoDecision)):
             build = decision_update if isinstance(change, c.RecordDecision) else undecision_update
             transaction.add({"Update": build(tables.table("artifacts"), change)}, failed)

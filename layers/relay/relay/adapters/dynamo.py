@@ -40,9 +40,7 @@ def _from_dynamo_value(value: Any) -> Any:
 
 def to_item(record: dict[str, Any]) -> dict[str, Any]:
     """Plain dict → DynamoDB attribute map. `None` values are left out (sparse attributes)."""
-    return {
-        k: _serializer.serialize(_to_dynamo_value(v)) for k, v in record.items() if v is not None
-    }
+    return {k: _serializer.serialize(_to_dynamo_value(v)) for k, v in record.items() if v is not None}
 
 
 def to_attr(value: Any) -> dict[str, Any]:
@@ -175,4 +173,3 @@ def query_page(
     response = client.query(**kwargs)
     items = [from_item(item) for item in response.get("Items", [])]
     return items, encode_cursor(response.get("LastEvaluatedKey"))
-

@@ -14,9 +14,18 @@ MAX_QUERIES_PER_PAGE = 10
 
 
 def filtered_page(
-    client: Any, *, table: str, index: str, partition: tuple[str, str], sort_key: str,
-    table_keys: tuple[str, ...], filters: str | None, names: dict[str, str], values: dict[str, Any],
-    cursor: str | None, limit: int,
+    client: Any,
+    *,
+    table: str,
+    index: str,
+    partition: tuple[str, str],
+    sort_key: str,
+    table_keys: tuple[str, ...],
+    filters: str | None,
+    names: dict[str, str],
+    values: dict[str, Any],
+    cursor: str | None,
+    limit: int,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """A cursor from another list (other keys, or another partition) is a 400 INVALID_CURSOR."""
     name, value = partition

@@ -66,9 +66,7 @@ def filtered_page(
     `MAX_READS` Queries."""
     name, value = partition
     start = decode_cursor(cursor, expected_keys=set(key_attributes))
-    if start is not None and (
-        start[name] != {"S": value} or not key_range.holds(start[key_range.attribute].get("S", ""))
-    ):
+    if start is not None and (start[name] != {"S": value} or not key_range.holds(start[key_range.attribute].get("S", ""))):
         raise InvalidRequestError("cursor is not valid", code="INVALID_CURSOR")
     values: dict[str, Any] = {":pk": {"S": value}}
     names = {"#pk": name}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from relay.domain import Run, RunError, RunStatus
 from relay.domain.quotas import Quota
 from relay.ids import now_iso

@@ -55,8 +55,14 @@ class HistoryRepository:
 
     # -- recording ------------------------------------------------------------------------
     def record_keywords(
-        self, template_id: str, user_id: str, op_id: str, records: list[KeywordRecord], *,
-        step_id: str, now_epoch: float,
+        self,
+        template_id: str,
+        user_id: str,
+        op_id: str,
+        records: list[KeywordRecord],
+        *,
+        step_id: str,
+        now_epoch: float,
     ) -> bool:
         """Add `records` (one per (category, keyword)) to the template's keywords, once per
         `op_id`. False: this op_id was applied before (nothing changed)."""
@@ -68,15 +74,25 @@ class HistoryRepository:
             for sk, record in zip(keys, records, strict=True):
                 expires = int(now_epoch) + record.expires_in_days * 24 * 3600
                 values = {
-                    ":w": _n(record.weight), ":one": _n(1), ":now": _s(now), ":ttl": _n(expires),
-                    ":src": _s(record.source), ":step": _s(step_id), ":kw": _s(record.keyword),
-                    ":cat": _s(record.category), ":user": _s(user_id), ":rk": _s(f"{template_id}#keyword"),
+                    ":w": _n(record.weight),
+                    ":one": _n(1),
+                    ":now": _s(now),
+                    ":ttl": _n(expires),
+                    ":src": _s(record.source),
+                    ":step": _s(step_id),
+                    ":kw": _s(record.keyword),
+                    ":cat": _s(record.category),
+                    ":user": _s(user_id),
+                    ":rk": _s(f"{template_id}#keyword"),
                 }
                 common = "keyword = :kw, category = :cat, #src = :src, step_id = :step, last_used = :now, #ttl = :ttl, user_id = :user, recent_key = :rk"
                 names = {"#ttl": "ttl", "#src": "source"}
                 old = existing.get(sk)
                 if old is not None and old > now_epoch:  # live: add to it (still live when written)
-                    update = {"UpdateExpression": f"SET {common} ADD total_weight :w, uses :one", "ConditionExpression": "#ttl > :nowepoch"}
+                    update = {
+                        "UpdateExpression": f"SET {common} ADD total_weight :w, uses :one",
+                        "ConditionExpression": "#ttl > :nowepoch",
+                    }
                     values[":nowepoch"] = _n(int(now_epoch))
                 else:  # new, or expired: starts again
                     update = {"UpdateExpression": f"SET {common}, total_weight = :w, uses = :one, created_at = :now"}
@@ -85,8 +101,12 @@ class HistoryRepository:
                     else:
                         update["ConditionExpression"] = "#ttl = :oldttl"
                         values[":oldttl"] = _n(old)
-                update.update(TableName=self._table, Key={"template_id": _s(template_id), "sk": _s(sk)},
-                              ExpressionAttributeNames=names, ExpressionAttributeValues=values)
+                update.update(
+                    TableName=self._table,
+                    Key={"template_id": _s(template_id), "sk": _s(sk)},
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues=values,
+                )
                 updates.append({"Update": update})
             applied = self._transact(template_id, op_id, now_epoch, updates)
             if applied is not None:
@@ -109,8 +129,12 @@ class HistoryRepository:
                     ),
                     "ExpressionAttributeNames": {"#opt": "option"},
                     "ExpressionAttributeValues": {
-                        ":opt": _s(option), ":step": _s(step_id), ":now": _s(now), ":user": _s(user_id),
-                        ":rk": _s(f"{template_id}#option"), ":one": _n(1),
+                        ":opt": _s(option),
+                        ":step": _s(step_id),
+                        ":now": _s(now),
+                        ":user": _s(user_id),
+                        ":rk": _s(f"{template_id}#option"),
+                        ":one": _n(1),
                     },
                 }
             }
@@ -127,7 +151,11 @@ class HistoryRepository:
         marker = {
             "Put": {
                 "TableName": self._table,
-                "Item": {"template_id": _s(template_id), "sk": _s(f"applied#{op_id}"), "ttl": _n(int(now_epoch) + APPLIED_TTL_SECONDS)},
+                "Item": {
+                    "template_id": _s(template_id),
+                    "sk": _s(f"applied#{op_id}"),
+                    "ttl": _n(int(now_epoch) + APPLIED_TTL_SECONDS),
+                },
                 "ConditionExpression": "attribute_not_exists(sk)",
             }
         }
@@ -175,11 +203,29 @@ class HistoryRepository:
         return items
 
     # -- reading --------------------------------------------------------------------------
-    def _filtered(self, index: str, partition: tuple[str, str], sort_key: str, filters: str | None,
-                  names: dict[str, str], values: dict[str, Any], cursor: str | None, limit: int):
+    def _filtered(
+        self,
+        index: str,
+        partition: tuple[str, str],
+        sort_key: str,
+        filters: str | None,
+        names: dict[str, str],
+        values: dict[str, Any],
+        cursor: str | None,
+        limit: int,
+    ):
         return filtered_page(
-            self._client, table=self._table, index=index, partition=partition, sort_key=sort_key,
-            table_keys=("template_id", "sk"), filters=filters, names=names, values=values, cursor=cursor, limit=limit,
+            self._client,
+            table=self._table,
+            index=index,
+            partition=partition,
+            sort_key=sort_key,
+            table_keys=("template_id", "sk"),
+            filters=filters,
+            names=names,
+            values=values,
+            cursor=cursor,
+            limit=limit,
         )
 
     def option_usage(self, template_id: str, step_id: str, options: list[str]) -> dict[str, OptionUsage]:
@@ -235,6 +281,10 @@ def _keyword(item: dict[str, Any]) -> KeywordEntry:
 
 
 def _option(item: dict[str, Any]) -> OptionUsage:
-    return OptionUsage(option=item["option"], step_id=item["step_id"], uses=item["uses"],
-                       created_at=item["created_at"], last_used=item["last_used"])
-
+    return OptionUsage(
+        option=item["option"],
+        step_id=item["step_id"],
+        uses=item["uses"],
+        created_at=item["created_at"],
+        last_used=item["last_used"],
+    )

@@ -55,9 +55,7 @@ class IdempotentCall:
         With the Lambda context, an in-progress record expires with the invocation, so a
         crashed start does not block its key until the record's TTL."""
         if not _KEY.match(key):
-            raise InvalidRequestError(
-                "Idempotency-Key must be 1-255 printable ASCII characters", code="INVALID_IDEMPOTENCY_KEY"
-            )
+            raise InvalidRequestError("Idempotency-Key must be 1-255 printable ASCII characters", code="INVALID_IDEMPOTENCY_KEY")
         if lambda_context is not None:
             self._config.register_lambda_context(lambda_context)
         try:

@@ -49,9 +49,7 @@ class MediaRepository:
         self._quotas = quotas  # None: nothing is counted
 
     def get(self, media_id: str) -> Media | None:
-        response = self._client.get_item(
-            TableName=self._table, Key={"media_id": {"S": media_id}}, ConsistentRead=True
-        )
+        response = self._client.get_item(TableName=self._table, Key={"media_id": {"S": media_id}}, ConsistentRead=True)
         return Media.model_validate(from_item(response["Item"])) if "Item" in response else None
 
     def add(self, media: Media) -> Media:
@@ -62,7 +60,9 @@ class MediaRepository:
         record = media.model_dump(mode="json")
         if media.status is MediaStatus.pending:
             record["pending_owner"] = media.user_id
-        put = {"Put": {"TableName": self._table, "Item": to_item(record), "ConditionExpression": "attribute_not_exists(media_id)"}}
+        put = {
+            "Put": {"TableName": self._table, "Item": to_item(record), "ConditionExpression": "attribute_not_exists(media_id)"}
+        }
         exists = lambda: ConflictError(f"media {media.media_id} exists already")  # noqa: E731
         transaction = Transaction(self._client)
         transaction.add(put, exists)
@@ -130,7 +130,9 @@ class MediaRepository:
             return self._update_if(media.media_id, **update)
         lost = RuntimeError(f"media {media.media_id} was decided meanwhile")  # told apart by identity
         transaction = Transaction(self._client)
-        transaction.add({"Update": {"TableName": self._table, "Key": {"media_id": {"S": media.media_id}}, **update}}, lambda: lost)
+        transaction.add(
+            {"Update": {"TableName": self._table, "Key": {"media_id": {"S": media.media_id}}, **update}}, lambda: lost
+        )
         try:
             self._quotas.count(transaction, media.user_id, release).commit()
         except RuntimeError as exc:

@@ -7,11 +7,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from relay.domain.exceptions import InputExpiredError
 from relay.exceptions import ServiceUnavailableError
 
 from .dynamo import error_code
-from relay.domain.exceptions import InputExpiredError
-
 
 # Codes meaning the token will never be accepted again.
 _DEAD_TOKEN = {"TaskTimedOut", "TaskDoesNotExist", "InvalidToken", "ExecutionDoesNotExist"}
@@ -32,9 +31,7 @@ class RunOrchestrator:
         name = execution_name or run_id
         payload = json.dumps({"run_id": run_id, "input": None, "invocations": 0})
         try:
-            response = self._client.start_execution(
-                stateMachineArn=self._state_machine_arn, name=name, input=payload
-            )
+            response = self._client.start_execution(stateMachineArn=self._state_machine_arn, name=name, input=payload)
         except ClientError as exc:
             if error_code(exc) == "ExecutionAlreadyExists":
                 return self._state_machine_arn.replace(":stateMachine:", ":execution:", 1) + ":" + name

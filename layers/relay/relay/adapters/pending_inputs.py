@@ -50,11 +50,15 @@ def _close(change: c.ClosePendingInput) -> dict[str, Any]:
 def _answered(change: c.ClaimPendingInput | c.ApplyAnswer) -> dict[str, Any]:
     """Pending → answered with this value. A claim: only while still pending. RunStep's
     apply: whoever claimed it, keeping the claim's time, and never reopened after."""
-    values = {":answered": {"S": "answered"}, ":value": to_attr(change.value), ":by": to_attr(change.decided_by), ":now": {"S": now_iso()}}
+    values = {
+        ":answered": {"S": "answered"},
+        ":value": to_attr(change.value),
+        ":by": to_attr(change.decided_by),
+        ":now": {"S": now_iso()},
+    }
     if isinstance(change, c.ClaimPendingInput):
         return {
-            "UpdateExpression": "SET #s = :answered, #v = :value, decided_by = :by, decided_at = :now "
-            "REMOVE pending_user_id",
+            "UpdateExpression": "SET #s = :answered, #v = :value, decided_by = :by, decided_at = :now REMOVE pending_user_id",
             "ConditionExpression": "#s = :pending",
             "ExpressionAttributeNames": {"#s": "status", "#v": "value"},
             "ExpressionAttributeValues": {**values, ":pending": {"S": "pending"}},

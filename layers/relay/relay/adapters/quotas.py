@@ -21,8 +21,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from relay.domain.quotas import Quota, next_utc_midnight, utc_day
 from relay.domain.exceptions import QuotaExceededError
+from relay.domain.quotas import Quota, next_utc_midnight, utc_day
 from relay.ids import iso, utcnow
 
 from .dynamo import error_code, from_item
@@ -91,9 +91,7 @@ class QuotaRepository:
             now = utcnow()
             ttl = int((next_utc_midnight(now) + _DAY_ITEM_KEPT).timestamp())
             ops.append(
-                self._update(
-                    self._key(user_id, utc_day(now)), {Quota.runs_per_day: changes[Quota.runs_per_day]}, limits, ttl
-                )
+                self._update(self._key(user_id, utc_day(now)), {Quota.runs_per_day: changes[Quota.runs_per_day]}, limits, ttl)
             )
         return ops
 

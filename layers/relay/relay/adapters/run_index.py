@@ -26,9 +26,23 @@ PROBE_LIMIT = 200
 # What a listed run carries: the runs table's listing projection (ByUser), so a run found by
 # words looks as it does in the plain list.
 SUMMARY_FIELDS = (
-    "run_id", "user_id", "template_id", "template_name", "initial_version_id", "current_version_id",
-    "project_name", "status", "error", "current_step", "progress", "branch_id", "pending_input",
-    "execution_arn", "created_at", "updated_at", "ended_at",
+    "run_id",
+    "user_id",
+    "template_id",
+    "template_name",
+    "initial_version_id",
+    "current_version_id",
+    "project_name",
+    "status",
+    "error",
+    "current_step",
+    "progress",
+    "branch_id",
+    "pending_input",
+    "execution_arn",
+    "created_at",
+    "updated_at",
+    "ended_at",
 )
 
 

@@ -34,9 +34,7 @@ class RunProgress:
         self._runs = runs_table
         self._events = events_table
 
-    def record(
-        self, run: Run, event_seq: int, progress: Progress, event: NewEvent, correlation_id: str
-    ) -> int:
+    def record(self, run: Run, event_seq: int, progress: Progress, event: NewEvent, correlation_id: str) -> int:
         """Store `progress` on the run (still at `run.rev`, last event `event_seq`) and append
         `event` after it; returns the run's new `event_seq`."""
         next_seq = event_seq + 1

@@ -65,18 +65,14 @@ class RunRepository:
         return to_item(record)
 
     def get(self, run_id: str) -> Run | None:
-        response = self._client.get_item(
-            TableName=self._runs, Key={"run_id": {"S": run_id}}, ConsistentRead=True
-        )
+        response = self._client.get_item(TableName=self._runs, Key={"run_id": {"S": run_id}}, ConsistentRead=True)
         if "Item" not in response:
             return None
         record = from_item(response["Item"])
         record.pop("user_status", None)
         return Run.model_validate(record)
 
-    def list_for_user(
-        self, user_id: str, status: str | None, cursor: str | None, limit: int
-    ) -> tuple[list[Run], str | None]:
+    def list_for_user(self, user_id: str, status: str | None, cursor: str | None, limit: int) -> tuple[list[Run], str | None]:
         """Newest first. The indexes project a summary: listed runs carry no state/inputs."""
         if status:
             index, partition = "ByUserStatus", ("user_status", f"{user_id}#{status}")
@@ -104,12 +100,17 @@ class RunRepository:
         run = run.model_copy(update={"event_seq": len(events), "rev": 1, "holds_slot": bool(counted)})
         transaction = Transaction(self._client, conflict=_in_flight)
         transaction.add(
-            {"Put": {"TableName": self._runs, "Item": self._run_item(run), "ConditionExpression": "attribute_not_exists(run_id)"}},
+            {
+                "Put": {
+                    "TableName": self._runs,
+                    "Item": self._run_item(run),
+                    "ConditionExpression": "attribute_not_exists(run_id)",
+                }
+            },
             _moved,
         )
         self._write(transaction, run, 1, events, correlation_id, counted, changes or [])
         return run
-
 
     def _write(
         self,
@@ -175,17 +176,13 @@ class RunRepository:
         return after
 
     # -- events ---------------------------------------------------------------------------
-    def events(
-        self, run_id: str, branch_id: str | None, cursor: str | None, limit: int
-    ) -> tuple[list[Event], str | None]:
+    def events(self, run_id: str, branch_id: str | None, cursor: str | None, limit: int) -> tuple[list[Event], str | None]:
         """In sequence order; with `branch_id`, that branch's events only (ByBranch)."""
         if branch_id:
             where = {"index": "ByBranch", "partition": ("run_branch", f"{run_id}#{branch_id}"), "table_keys": ("run_id",)}
         else:
             where = {"partition": ("run_id", run_id), "table_keys": ()}
-        items, next_cursor = query_page(
-            self._client, table=self._events, sort_key="seq", cursor=cursor, limit=limit, **where
-        )
+        items, next_cursor = query_page(self._client, table=self._events, sort_key="seq", cursor=cursor, limit=limit, **where)
         for record in items:
             record.pop("run_branch", None)
         return [Event.model_validate(r) for r in items], next_cursor
@@ -209,9 +206,7 @@ class RunRepository:
         summary = run.pending_input.model_copy(update={"answered": False}) if run.pending_input else None
         after = run.model_copy(update={"status": RunStatus.awaiting_input, "pending_input": summary})
         reopen = ReopenPendingInput(run.run_id, pending.input_id, pending.user_id)
-        event = NewEvent(
-            event_type="input_reopened", step_id=pending.step_id, data={"input_id": pending.input_id}
-        )
+        event = NewEvent(event_type="input_reopened", step_id=pending.step_id, data={"input_id": pending.input_id})
         return self.commit(run, after, [event], new_id("corr"), [reopen, *(also or [])])
 
     # -- pending inputs, the live feed, progress, forced endings ----------------------------

@@ -117,9 +117,7 @@ class TemplateRepository:
             raise
         return True
 
-    def list_versions(
-        self, template_id: str, cursor: str | None, limit: int
-    ) -> tuple[list[Version], str | None]:
+    def list_versions(self, template_id: str, cursor: str | None, limit: int) -> tuple[list[Version], str | None]:
         """Newest first (the ByCreated LSI)."""
         items, next_cursor = query_page(
             self._client,
@@ -153,9 +151,7 @@ class WorkflowStore:
         self._bucket = bucket
 
     def put(self, key: str, body: bytes) -> None:
-        self._client.put_object(
-            Bucket=self._bucket, Key=key, Body=body, ContentType="application/json"
-        )
+        self._client.put_object(Bucket=self._bucket, Key=key, Body=body, ContentType="application/json")
 
     def get(self, key: str) -> dict[str, Any]:
         return json.loads(self._client.get_object(Bucket=self._bucket, Key=key)["Body"].read())

@@ -8,10 +8,10 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from relay.domain import User
+from relay.domain.exceptions import EmailTakenError, UsernameTakenError
 from relay.exceptions import ConflictError
 
 from .dynamo import cancellation_codes, error_code, from_item, to_item
-from relay.domain.exceptions import EmailTakenError, UsernameTakenError
 
 
 class UserRepository:
@@ -52,9 +52,7 @@ class UserRepository:
 
     def by_key_hash(self, key_hash: str) -> User | None:
         # Strongly consistent: a key works the moment it is created.
-        response = self._client.get_item(
-            TableName=self._table, Key={"pk": {"S": f"key#{key_hash}"}}, ConsistentRead=True
-        )
+        response = self._client.get_item(TableName=self._table, Key={"pk": {"S": f"key#{key_hash}"}}, ConsistentRead=True)
         item = response.get("Item")
         if not item:
             return None

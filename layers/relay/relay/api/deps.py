@@ -31,9 +31,7 @@ bearer = HTTPBearer(
 )
 
 
-def current_user(
-    relay: RelayDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> User:
+def current_user(relay: RelayDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> User:
     return relay.users.authenticate(credentials.credentials if credentials else None)
 
 

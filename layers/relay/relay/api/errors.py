@@ -17,19 +17,31 @@ from relay.exceptions import RelayError
 logger = logging.getLogger("relay.api")
 
 PROBLEM_JSON = "application/problem+json"
-_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-           405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large",
-           415: "Unsupported Media Type", 422: "Unprocessable Content", 429: "Too Many Requests",
-           500: "Internal Server Error",
-           503: "Service Unavailable"}
+_TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 # Starlette/FastAPI's own HTTPExceptions: unknown path, wrong method, unparseable multipart.
-_HTTP_CODES = {400: "INVALID_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE",
-               415: "UNSUPPORTED_MEDIA_TYPE"}
+_HTTP_CODES = {
+    400: "INVALID_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
 
 
-def problem(
-    status: int, code: str, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
-) -> JSONResponse:
+def problem(status: int, code: str, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
     body = {
         "type": f"urn:relay:problem:{code.lower()}",
         "title": _TITLES.get(status, "Error"),
@@ -90,9 +102,7 @@ def install(app: FastAPI) -> None:
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         raw = exc.errors()
         content_type = request.headers.get("content-type", "")
-        if not _is_json(content_type) and any(
-            tuple(e.get("loc", ())) == ("body",) and e.get("type") != "missing" for e in raw
-        ):
+        if not _is_json(content_type) and any(tuple(e.get("loc", ())) == ("body",) and e.get("type") != "missing" for e in raw):
             # A JSON operation got a body in another (or no) content type: FastAPI left it
             # unparsed (raw bytes), and the model refused the whole body.
             detail = (
@@ -102,8 +112,7 @@ def install(app: FastAPI) -> None:
             )
             return problem(415, "UNSUPPORTED_MEDIA_TYPE", detail)
         errors = [
-            {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
-            for e in raw
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))} for e in raw
         ]
         detail = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors) or "invalid request"
         return problem(400, "INVALID_REQUEST", detail, errors=errors)

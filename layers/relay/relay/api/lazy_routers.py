@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+
 from fastapi import FastAPI
 from starlette.routing import BaseRoute, Match
 from starlette.types import Receive, Scope, Send
@@ -41,8 +42,7 @@ class LazyRouter(BaseRoute):
     def serves(self, path: str) -> bool:
         parts = _segments(path)
         return any(
-            len(parts) >= len(pattern) and all(p in ("*", part) for p, part in zip(pattern, parts))
-            for pattern in self.patterns
+            len(parts) >= len(pattern) and all(p in ("*", part) for p, part in zip(pattern, parts)) for pattern in self.patterns
         )
 
     def load(self) -> list[BaseRoute]:

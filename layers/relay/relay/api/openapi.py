@@ -137,9 +137,18 @@ _NO_STORE = {
         "schema": {"type": "string", "enum": ["no-store"]},
     }
 }
-_REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
-            413: "Content Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content",
-            429: "Too Many Requests", 503: "Service Unavailable"}
+_REASONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+    503: "Service Unavailable",
+}
 
 _DESCRIPTION = """
 
@@ -274,7 +283,5 @@ def complete(document: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
         if COMPONENTS + name not in set(_refs(document)):
             components.pop(name, None)
     info = document["info"]
-    info["description"] = info.get("description", "") + _DESCRIPTION.format(
-        codes=markdown_table(), run_codes=run_error_table()
-    )
+    info["description"] = info.get("description", "") + _DESCRIPTION.format(codes=markdown_table(), run_codes=run_error_table())
     return document

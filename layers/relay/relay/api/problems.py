@@ -23,18 +23,39 @@ class Code(NamedTuple):
 
 PROBLEM_CODES: dict[str, Code] = {
     # 400
-    "INVALID_REQUEST": Code(400, "The request does not fit the operation's schema: a body, query or header value of the wrong type, length, pattern or enum, an unknown or missing field, JSON that does not parse. `errors` lists each `{loc, msg, type}`.", True),
+    "INVALID_REQUEST": Code(
+        400,
+        "The request does not fit the operation's schema: a body, query or header value of the wrong type, length, pattern or enum, an unknown or missing field, JSON that does not parse. `errors` lists each `{loc, msg, type}`.",
+        True,
+    ),
     "INVALID_USERNAME": Code(400, "`username` is not 2-63 of `A-Z a-z 0-9 _ . -` starting with a letter or digit.", True),
     "INVALID_EMAIL": Code(400, "`email` is not an address (`local@domain.tld`, no spaces or control characters).", True),
-    "INVALID_TEMPLATE_NAME": Code(400, "`template_name` (or the `workflow_id` it defaults to) is not 1-128 of `A-Z a-z 0-9 _ . -` starting with a letter or digit.", True),
+    "INVALID_TEMPLATE_NAME": Code(
+        400,
+        "`template_name` (or the `workflow_id` it defaults to) is not 1-128 of `A-Z a-z 0-9 _ . -` starting with a letter or digit.",
+        True,
+    ),
     "INVALID_CONTENT_HASH": Code(400, "`content_hash` is not `sha256:` and 64 hex digits.", True),
-    "INVALID_RUN_REQUEST": Code(400, "`POST /v1/runs` names none, or more than one, of `template_name`, `version_id`, `workflow`, `like_run_id`.", True),
+    "INVALID_RUN_REQUEST": Code(
+        400, "`POST /v1/runs` names none, or more than one, of `template_name`, `version_id`, `workflow`, `like_run_id`.", True
+    ),
     "INVALID_IDEMPOTENCY_KEY": Code(400, "`Idempotency-Key` is not 1-255 printable ASCII characters without spaces.", True),
     "MISSING_FILE": Code(400, "A multipart template submission has no `file` part.", True),
-    "INVALID_SEARCH": Code(400, "`GET /v1/runs`: `q` holds no word (2 or more letters or digits) or more than 8, `since` or `until` is a date that does not exist (month 13, February 30), or `since` is after `until`. Nothing is read."),
-    "INVALID_CURSOR": Code(400, "`cursor` is not a `next_cursor` this list issued to this caller (forged, truncated, or from another list)."),
-    "INVALID_LAST_EVENT_ID": Code(400, "`GET /v1/runs/{id}/events/stream`: `Last-Event-ID` is not an event id (seq) of the run, or it (or `after`) is past the run's last event."),
-    "INVALID_WORKFLOW": Code(400, "The workflow fails validation: the shape in the schema, and what the schema cannot say (duplicate `step_id`s, an unknown `module_id`, module inputs the module refuses, a malformed `$state`/`$run`/`$step` reference). `problems` lists every problem, each naming its step and module."),
+    "INVALID_SEARCH": Code(
+        400,
+        "`GET /v1/runs`: `q` holds no word (2 or more letters or digits) or more than 8, `since` or `until` is a date that does not exist (month 13, February 30), or `since` is after `until`. Nothing is read.",
+    ),
+    "INVALID_CURSOR": Code(
+        400, "`cursor` is not a `next_cursor` this list issued to this caller (forged, truncated, or from another list)."
+    ),
+    "INVALID_LAST_EVENT_ID": Code(
+        400,
+        "`GET /v1/runs/{id}/events/stream`: `Last-Event-ID` is not an event id (seq) of the run, or it (or `after`) is past the run's last event.",
+    ),
+    "INVALID_WORKFLOW": Code(
+        400,
+        "The workflow fails validation: the shape in the schema, and what the schema cannot say (duplicate `step_id`s, an unknown `module_id`, module inputs the module refuses, a malformed `$state`/`$run`/`$step` reference). `problems` lists every problem, each naming its step and module.",
+    ),
     "INVALID_WORKFLOW_JSON": Code(400, "`workflow.json` in a zip is not a JSON object."),
     "DOCUMENT_TOO_DEEP": Code(400, "The (resolved) workflow nests objects and arrays deeper than allowed."),
     "INVALID_JSON_VALUE": Code(400, "A value has no canonical JSON form (a lone surrogate in a string, NaN or Infinity)."),
@@ -52,60 +73,166 @@ PROBLEM_CODES: dict[str, Code] = {
     "ZIP_TOO_LARGE": Code(400, "The zip is over 10 MB compressed or 50 MB uncompressed (measured while reading)."),
     "ZIP_TOO_MANY_ENTRIES": Code(400, "The zip has more than 1000 entries."),
     "ZIP_BOMB": Code(400, "A zip entry decompresses to more than 200 times its compressed size."),
-    "ZIP_UNSAFE_ENTRY": Code(400, "A zip entry name is absolute, climbs with `..`, has backslashes or a drive letter, is a symlink, or appears twice."),
+    "ZIP_UNSAFE_ENTRY": Code(
+        400, "A zip entry name is absolute, climbs with `..`, has backslashes or a drive letter, is a symlink, or appears twice."
+    ),
     "ZIP_NO_WORKFLOW": Code(400, "The zip holds no `workflow.json`."),
-    "INVALID_INPUT_VALUE": Code(400, "An answer does not fit what the pause asked (an option not offered, text over `max_length`, the wrong type; for `user.media_upload` a media that is not `ready`, of a type not accepted, over `max_size_mb` or attached to another run). Nothing changes."),
-    "UNSUPPORTED_CONTENT_TYPE": Code(400, "`POST /v1/media`: `content_type` is not on the allow-list (png, jpeg, webp, gif, mp3, wav, ogg, flac, mp4, webm, glb). Nothing is signed.", True),
-    "INVALID_ARTIFACT_CONTENT": Code(400, "`POST /v1/artifacts/{id}/versions`: `content` does not fit the artifact's format (a text artifact takes a string; a json one a JSON value with a canonical form), or the body does not fit it (`content` for json and text, `content_type` and `size_bytes` for binary, not both). Nothing changes."),
-    "MEDIA_TOO_LARGE": Code(400, "`POST /v1/media`: `size_bytes` is over this deployment's upload cap (`MediaMaxUploadMb`, default 25 MB). Nothing is signed."),
-    "INVALID_RESUME_REQUEST": Code(400, "`POST /v1/runs/{id}/resume` names neither or both of `workflow` and `version_id`.", True),
-    "TEMPLATE_MISMATCH": Code(400, "`POST /v1/runs/{id}/resume`: `version_id` is a version of another template than the run's. Nothing changes."),
-    "INVALID_BRANCH_POINT": Code(400, "`POST /v1/runs/{id}/branches`: `from_event_id` is an event a branch cannot start at (start at `run_created`, `step_started`, `module_completed`, `step_completed`, `step_jumped`, `input_requested`, `module_failed` or `branch_created`), or at a step the run's workflow version does not have. Nothing changes."),
-    "INVALID_STATE_OVERRIDES": Code(400, "`POST /v1/runs/{id}/branches`: a `state_overrides` key is not a state key or dotted path of identifiers. Nothing changes."),
+    "INVALID_INPUT_VALUE": Code(
+        400,
+        "An answer does not fit what the pause asked (an option not offered, text over `max_length`, the wrong type; for `user.media_upload` a media that is not `ready`, of a type not accepted, over `max_size_mb` or attached to another run). Nothing changes.",
+    ),
+    "UNSUPPORTED_CONTENT_TYPE": Code(
+        400,
+        "`POST /v1/media`: `content_type` is not on the allow-list (png, jpeg, webp, gif, mp3, wav, ogg, flac, mp4, webm, glb). Nothing is signed.",
+        True,
+    ),
+    "INVALID_ARTIFACT_CONTENT": Code(
+        400,
+        "`POST /v1/artifacts/{id}/versions`: `content` does not fit the artifact's format (a text artifact takes a string; a json one a JSON value with a canonical form), or the body does not fit it (`content` for json and text, `content_type` and `size_bytes` for binary, not both). Nothing changes.",
+    ),
+    "MEDIA_TOO_LARGE": Code(
+        400,
+        "`POST /v1/media`: `size_bytes` is over this deployment's upload cap (`MediaMaxUploadMb`, default 25 MB). Nothing is signed.",
+    ),
+    "INVALID_RESUME_REQUEST": Code(
+        400, "`POST /v1/runs/{id}/resume` names neither or both of `workflow` and `version_id`.", True
+    ),
+    "TEMPLATE_MISMATCH": Code(
+        400, "`POST /v1/runs/{id}/resume`: `version_id` is a version of another template than the run's. Nothing changes."
+    ),
+    "INVALID_BRANCH_POINT": Code(
+        400,
+        "`POST /v1/runs/{id}/branches`: `from_event_id` is an event a branch cannot start at (start at `run_created`, `step_started`, `module_completed`, `step_completed`, `step_jumped`, `input_requested`, `module_failed` or `branch_created`), or at a step the run's workflow version does not have. Nothing changes.",
+    ),
+    "INVALID_STATE_OVERRIDES": Code(
+        400,
+        "`POST /v1/runs/{id}/branches`: a `state_overrides` key is not a state key or dotted path of identifiers. Nothing changes.",
+    ),
     # 401, 403, 404, 405
-    "MISSING_API_KEY": Code(401, "No `Authorization: Bearer <key>` header (or another scheme). Sent with `WWW-Authenticate: Bearer`."),
+    "MISSING_API_KEY": Code(
+        401, "No `Authorization: Bearer <key>` header (or another scheme). Sent with `WWW-Authenticate: Bearer`."
+    ),
     "INVALID_API_KEY": Code(401, "The bearer key belongs to no user. Sent with `WWW-Authenticate: Bearer`."),
     "ADMIN_ONLY": Code(403, "An admin operation called with a non-admin user's key."),
-    "NOT_FOUND": Code(404, "The id in the path (or `version_id`, `run_id`, `like_run_id` or an answer's `media_id` in a body, or `a`/`b` of `GET /v1/runs/compare`) names nothing of yours: another user's id, an id that does not exist, or a string that is not an id. Also any unknown path."),
-    "TEMPLATE_NOT_FOUND": Code(404, "`template_name` names no template of yours, or a template with no version; `template=` of `GET /v1/keywords` or `/v1/option-usage` names no template of yours (by id or name)."),
-    "EVENT_NOT_FOUND": Code(404, "`POST /v1/runs/{id}/branches`: `from_event_id` names no event of this run (another run's, another user's, or none). Nothing changes."),
-    "BRANCH_NOT_FOUND": Code(404, "`GET /v1/runs/{id}/events?branch_id=` or `GET /v1/runs/{id}/branches/{branch_id}`: the run has no such branch (`main` or one of `GET /v1/runs/{id}/branches`)."),
-    "METHOD_NOT_ALLOWED": Code(405, "The path exists but not with this method (`TRACE`, `DELETE` …). `Allow` lists the methods it has."),
+    "NOT_FOUND": Code(
+        404,
+        "The id in the path (or `version_id`, `run_id`, `like_run_id` or an answer's `media_id` in a body, or `a`/`b` of `GET /v1/runs/compare`) names nothing of yours: another user's id, an id that does not exist, or a string that is not an id. Also any unknown path.",
+    ),
+    "TEMPLATE_NOT_FOUND": Code(
+        404,
+        "`template_name` names no template of yours, or a template with no version; `template=` of `GET /v1/keywords` or `/v1/option-usage` names no template of yours (by id or name).",
+    ),
+    "EVENT_NOT_FOUND": Code(
+        404,
+        "`POST /v1/runs/{id}/branches`: `from_event_id` names no event of this run (another run's, another user's, or none). Nothing changes.",
+    ),
+    "BRANCH_NOT_FOUND": Code(
+        404,
+        "`GET /v1/runs/{id}/events?branch_id=` or `GET /v1/runs/{id}/branches/{branch_id}`: the run has no such branch (`main` or one of `GET /v1/runs/{id}/branches`).",
+    ),
+    "METHOD_NOT_ALLOWED": Code(
+        405, "The path exists but not with this method (`TRACE`, `DELETE` …). `Allow` lists the methods it has."
+    ),
     # 409
     "USERNAME_TAKEN": Code(409, "Another user has this username (compared lowercased)."),
     "EMAIL_TAKEN": Code(409, "Another user has this email (compared lowercased)."),
     "USER_CONFLICT": Code(409, "The user could not be created because of a concurrent write; retry."),
     "NOT_AWAITING_INPUT": Code(409, "The run is not paused at this `step_id` (it never paused there, or has moved on)."),
-    "INPUT_ALREADY_ANSWERED": Code(409, "The pause at this `step_id` was already answered; the problem may carry the winning answer's `input_id`, `decided_by`, `decided_at`."),
-    "INPUT_EXPIRED": Code(409, "The pause timed out (or its execution ended) before the answer could be delivered; the run ends with `INPUT_TIMEOUT`."),
-    "CONCURRENT_UPDATE": Code(409, "The record changed while this request updated it, more often than the server retries; retry."),
+    "INPUT_ALREADY_ANSWERED": Code(
+        409,
+        "The pause at this `step_id` was already answered; the problem may carry the winning answer's `input_id`, `decided_by`, `decided_at`.",
+    ),
+    "INPUT_EXPIRED": Code(
+        409,
+        "The pause timed out (or its execution ended) before the answer could be delivered; the run ends with `INPUT_TIMEOUT`.",
+    ),
+    "CONCURRENT_UPDATE": Code(
+        409, "The record changed while this request updated it, more often than the server retries; retry."
+    ),
     "IDEMPOTENCY_IN_PROGRESS": Code(409, "A request with this `Idempotency-Key` is still running; retry after it finishes."),
-    "NOT_LATEST_VERSION": Code(409, "The artifact is not the latest version of its (run, artifact_name) any more (an edit made a newer one, perhaps concurrently): edit, approve or reject the latest; `latest_artifact_id` may name it. Nothing changes."),
-    "ARTIFACT_NOT_PENDING": Code(409, "The artifact is not awaiting a decision: only `pending` and `edited` versions are approved or rejected (it is `approved`, `rejected` or `auto_approved`; `status_now`, `decided_by`, `decided_at` say so). Nothing changes."),
-    "ARTIFACT_NOT_UPLOADED": Code(409, "`POST /v1/artifacts/{id}/versions/{version_id}/complete`: nothing has been uploaded to the version's form yet; upload, then complete again."),
-    "MEDIA_NOT_UPLOADED": Code(409, "`POST /v1/media/{id}/complete`: nothing has been uploaded to the media's form yet; upload, then complete again."),
-    "RUN_ENDED": Code(409, "`POST /v1/runs/{id}/cancel`: the run has ended (completed, error, or cancelled already; `run_status` says which). Nothing changes."),
-    "RUN_NOT_FAILED": Code(409, "`POST /v1/runs/{id}/retry`: only a run in `error` is retried (`run_status` says what it is). Nothing changes."),
-    "RUN_BUSY": Code(409, "A step of the run is running (status `running`): branching or resuming waits until it pauses or ends (one execution per run). Nothing changes."),
-    "RUN_COMPLETED": Code(409, "`POST /v1/runs/{id}/resume` (or `/resume/confirm`): the run has completed; branch it or start a new run. Nothing changes."),
-    "VERSION_MISMATCH": Code(409, "`POST /v1/runs/{id}/resume`: the workflow is another version than the run's: `current_version`, `submitted_version` and `options` (`continue_with_new`, `continue_with_original`, `start_fresh`); the offer is kept on the run for `POST /v1/runs/{id}/resume/confirm`, nothing else changes."),
-    "NO_PENDING_MISMATCH": Code(409, "`POST /v1/runs/{id}/resume/confirm`: no VERSION_MISMATCH for this `version_id` is waiting (none was offered, another was offered later, or it was confirmed already). Nothing changes."),
-    "STEP_NOT_IN_VERSION": Code(409, "`POST /v1/runs/{id}/resume/confirm` with `continue_with_new`: the step the run is at is not in the new version (`step_id`); choose another option. Nothing changes."),
+    "NOT_LATEST_VERSION": Code(
+        409,
+        "The artifact is not the latest version of its (run, artifact_name) any more (an edit made a newer one, perhaps concurrently): edit, approve or reject the latest; `latest_artifact_id` may name it. Nothing changes.",
+    ),
+    "ARTIFACT_NOT_PENDING": Code(
+        409,
+        "The artifact is not awaiting a decision: only `pending` and `edited` versions are approved or rejected (it is `approved`, `rejected` or `auto_approved`; `status_now`, `decided_by`, `decided_at` say so). Nothing changes.",
+    ),
+    "ARTIFACT_NOT_UPLOADED": Code(
+        409,
+        "`POST /v1/artifacts/{id}/versions/{version_id}/complete`: nothing has been uploaded to the version's form yet; upload, then complete again.",
+    ),
+    "MEDIA_NOT_UPLOADED": Code(
+        409, "`POST /v1/media/{id}/complete`: nothing has been uploaded to the media's form yet; upload, then complete again."
+    ),
+    "RUN_ENDED": Code(
+        409,
+        "`POST /v1/runs/{id}/cancel`: the run has ended (completed, error, or cancelled already; `run_status` says which). Nothing changes.",
+    ),
+    "RUN_NOT_FAILED": Code(
+        409, "`POST /v1/runs/{id}/retry`: only a run in `error` is retried (`run_status` says what it is). Nothing changes."
+    ),
+    "RUN_BUSY": Code(
+        409,
+        "A step of the run is running (status `running`): branching or resuming waits until it pauses or ends (one execution per run). Nothing changes.",
+    ),
+    "RUN_COMPLETED": Code(
+        409,
+        "`POST /v1/runs/{id}/resume` (or `/resume/confirm`): the run has completed; branch it or start a new run. Nothing changes.",
+    ),
+    "VERSION_MISMATCH": Code(
+        409,
+        "`POST /v1/runs/{id}/resume`: the workflow is another version than the run's: `current_version`, `submitted_version` and `options` (`continue_with_new`, `continue_with_original`, `start_fresh`); the offer is kept on the run for `POST /v1/runs/{id}/resume/confirm`, nothing else changes.",
+    ),
+    "NO_PENDING_MISMATCH": Code(
+        409,
+        "`POST /v1/runs/{id}/resume/confirm`: no VERSION_MISMATCH for this `version_id` is waiting (none was offered, another was offered later, or it was confirmed already). Nothing changes.",
+    ),
+    "STEP_NOT_IN_VERSION": Code(
+        409,
+        "`POST /v1/runs/{id}/resume/confirm` with `continue_with_new`: the step the run is at is not in the new version (`step_id`); choose another option. Nothing changes.",
+    ),
     # 413, 415, 422
     "PAYLOAD_TOO_LARGE": Code(413, "A template submission body is over 10 MB."),
-    "STATE_OVERRIDES_TOO_LARGE": Code(413, "`POST /v1/runs/{id}/branches`: `state_overrides` are over 64 KiB as compact JSON, or the state with them over 200 KiB. Nothing changes."),
+    "STATE_OVERRIDES_TOO_LARGE": Code(
+        413,
+        "`POST /v1/runs/{id}/branches`: `state_overrides` are over 64 KiB as compact JSON, or the state with them over 200 KiB. Nothing changes.",
+    ),
     "INPUTS_TOO_LARGE": Code(413, "Run `inputs` are over 64 KiB as compact UTF-8 JSON. Nothing changes."),
-    "ARTIFACT_TOO_LARGE": Code(413, "An edited version's `content` is over 5 MiB as compact UTF-8 JSON or text, or a binary version's `size_bytes` is over the upload cap (`MediaMaxUploadMb`, default 25 MB). Nothing changes."),
+    "ARTIFACT_TOO_LARGE": Code(
+        413,
+        "An edited version's `content` is over 5 MiB as compact UTF-8 JSON or text, or a binary version's `size_bytes` is over the upload cap (`MediaMaxUploadMb`, default 25 MB). Nothing changes.",
+    ),
     "VALUE_TOO_LARGE": Code(413, "An answer `value` is over 64 KiB as compact UTF-8 JSON. Nothing changes."),
-    "UNSUPPORTED_MEDIA_TYPE": Code(415, "A body in a content type the operation does not take (JSON operations take `application/json` or `+json`; template submissions also take multipart and zip).", True),
-    "IDEMPOTENCY_KEY_REUSED": Code(422, "`POST /v1/runs`: this `Idempotency-Key` was used (by you, within 24 h) with a different body."),
-    "ARTIFACT_UPLOAD_REJECTED": Code(422, "`POST /v1/artifacts/{id}/versions/{version_id}/complete`: the uploaded object is not what was declared (size, Content-Type, or magic bytes of a known media type) and was deleted; `reason` says which. Start again with `POST /v1/artifacts/{id}/versions`."),
+    "UNSUPPORTED_MEDIA_TYPE": Code(
+        415,
+        "A body in a content type the operation does not take (JSON operations take `application/json` or `+json`; template submissions also take multipart and zip).",
+        True,
+    ),
+    "IDEMPOTENCY_KEY_REUSED": Code(
+        422, "`POST /v1/runs`: this `Idempotency-Key` was used (by you, within 24 h) with a different body."
+    ),
+    "ARTIFACT_UPLOAD_REJECTED": Code(
+        422,
+        "`POST /v1/artifacts/{id}/versions/{version_id}/complete`: the uploaded object is not what was declared (size, Content-Type, or magic bytes of a known media type) and was deleted; `reason` says which. Start again with `POST /v1/artifacts/{id}/versions`.",
+    ),
     # 429
-    "QUOTA_EXCEEDED": Code(429, "The request would take you over one of your quotas (docs/quotas.md): `quota` names it (`active_runs`, `runs_per_day`, `stored_bytes`, `pending_uploads`), with its `limit`, what is `used`, the `requested` amount and `frees_when`; `runs_per_day` also `frees_at` (the next UTC midnight) and `Retry-After` (seconds to it), `pending_uploads` `Retry-After` (seconds until the oldest pending upload's form expires). Nothing changes. `GET /v1/quotas` shows your limits and usage."),
-    "MEDIA_REJECTED": Code(422, "`POST /v1/media/{id}/complete`: the uploaded object failed verification (size over the cap or not the declared size, another Content-Type, magic bytes not of the declared type) and was deleted; `reason` says which. Upload again with a new `POST /v1/media`."),
+    "QUOTA_EXCEEDED": Code(
+        429,
+        "The request would take you over one of your quotas (docs/quotas.md): `quota` names it (`active_runs`, `runs_per_day`, `stored_bytes`, `pending_uploads`), with its `limit`, what is `used`, the `requested` amount and `frees_when`; `runs_per_day` also `frees_at` (the next UTC midnight) and `Retry-After` (seconds to it), `pending_uploads` `Retry-After` (seconds until the oldest pending upload's form expires). Nothing changes. `GET /v1/quotas` shows your limits and usage.",
+    ),
+    "MEDIA_REJECTED": Code(
+        422,
+        "`POST /v1/media/{id}/complete`: the uploaded object failed verification (size over the cap or not the declared size, another Content-Type, magic bytes not of the declared type) and was deleted; `reason` says which. Upload again with a new `POST /v1/media`.",
+    ),
     # 5xx
-    "INTERNAL_ERROR": Code(500, "A bug: the server failed to handle the request (never declared by an operation; the contract test fails on it)."),
-    "SERVICE_UNAVAILABLE": Code(503, "An AWS call stayed throttled after retries, or an endpoint was unreachable. Sent with `Retry-After: 1`; retry (with the same `Idempotency-Key` for run starts)."),
+    "INTERNAL_ERROR": Code(
+        500, "A bug: the server failed to handle the request (never declared by an operation; the contract test fails on it)."
+    ),
+    "SERVICE_UNAVAILABLE": Code(
+        503,
+        "An AWS call stayed throttled after retries, or an endpoint was unreachable. Sent with `Retry-After: 1`; retry (with the same `Idempotency-Key` for run starts).",
+    ),
 }
 
 # `error.code` of a run that ended in `error` (GET /v1/runs/{id}), not HTTP problems.
@@ -209,7 +336,6 @@ def run_error_table() -> str:
     rows = ["| `error.code` | when |", "| --- | --- |"]
     rows += [f"| `{code}` | {when} |" for code, when in sorted(RUN_ERROR_CODES.items())]
     return "\n".join(rows)
-
 
 
 def readme_tables() -> str:

@@ -94,7 +94,11 @@ class AdapterContainer:
         s = self.settings
         api = isinstance(s, ApiSettings)  # branches and the search index are written by the API only
         return RunRepository(
-            self.dynamodb, s.runs_table, s.events_table, s.pending_inputs_table, self.quota_repository,
+            self.dynamodb,
+            s.runs_table,
+            s.events_table,
+            s.pending_inputs_table,
+            self.quota_repository,
             artifacts_table=s.artifacts_table,
             branches_table=s.branches_table if api else None,
             run_search_table=s.run_search_table if api else None,

@@ -38,9 +38,7 @@ class ApiContainer(SharedServices):
             self.run_repository,
             self.templates,
             RunOrchestrator(self.stepfunctions, self.settings.run_state_machine_arn),
-            IdempotentCall(
-                self.dynamodb, self.settings.idempotency_table, self.settings.idempotency_ttl_seconds
-            ),
+            IdempotentCall(self.dynamodb, self.settings.idempotency_table, self.settings.idempotency_ttl_seconds),
             media=self.media,
             artifacts=self.artifacts,
             search=self.run_search,
@@ -139,5 +137,6 @@ class ApiContainer(SharedServices):
         from relay.services.event_stream import EventStream  # the SSE route only
 
         s = self.settings
-        return EventStream(self.run_repository, poll_seconds=s.event_stream_poll_seconds,
-                           min_poll_seconds=s.event_stream_min_poll_seconds)
+        return EventStream(
+            self.run_repository, poll_seconds=s.event_stream_poll_seconds, min_poll_seconds=s.event_stream_min_poll_seconds
+        )

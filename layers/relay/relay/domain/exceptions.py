@@ -31,10 +31,7 @@ class QuotaExceededError(RelayError):
         retry_after: int | None = None,
         frees_at: str | None = None,
     ) -> None:
-        detail = (
-            f"quota {quota.value} is full: {used} of {limit} used, {requested} more asked; it frees "
-            f"{FREES_WHEN[quota]}"
-        )
+        detail = f"quota {quota.value} is full: {used} of {limit} used, {requested} more asked; it frees {FREES_WHEN[quota]}"
         extra: dict[str, Any] = {
             "quota": quota.value,
             "limit": limit,

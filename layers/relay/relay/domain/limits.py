@@ -34,6 +34,7 @@ def check_size(value: Any, limit: int, name: str, *, code: str) -> None:
     if size > limit:
         raise PayloadTooLargeError(f"{name} is {size} bytes as JSON; at most {limit} allowed", code=code)
 
+
 # The values `$state`/`$run`/`$step` references bring into one module's inputs, counted once
 # per reference as compact JSON: a reference copied 10,000 times into a list would otherwise
 # build gigabytes the first time anything serialises the inputs (the state itself is ≤ 200 KiB).

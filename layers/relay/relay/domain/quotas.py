@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 
-
 class Quota(StrEnum):
     active_runs = "active_runs"  # runs running or awaiting_input
     runs_per_day = "runs_per_day"  # runs started in the current UTC day
@@ -37,5 +36,3 @@ def next_utc_midnight(now: datetime) -> datetime:
 
 def utc_day(now: datetime) -> str:
     return now.astimezone(UTC).strftime("%Y-%m-%d")
-
-

@@ -13,18 +13,26 @@ import copy
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from relay.domain.exceptions import InvalidBranchPointError
 
 from .models import Cursor, Event
 from .state_paths import set_path
-from relay.domain.exceptions import InvalidBranchPointError
 
 # Events that carry the whole state: where a rebuild starts.
 SNAPSHOT_EVENTS = frozenset({"run_created", "step_completed", "branch_created", "run_completed"})
 
 # Where a branch may start: the events that mark a position in the workflow.
 BRANCH_POINTS = frozenset(
-    {"run_created", "branch_created", "step_started", "module_completed", "step_completed", "step_jumped",
-     "input_requested", "module_failed"}
+    {
+        "run_created",
+        "branch_created",
+        "step_started",
+        "module_completed",
+        "step_completed",
+        "step_jumped",
+        "input_requested",
+        "module_failed",
+    }
 )
 
 
@@ -71,9 +79,7 @@ def cursor_after(event: Event, workflow: Any) -> Cursor:
     to, and at the module itself for a pause (asked again) or a failure (run again)."""
     kind = event.event_type
     if kind not in BRANCH_POINTS:
-        raise InvalidBranchPointError(
-            f"a branch cannot start at a {kind} event; start at one of {sorted(BRANCH_POINTS)}"
-        )
+        raise InvalidBranchPointError(f"a branch cannot start at a {kind} event; start at one of {sorted(BRANCH_POINTS)}")
     if kind == "run_created":
         return Cursor()
     if kind == "branch_created":

@@ -93,9 +93,7 @@ def _message_text(content: Any) -> Iterator[str]:
 
 # `since`/`until`: RFC 3339 date-times (`T`, `t` or a space; `Z`, `z` or an offset).
 INSTANT_PATTERN = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
-_INSTANT = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))"
-)
+_INSTANT = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))")
 _LOWEST, _HIGHEST = "0000-01-01T00:00:00.000000Z", "9999-12-31T23:59:59.999999Z"
 
 
@@ -119,7 +117,4 @@ def instant(text: str) -> str:
         utc = moment.astimezone(UTC)
     except OverflowError:  # before 0001-01-01 or after 9999-12-31 in UTC
         return _LOWEST if year < 5000 else _HIGHEST
-    return (
-        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:"
-        f"{utc.second:02d}.{utc.microsecond:06d}Z"
-    )
+    return f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}.{utc.microsecond:06d}Z"

@@ -48,8 +48,15 @@ class RunArtifacts:
         self._stored += 1
         artifact_id = derived_id("art", self.run_id, self._attempt, self._stored, step_id, name)
         return self._service.store(
-            artifact_id=artifact_id, run_id=self.run_id, user_id=self.user_id, step_id=step_id, name=name,
-            artifact_type=ArtifactType(artifact_type), fmt=ArtifactFormat(fmt), data=data, content_type=content_type,
+            artifact_id=artifact_id,
+            run_id=self.run_id,
+            user_id=self.user_id,
+            step_id=step_id,
+            name=name,
+            artifact_type=ArtifactType(artifact_type),
+            fmt=ArtifactFormat(fmt),
+            data=data,
+            content_type=content_type,
         )
 
     def find(self, *, artifact_id: str | None = None, name: str | None = None) -> Artifact | None:
@@ -126,12 +133,16 @@ class AttemptFactory:
         llm = RunLlm(self.llm, run, correlation_id, artifacts) if self.llm is not None else None
         reporter = None
         if self.progress is not None and self.progress_min_interval_seconds is not None:
-            reporter = ProgressReporter(self.progress, run, correlation_id, min_interval_seconds=self.progress_min_interval_seconds)
+            reporter = ProgressReporter(
+                self.progress, run, correlation_id, min_interval_seconds=self.progress_min_interval_seconds
+            )
         capabilities = Capabilities(
             artifacts=artifacts,
             llm=llm,
             media=self.media.for_run(run, attempt, artifacts) if self.media is not None else None,
-            history=RunHistory(self.history, run.run_id, run.user_id, run.template_id, attempt) if self.history is not None else None,
+            history=RunHistory(self.history, run.run_id, run.user_id, run.template_id, attempt)
+            if self.history is not None
+            else None,
             report_progress=reporter.report if reporter is not None else None,
         )
         return Attempt(run, correlation_id, attempt, capabilities, llm, reporter)

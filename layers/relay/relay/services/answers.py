@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from relay.domain.exceptions import InputExpiredError
 from relay.domain import PendingInput, Run, RunStatus, User
 from relay.domain.changes import Change, RecordDecision, UndoDecision
+from relay.domain.exceptions import InputExpiredError
 from relay.domain.limits import MAX_ANSWER_BYTES, check_size
 from relay.exceptions import (
     AlreadyDecidedError,
@@ -45,9 +45,7 @@ class PauseAnswers:
     _artifacts: Any  # ArtifactService
     _search: Any  # RunSearchService or None
 
-    def answer(
-        self, user: User, run_id: str, step_id: str, value: Any, *, artifact_id: str | None = None
-    ) -> tuple[Run, str]:
+    def answer(self, user: User, run_id: str, step_id: str, value: Any, *, artifact_id: str | None = None) -> tuple[Run, str]:
         """Validate the answer, claim the pause, then resume the execution with it.
 
         Claiming is one conditional transaction on the run (`rev`) and the pending input
@@ -118,9 +116,7 @@ class PauseAnswers:
             raise InvalidRequestError(f"media {media_id} is attached to another run", code="INVALID_INPUT_VALUE")
         return module.resolve_answer(request, value, media.model_dump(mode="json"))
 
-    def _resolve_artifact(
-        self, run_id: str, module: Any, request: dict[str, Any], value: Any, looked_up: dict[str, Any]
-    ) -> Any:
+    def _resolve_artifact(self, run_id: str, module: Any, request: dict[str, Any], value: Any, looked_up: dict[str, Any]) -> Any:
         """The latest version of the artifact the pause is about, which the decision will be
         recorded on. Read afresh on every claim attempt (an edit may have made a new one)."""
         from relay.domain.artifacts import DECIDABLE
@@ -177,15 +173,11 @@ class PauseAnswers:
             return self._artifacts.get(user, artifact_id), input_id
         return self._artifacts.decide(user, artifact, approve, reason), None
 
-    def _already_answered(
-        self, run_id: str, input_id: str, pending: PendingInput | None = None
-    ) -> AlreadyAnsweredError:
+    def _already_answered(self, run_id: str, input_id: str, pending: PendingInput | None = None) -> AlreadyAnsweredError:
         """409 naming the input that won, who decided it and when."""
         pending = pending or self._runs.get_pending(run_id, input_id)
         decided = {"decided_by": pending.decided_by, "decided_at": pending.decided_at} if pending else {}
-        return AlreadyAnsweredError(
-            f"input {input_id} of this pause was already answered", input_id=input_id, **decided
-        )
+        return AlreadyAnsweredError(f"input {input_id} of this pause was already answered", input_id=input_id, **decided)
 
     def _not_waiting(self, run_id: str, step_id: str) -> ConflictError:
         """The step is not paused now: if it was answered (the run moved on), say by whom."""

@@ -61,19 +61,37 @@ class ArtifactUploads:
         declared = content_type if essence(content_type) != essence(served.content_type) else None
         record = parent.model_copy(
             update={
-                "artifact_id": child_id, "step_id": None, "content_type": served.content_type,
-                "declared_content_type": declared, "size_bytes": size_bytes,
-                "sha256": "", "content": None, "key": key, "media_id": None, "version": parent.version + 1,
-                "parent_artifact_id": parent.artifact_id, "is_latest": False, "status": ArtifactStatus.edited,
-                "decided_by": None, "decided_at": None, "reason": None, "decided_input_id": None,
-                "created_at": iso(now), "updated_at": iso(now), "upload_expires_at": iso(upload_end),
+                "artifact_id": child_id,
+                "step_id": None,
+                "content_type": served.content_type,
+                "declared_content_type": declared,
+                "size_bytes": size_bytes,
+                "sha256": "",
+                "content": None,
+                "key": key,
+                "media_id": None,
+                "version": parent.version + 1,
+                "parent_artifact_id": parent.artifact_id,
+                "is_latest": False,
+                "status": ArtifactStatus.edited,
+                "decided_by": None,
+                "decided_at": None,
+                "reason": None,
+                "decided_input_id": None,
+                "created_at": iso(now),
+                "updated_at": iso(now),
+                "upload_expires_at": iso(upload_end),
                 # an upload never completed goes with the TTL
                 "ttl": int((upload_end + timedelta(days=1)).timestamp()),
             }
         )
         self._artifacts.add(record)
         post = self._storage.presign_post(
-            key, served.content_type, size_bytes, {RETENTION_TAG: parent.retention}, self._upload_expiry,
+            key,
+            served.content_type,
+            size_bytes,
+            {RETENTION_TAG: parent.retention},
+            self._upload_expiry,
             served.disposition(key),
         )
         return VersionUpload(record, post["url"], post["fields"], iso(upload_end))
@@ -115,8 +133,12 @@ class ArtifactUploads:
         expires = expiry_for(record.artifact_type, now)
         child = record.model_copy(
             update={
-                "sha256": hashed[0], "is_latest": True, "upload_expires_at": None, "updated_at": iso(now),
-                "expires_at": iso(expires) if expires else None, "ttl": int(expires.timestamp()) if expires else None,
+                "sha256": hashed[0],
+                "is_latest": True,
+                "upload_expires_at": None,
+                "updated_at": iso(now),
+                "expires_at": iso(expires) if expires else None,
+                "ttl": int(expires.timestamp()) if expires else None,
             }
         )
         from relay.domain.exceptions import ArtifactExistsError, NotLatestVersionError

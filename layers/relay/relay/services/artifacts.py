@@ -38,9 +38,9 @@ from relay.exceptions import (
     PayloadTooLargeError,
 )
 from relay.ids import is_id, iso, new_id, now_iso, utcnow
+from relay.services.exceptions import ArtifactNotPendingError
 
 from .artifact_uploads import ArtifactUploads, not_latest
-from relay.services.exceptions import ArtifactNotPendingError
 
 DEFAULT_CONTENT_TYPES = {
     ArtifactFormat.json: "application/json",
@@ -136,7 +136,11 @@ class ArtifactService(ArtifactUploads):
             served = serving(declared, None if essence(declared) == media.content_type else b"")
             key = artifact_key(run_id, artifact_id, fmt)
             self._storage.copy_from(
-                self._media_bucket, media.key, key, served.content_type, {RETENTION_TAG: retention},
+                self._media_bucket,
+                media.key,
+                key,
+                served.content_type,
+                {RETENTION_TAG: retention},
                 served.disposition(key),
             )
             fields = {"key": key, "media_id": media.media_id, "size_bytes": media.size_bytes, "sha256": media.sha256}
@@ -216,8 +220,16 @@ class ArtifactService(ArtifactUploads):
         for _ in range(5):
             parent = self._artifacts.latest(run_id, name)
             artifact = self._new(
-                artifact_id=artifact_id, run_id=run_id, user_id=user_id, step_id=step_id, name=name,
-                artifact_type=artifact_type, fmt=fmt, content_type=content_type, data=data, status=status,
+                artifact_id=artifact_id,
+                run_id=run_id,
+                user_id=user_id,
+                step_id=step_id,
+                name=name,
+                artifact_type=artifact_type,
+                fmt=fmt,
+                content_type=content_type,
+                data=data,
+                status=status,
                 parent=parent,
             )
             try:
@@ -245,10 +257,17 @@ class ArtifactService(ArtifactUploads):
                 code="INVALID_ARTIFACT_CONTENT",
             )
         child = self._new(
-            artifact_id=new_id("art"), run_id=parent.run_id, user_id=parent.user_id, step_id=None,
-            name=parent.artifact_name, artifact_type=parent.artifact_type, fmt=parent.format,
-            content_type=parent.declared_content_type or parent.content_type, data=content,
-            status=ArtifactStatus.edited, parent=parent,
+            artifact_id=new_id("art"),
+            run_id=parent.run_id,
+            user_id=parent.user_id,
+            step_id=None,
+            name=parent.artifact_name,
+            artifact_type=parent.artifact_type,
+            fmt=parent.format,
+            content_type=parent.declared_content_type or parent.content_type,
+            data=content,
+            status=ArtifactStatus.edited,
+            parent=parent,
         )
         with dropped_if_over_quota(self._storage, child.key):
             self._artifacts.add_version(parent, child)  # NOT_LATEST_VERSION if another edit won
@@ -364,4 +383,3 @@ class ArtifactService(ArtifactUploads):
             artifact.key, served.content_type, served.disposition(artifact.key), self._download_expiry
         )
         return url, iso(utcnow() + timedelta(seconds=self._download_expiry))
-

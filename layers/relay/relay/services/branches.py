@@ -19,9 +19,9 @@ from relay.domain.rebuild import SNAPSHOT_EVENTS, cursor_after, state_at
 from relay.domain.state_paths import set_path
 from relay.exceptions import InvalidRequestError, NotFoundError, PayloadTooLargeError
 from relay.ids import is_id, new_id, now_iso
+from relay.services.exceptions import RunBusyError
 
 from .run_control import load_own_run, relaunch, superseded
-from relay.services.exceptions import RunBusyError
 
 MAX_OVERRIDES_BYTES = 64 * KIB
 
@@ -34,9 +34,7 @@ class BranchService:
         self._orchestrator = orchestrator  # RunOrchestrator
 
     # -- create ---------------------------------------------------------------------------
-    def create(
-        self, user: User, run_id: str, from_event_id: str, state_overrides: dict[str, Any] | None
-    ) -> tuple[Run, Branch]:
+    def create(self, user: User, run_id: str, from_event_id: str, state_overrides: dict[str, Any] | None) -> tuple[Run, Branch]:
         overrides = _checked_overrides(state_overrides or {})
         run = load_own_run(self._runs, user, run_id)
         event = self._branches.find_event(run_id, from_event_id) if is_id(from_event_id, "evt") else None
@@ -200,4 +198,3 @@ def _checked_overrides(overrides: Any) -> dict[str, Any]:
 
 def _set_state(state: dict[str, Any], path: str, value: Any) -> None:
     set_path(state, path, value)
-

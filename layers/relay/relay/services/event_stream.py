@@ -37,9 +37,7 @@ def start_position(run: Run, last_event_id: str | None, after: int | None) -> in
     if last_event_id is not None:
         text = last_event_id.strip()
         if not text.isdigit() or len(text) > 12:
-            raise InvalidRequestError(
-                "Last-Event-ID must be the id (seq) of an event of this run", code="INVALID_LAST_EVENT_ID"
-            )
+            raise InvalidRequestError("Last-Event-ID must be the id (seq) of an event of this run", code="INVALID_LAST_EVENT_ID")
         position = int(text)
     else:
         position = after or 0

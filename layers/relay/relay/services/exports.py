@@ -81,18 +81,16 @@ class ExportService:
         events = self._events(run_id)
         artifacts = sorted(self._all_artifacts(user, run_id), key=lambda a: (a.artifact_name, a.version))
         latest = [a for a in artifacts if a.is_latest]
-        answers = [
-            {"step_id": e.step_id, "timestamp": e.timestamp, **e.data}
-            for e in events
-            if e.event_type == "input_received"
-        ]
+        answers = [{"step_id": e.step_id, "timestamp": e.timestamp, **e.data} for e in events if e.event_type == "input_received"]
         metadata = {
             "run": run.model_dump(mode="json", exclude={"rev", "event_seq", "execution_arn"}),  # as the API shows it
             "version": version.model_dump(mode="json"),
             "events": [{"run_id": e.run_id, **e.public()} for e in events],
             "artifacts": [
-                {**a.model_dump(mode="json", exclude={"content", "key", "ttl", "upload_expires_at"}),
-                 "file": _entry_name(a) if a.is_latest else None}
+                {
+                    **a.model_dump(mode="json", exclude={"content", "key", "ttl", "upload_expires_at"}),
+                    "file": _entry_name(a) if a.is_latest else None,
+                }
                 for a in artifacts
             ],
             "exported_at": iso(utcnow()),

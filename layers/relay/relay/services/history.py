@@ -57,7 +57,9 @@ class HistoryService:
             return items
         found: list[KeywordEntry] = []
         for category in dict.fromkeys(categories):
-            items, _ = self._history.keywords(template_id, order=order, category=category, now_epoch=now, cursor=None, limit=limit)
+            items, _ = self._history.keywords(
+                template_id, order=order, category=category, now_epoch=now, cursor=None, limit=limit
+            )
             found.extend(items)
         if order == "weight":
             found.sort(key=lambda k: (k.total_weight, k.last_used), reverse=True)
@@ -77,4 +79,3 @@ class HistoryService:
 
     def option_usage(self, template_id: str, step_id: str, options: list[str]) -> dict[str, OptionUsage]:
         return self._history.option_usage(template_id, step_id, options)
-

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from relay.domain.content_types import serving
 from relay.domain.media import (
     ALLOWED_TYPES,
     MAX_TTL_HOURS,
@@ -23,7 +24,6 @@ from relay.domain.media import (
     safe_filename,
     sniff,
 )
-from relay.domain.content_types import serving
 from relay.exceptions import ConflictError, InvalidRequestError, NotFoundError
 from relay.ids import is_id, iso, new_id, now_iso, parse_iso, utcnow
 from relay.services.exceptions import MediaNotUploadedError, MediaRejectedError
@@ -110,7 +110,11 @@ class MediaService:
         expires_in = min(self._upload_expiry, int((lifetime_end - now).total_seconds()))
         served = serving(content_type)  # what the object is stored as: complete checks its bytes
         post = self._storage.presign_post(
-            media.key, served.content_type, size_bytes, {RETENTION_TAG: media.retention}, expires_in,
+            media.key,
+            served.content_type,
+            size_bytes,
+            {RETENTION_TAG: media.retention},
+            expires_in,
             served.disposition(media.key),
         )
         return NewUpload(media, post["url"], post["fields"], iso(now + timedelta(seconds=expires_in)))
@@ -150,8 +154,8 @@ class MediaService:
 
     def _with_wait(self, exc: Any, user_id: str) -> Any:
         """A full `pending_uploads` frees, at the latest, when the oldest form expires."""
-        from relay.domain.quotas import Quota
         from relay.domain.exceptions import QuotaExceededError
+        from relay.domain.quotas import Quota
 
         if exc.quota is not Quota.pending_uploads:
             return exc
@@ -186,9 +190,7 @@ class MediaService:
         if media is None:
             raise MediaNotUploadedError(f"nothing has been uploaded for media {media_id} yet")
         if media.status is MediaStatus.rejected:
-            raise MediaRejectedError(
-                f"media {media_id} was rejected: {media.reason}", media_id=media_id, reason=media.reason
-            )
+            raise MediaRejectedError(f"media {media_id} was rejected: {media.reason}", media_id=media_id, reason=media.reason)
         return media
 
     def object_created(self, key: str, etag: str | None = None) -> Media | None:
@@ -257,9 +259,7 @@ class MediaService:
 
     def _reject(self, media: Media, reason: str, from_status: MediaStatus) -> Media | None:
         now = now_iso()
-        decided = self._media.decide(
-            media, from_status=from_status, status=MediaStatus.rejected, reason=reason, updated_at=now
-        )
+        decided = self._media.decide(media, from_status=from_status, status=MediaStatus.rejected, reason=reason, updated_at=now)
         if decided is None:
             return self._media.get(media.media_id)
         self._storage.delete(media.key)  # the winner deletes; nothing rejected is kept

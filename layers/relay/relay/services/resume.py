@@ -21,10 +21,15 @@ from relay.domain import NewEvent, Run, RunStatus, User
 from relay.domain.branches import RESUME_CHOICES, ResumeOffer
 from relay.exceptions import InvalidRequestError
 from relay.ids import new_id, now_iso
+from relay.services.exceptions import (
+    NoPendingMismatchError,
+    RunBusyError,
+    RunCompletedError,
+    StepNotInVersionError,
+    VersionMismatchError,
+)
 
-from relay.services.exceptions import RunBusyError
 from .run_control import load_own_run, relaunch, superseded
-from relay.services.exceptions import NoPendingMismatchError, RunCompletedError, StepNotInVersionError, VersionMismatchError
 
 
 def _check_resumable(run: Run) -> None:

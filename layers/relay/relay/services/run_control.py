@@ -15,9 +15,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from relay.domain.executions import next_execution_name
 from relay.domain import TERMINAL_STATUSES, NewEvent, Run, RunError, RunStatus, User
 from relay.domain.changes import Change, ClosePendingInput
+from relay.domain.executions import next_execution_name
 from relay.exceptions import ConcurrentUpdateError, NotFoundError
 from relay.ids import is_id, new_id, now_iso
 from relay.services.exceptions import RunEndedError, RunNotFailedError
@@ -117,7 +117,9 @@ class RunControlService:
 
     def _cancel(self, user: User, run: Run) -> Run:
         if run.status in TERMINAL_STATUSES:
-            raise RunEndedError(f"the run has ended ({run.status.value}); there is nothing to cancel", run_status=run.status.value)
+            raise RunEndedError(
+                f"the run has ended ({run.status.value}); there is nothing to cancel", run_status=run.status.value
+            )
         changes: list[Change] = []
         if run.pending_input is not None:
             # Decided meanwhile (the condition fails): the run moved, so reload and decide again.

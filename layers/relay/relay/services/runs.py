@@ -48,9 +48,7 @@ class RunService(PauseAnswers):
         self._search = search  # RunSearchService: the words a run is found by (None: not indexed)
 
     # -- start ----------------------------------------------------------------------------
-    def start(
-        self, user: User, request: StartRun, idempotency_key: str | None = None, lambda_context: Any = None
-    ) -> Run:
+    def start(self, user: User, request: StartRun, idempotency_key: str | None = None, lambda_context: Any = None) -> Run:
         check_size(request.inputs, MAX_INPUTS_BYTES, "inputs", code="INPUTS_TOO_LARGE")
         if idempotency_key is None or self._idempotency is None:
             return self._start(user, request)
@@ -86,9 +84,7 @@ class RunService(PauseAnswers):
         )
 
     def _start(self, user: User, request: StartRun) -> Run:
-        chosen = [
-            x for x in (request.template_name, request.version_id, request.workflow, request.like_run_id) if x is not None
-        ]
+        chosen = [x for x in (request.template_name, request.version_id, request.workflow, request.like_run_id) if x is not None]
         if len(chosen) != 1:
             raise InvalidRequestError(
                 "give exactly one of template_name, version_id, workflow or like_run_id", code="INVALID_RUN_REQUEST"
@@ -107,9 +103,7 @@ class RunService(PauseAnswers):
             template = self._templates.template_by_name(user, request.template_name)
             if not template.latest_version_id:
                 raise NotFoundError(f"template {template.template_name!r} has no version")
-            version = self._templates.get_version(
-                user, template.latest_version_id, with_workflow=self._search is not None
-            )
+            version = self._templates.get_version(user, template.latest_version_id, with_workflow=self._search is not None)
 
         now = now_iso()
         run = Run(

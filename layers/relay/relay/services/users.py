@@ -37,28 +37,20 @@ class UserService:
     def __init__(self, users) -> None:  # UserRepository
         self._users = users
 
-    def create_user(
-        self, username: str, email: str, *, is_admin: bool = False, api_key: str | None = None
-    ) -> tuple[User, str]:
+    def create_user(self, username: str, email: str, *, is_admin: bool = False, api_key: str | None = None) -> tuple[User, str]:
         # Checked as given (the CLI strips its arguments; the API takes exactly what it documents).
         if not USERNAME.fullmatch(username):
             raise InvalidRequestError(
                 "username must be 2-63 characters of A-Z, a-z, 0-9, '_', '.', '-', starting with a letter or digit",
                 code="INVALID_USERNAME",
             )
-        if (
-            not EMAIL.fullmatch(email)
-            or len(email) > EMAIL_MAX_LENGTH
-            or email.index("@") > EMAIL_LOCAL_MAX_LENGTH
-        ):
+        if not EMAIL.fullmatch(email) or len(email) > EMAIL_MAX_LENGTH or email.index("@") > EMAIL_LOCAL_MAX_LENGTH:
             raise InvalidRequestError(f"{email[:300]!r} is not an email address", code="INVALID_EMAIL")
         username, email = username.lower(), email.lower()
         if api_key is not None and len(api_key) < 16:
             raise InvalidRequestError("an API key must be at least 16 characters", code="INVALID_API_KEY")
         key = api_key or new_api_key()
-        user = User(
-            user_id=new_id("usr"), username=username, email=email, is_admin=is_admin, created_at=now_iso()
-        )
+        user = User(user_id=new_id("usr"), username=username, email=email, is_admin=is_admin, created_at=now_iso())
         self._users.add(user, hash_api_key(key))
         return user, key
 

@@ -98,6 +98,14 @@ if TYPE_CHECKING:
         ZipTooManyEntriesError,
         ZipUnsafeEntryError,
     )
+    from .formats import (
+        canonical_json,
+        check_claimed_hash,
+        content_hash,
+        read_workflow_zip,
+        resolve_refs,
+        verify_content_hash,
+    )
     from .models import (
         ModuleSpec,
         Step,
@@ -107,14 +115,6 @@ if TYPE_CHECKING:
         PreparedWorkflow,
         prepare_workflow,
         prepare_workflow_zip,
-    )
-    from .formats import (
-        canonical_json,
-        check_claimed_hash,
-        content_hash,
-        read_workflow_zip,
-        resolve_refs,
-        verify_content_hash,
     )
     from .validation import (
         validate_workflow,

@@ -57,8 +57,7 @@ class ModuleSpec(BaseModel):
                 problems.append(f"output name {output!r} must be an identifier")
             if not STATE_PATH.fullmatch(target):
                 problems.append(
-                    f"state target {target!r} (for {output!r}) must be a state key or a "
-                    "dotted path of identifiers, without '$'"
+                    f"state target {target!r} (for {output!r}) must be a state key or a dotted path of identifiers, without '$'"
                 )
         if problems:
             raise ValueError("; ".join(problems))

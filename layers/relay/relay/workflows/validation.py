@@ -29,17 +29,11 @@ class _Problems:
         if step_index is not None and isinstance(self.steps, list) and step_index < len(self.steps):
             step = self.steps[step_index]
             modules = step.get("modules") if isinstance(step, dict) else None
-            if (
-                module_index is not None
-                and isinstance(modules, list)
-                and module_index < len(modules)
-            ):
+            if module_index is not None and isinstance(modules, list) and module_index < len(modules):
                 module = modules[module_index]
         return step, module
 
-    def add(
-        self, message: str, step_index: int | None = None, module_index: int | None = None
-    ) -> None:
+    def add(self, message: str, step_index: int | None = None, module_index: int | None = None) -> None:
         step, module = self._raw(step_index, module_index)
         step_id = step.get("step_id") if isinstance(step, dict) else None
         step_id = step_id if isinstance(step_id, str) else None
@@ -49,11 +43,7 @@ class _Problems:
         if step_index is not None:
             where.append(f"step {step_id!r}" if step_id is not None else f"step {step_index + 1}")
         if module_index is not None:
-            where.append(
-                f"module {module_index + 1} ({module_id})"
-                if module_id
-                else f"module {module_index + 1}"
-            )
+            where.append(f"module {module_index + 1} ({module_id})" if module_id else f"module {module_index + 1}")
         problem = {
             "step_id": step_id,
             "step_index": step_index,
@@ -83,9 +73,7 @@ class _Problems:
         else:
             shown = "; ".join(messages[:MAX_IN_MESSAGE])
             more = len(messages) - MAX_IN_MESSAGE
-            detail = f"{len(messages)} problems: {shown}" + (
-                f"; and {more} more" if more > 0 else ""
-            )
+            detail = f"{len(messages)} problems: {shown}" + (f"; and {more} more" if more > 0 else "")
         raise WorkflowValidationError(detail, problems=problems[:MAX_PROBLEMS])
 
 
@@ -148,8 +136,7 @@ def _semantics(document: dict[str, Any], problems: _Problems, policy: ModulePoli
             targets += [(i, j, target) for target in module.step_targets(inputs)]
             for bad in malformed_references(inputs):
                 problems.add(
-                    f"inputs: malformed reference {bad!r} "
-                    "(expected $state.<path>, $run.<field> or $step.<field>)",
+                    f"inputs: malformed reference {bad!r} (expected $state.<path>, $run.<field> or $step.<field>)",
                     i,
                     j,
                 )

@@ -10,8 +10,17 @@ from types import ModuleType
 COMMAND_MODULES = ("run", "runs", "approvals", "artifacts", "logs", "templates", "media", "login")
 # Which module registers each command: a command line naming one builds only its parser
 # (`relay --help` and anything unknown build them all). A unit test holds this to register().
-COMMANDS = {"run": "run", "attach": "run", "runs": "runs", "approvals": "approvals", "artifacts": "artifacts",
-            "logs": "logs", "templates": "templates", "media": "media", "login": "login"}
+COMMANDS = {
+    "run": "run",
+    "attach": "run",
+    "runs": "runs",
+    "approvals": "approvals",
+    "artifacts": "artifacts",
+    "logs": "logs",
+    "templates": "templates",
+    "media": "media",
+    "login": "login",
+}
 
 
 def load(name: str) -> ModuleType:
@@ -29,10 +38,21 @@ def common_options() -> argparse.ArgumentParser:
     return common
 
 
-def add(commands: argparse._SubParsersAction, name: str, common: argparse.ArgumentParser, *, help: str,
-        examples: str, description: str | None = None) -> argparse.ArgumentParser:
+def add(
+    commands: argparse._SubParsersAction,
+    name: str,
+    common: argparse.ArgumentParser,
+    *,
+    help: str,
+    examples: str,
+    description: str | None = None,
+) -> argparse.ArgumentParser:
     """A subcommand with the common options and an examples epilog."""
     return commands.add_parser(
-        name, help=help, description=description or help, parents=[common],
-        epilog="examples:\n" + examples, formatter_class=argparse.RawDescriptionHelpFormatter,
+        name,
+        help=help,
+        description=description or help,
+        parents=[common],
+        epilog="examples:\n" + examples,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )

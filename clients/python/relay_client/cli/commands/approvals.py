@@ -13,14 +13,25 @@ from . import add
 if TYPE_CHECKING:
     from ..context import Context
 
-COLUMNS = [("run_id", "run"), ("step_id", "step"), ("module_id", "asks"), ("prompt", "question"),
-           ("artifact", "artifact"), ("created_at", "since")]
+COLUMNS = [
+    ("run_id", "run"),
+    ("step_id", "step"),
+    ("module_id", "asks"),
+    ("prompt", "question"),
+    ("artifact", "artifact"),
+    ("created_at", "since"),
+]
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    cmd = add(commands, "approvals", common, help="pauses waiting for me (approvals and questions), oldest first",
-              examples="  relay approvals\n  relay approvals --watch          # new ones as they come (Ctrl-C stops)\n"
-              "  relay attach RUN                 # answer one")
+    cmd = add(
+        commands,
+        "approvals",
+        common,
+        help="pauses waiting for me (approvals and questions), oldest first",
+        examples="  relay approvals\n  relay approvals --watch          # new ones as they come (Ctrl-C stops)\n"
+        "  relay attach RUN                 # answer one",
+    )
     cmd.add_argument("--watch", action="store_true", help="keep listing new ones as they arrive")
     cmd.add_argument("--interval", type=float, default=2.0, help="seconds between checks with --watch (default 2)")
     cmd.set_defaults(run=approvals)
@@ -51,5 +62,7 @@ def approvals(ctx: Context) -> int:
                 ctx.out.stdout.write(json.dumps(item) + "\n")
                 ctx.out.stdout.flush()
             else:
-                ctx.out.line(f"{row['run_id']}  {row['step_id']}  {row['module_id']}  {row.get('prompt') or ''}"
-                             f"{'  ' + row['artifact'] if row['artifact'] else ''}")
+                ctx.out.line(
+                    f"{row['run_id']}  {row['step_id']}  {row['module_id']}  {row.get('prompt') or ''}"
+                    f"{'  ' + row['artifact'] if row['artifact'] else ''}"
+                )

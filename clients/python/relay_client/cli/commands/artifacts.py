@@ -13,34 +13,69 @@ from . import add
 if TYPE_CHECKING:
     from ..context import Context
 
-COLUMNS = [("artifact_id", "artifact"), ("artifact_name", "name"), ("version", "v"), ("artifact_type", "type"),
-           ("format", "format"), ("status", "status"), ("size_bytes", "bytes"), ("is_latest", "latest")]
+COLUMNS = [
+    ("artifact_id", "artifact"),
+    ("artifact_name", "name"),
+    ("version", "v"),
+    ("artifact_type", "type"),
+    ("format", "format"),
+    ("status", "status"),
+    ("size_bytes", "bytes"),
+    ("is_latest", "latest"),
+]
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    group = commands.add_parser("artifacts", help="a run's artifacts: read, approve, reject, edit",
-                                description="A run's artifacts: read, approve, reject, edit.")
+    group = commands.add_parser(
+        "artifacts",
+        help="a run's artifacts: read, approve, reject, edit",
+        description="A run's artifacts: read, approve, reject, edit.",
+    )
     sub = group.add_subparsers(dest="artifacts_command", metavar="COMMAND", required=True)
-    lst = add(sub, "list", common, help="every version of a run's artifacts", examples="  relay artifacts list run_abc --type deliverable")
+    lst = add(
+        sub,
+        "list",
+        common,
+        help="every version of a run's artifacts",
+        examples="  relay artifacts list run_abc --type deliverable",
+    )
     lst.add_argument("run_id")
     lst.add_argument("--type", choices=["debug", "state", "deliverable"])
     lst.set_defaults(run=list_artifacts)
-    get = add(sub, "get", common, help="an artifact's content (stdout, or --out FILE)",
-              examples="  relay artifacts get art_123\n  relay artifacts get art_123 --out cover.png")
+    get = add(
+        sub,
+        "get",
+        common,
+        help="an artifact's content (stdout, or --out FILE)",
+        examples="  relay artifacts get art_123\n  relay artifacts get art_123 --out cover.png",
+    )
     get.add_argument("artifact_id")
     get.add_argument("--out", type=Path, help="write the content to this file")
     get.set_defaults(run=get_artifact)
-    approve = add(sub, "approve", common, help="approve the latest version", examples="  relay artifacts approve art_123 --reason 'looks good'")
+    approve = add(
+        sub,
+        "approve",
+        common,
+        help="approve the latest version",
+        examples="  relay artifacts approve art_123 --reason 'looks good'",
+    )
     approve.add_argument("artifact_id")
     approve.add_argument("--reason")
     approve.set_defaults(run=lambda ctx: _decided(ctx, ctx.relay.artifacts.approve(ctx.args.artifact_id, ctx.args.reason)))
-    reject = add(sub, "reject", common, help="reject the latest version", examples="  relay artifacts reject art_123 --reason 'off brand'")
+    reject = add(
+        sub, "reject", common, help="reject the latest version", examples="  relay artifacts reject art_123 --reason 'off brand'"
+    )
     reject.add_argument("artifact_id")
     reject.add_argument("--reason", required=True)
     reject.set_defaults(run=lambda ctx: _decided(ctx, ctx.relay.artifacts.reject(ctx.args.artifact_id, ctx.args.reason)))
-    edit = add(sub, "edit", common, help="a new version: from --file, else in $EDITOR (text/json)",
-               examples="  relay artifacts edit art_123                 # opens $EDITOR\n  relay artifacts edit art_123 --file post.json\n"
-               "  relay artifacts edit art_456 --file cover.png  # binary: uploaded straight to S3")
+    edit = add(
+        sub,
+        "edit",
+        common,
+        help="a new version: from --file, else in $EDITOR (text/json)",
+        examples="  relay artifacts edit art_123                 # opens $EDITOR\n  relay artifacts edit art_123 --file post.json\n"
+        "  relay artifacts edit art_456 --file cover.png  # binary: uploaded straight to S3",
+    )
     edit.add_argument("artifact_id")
     edit.add_argument("--file", type=Path)
     edit.set_defaults(run=edit_artifact)
@@ -78,8 +113,10 @@ def _decided(ctx: Context, decided: dict) -> int:
         ctx.out.document(decided)
     else:
         art = decided["artifact"]
-        ctx.out.line(f"{art['artifact_name']} v{art['version']}: {art['status']}"
-                     + (f" (the run's pause {decided['input_id']} is answered)" if decided.get("input_id") else ""))
+        ctx.out.line(
+            f"{art['artifact_name']} v{art['version']}: {art['status']}"
+            + (f" (the run's pause {decided['input_id']} is answered)" if decided.get("input_id") else "")
+        )
     return 0
 
 

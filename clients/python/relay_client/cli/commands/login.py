@@ -13,9 +13,14 @@ if TYPE_CHECKING:
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    cmd = add(commands, "login", common, help="save a server URL and API key as a profile",
-              examples="  relay login --url http://127.0.0.1:8000          # asks for the key (not echoed)\n"
-              "  RELAY_API_KEY=rk_… relay login --url https://api.example.com --profile prod\n  relay login --list")
+    cmd = add(
+        commands,
+        "login",
+        common,
+        help="save a server URL and API key as a profile",
+        examples="  relay login --url http://127.0.0.1:8000          # asks for the key (not echoed)\n"
+        "  RELAY_API_KEY=rk_… relay login --url https://api.example.com --profile prod\n  relay login --list",
+    )
     cmd.add_argument("--default", action="store_true", help="make it the default profile")
     cmd.add_argument("--list", action="store_true", help="list saved profiles (never their keys)")
     cmd.set_defaults(run=login)

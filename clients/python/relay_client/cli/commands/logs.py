@@ -15,8 +15,13 @@ if TYPE_CHECKING:
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    cmd = add(commands, "logs", common, help="a run's log lines (every function's), oldest first",
-              examples="  relay logs run_abc\n  relay logs run_abc --level WARNING\n  relay logs run_abc --follow   # until the run ends")
+    cmd = add(
+        commands,
+        "logs",
+        common,
+        help="a run's log lines (every function's), oldest first",
+        examples="  relay logs run_abc\n  relay logs run_abc --level WARNING\n  relay logs run_abc --follow   # until the run ends",
+    )
     cmd.add_argument("run_id")
     cmd.add_argument("--level", choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
     cmd.add_argument("--follow", "-f", action="store_true", help="keep reading new lines until the run has ended")

@@ -15,8 +15,13 @@ if TYPE_CHECKING:
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     group = commands.add_parser("media", help="upload media", description="Upload media (images, audio, video, glb).")
     sub = group.add_subparsers(dest="media_command", metavar="COMMAND", required=True)
-    upload = add(sub, "upload", common, help="upload a file; prints its media_id",
-                 examples="  relay media upload cat.png\n  relay media upload clip.mp4 --run run_abc --json")
+    upload = add(
+        sub,
+        "upload",
+        common,
+        help="upload a file; prints its media_id",
+        examples="  relay media upload cat.png\n  relay media upload clip.mp4 --run run_abc --json",
+    )
     upload.add_argument("path", type=Path)
     upload.add_argument("--run", dest="run_id", help="attach it to this run of yours (kept with the run)")
     upload.add_argument("--ttl-hours", type=int, help="an unattached upload expires after this (default 24)")

@@ -30,19 +30,30 @@ def _follow_options(parser: argparse.ArgumentParser) -> None:
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    run = add(commands, "run", common, help="run a workflow folder, .json or .zip end to end", examples=RUN_EXAMPLES,
-              description="Submit the workflow (a version is reused when its content hash is known), upload "
-              "media, start a run, show its progress live, answer its pauses, then download its deliverables.")
+    run = add(
+        commands,
+        "run",
+        common,
+        help="run a workflow folder, .json or .zip end to end",
+        examples=RUN_EXAMPLES,
+        description="Submit the workflow (a version is reused when its content hash is known), upload "
+        "media, start a run, show its progress live, answer its pauses, then download its deliverables.",
+    )
     run.add_argument("path", nargs="?", help="a folder holding workflow.json, a .json file or a .zip")
     run.add_argument("--project", help="the run's project name")
     run.add_argument("--input", action="append", metavar="NAME=VALUE", help="a run input (NAME:=JSON for a typed value)")
-    run.add_argument("--media", action="append", metavar="NAME=PATH",
-                     help="upload a file for a media upload step, or as an input (its media_id)")
+    run.add_argument(
+        "--media",
+        action="append",
+        metavar="NAME=PATH",
+        help="upload a file for a media upload step, or as an input (its media_id)",
+    )
     run.add_argument("--like", metavar="RUN", help="re-run one of your runs (its version, project, inputs)")
     _follow_options(run)
     run.set_defaults(run=run_command)
-    attach = add(commands, "attach", common, help="follow a run again: progress and its pending question",
-                 examples=ATTACH_EXAMPLES)
+    attach = add(
+        commands, "attach", common, help="follow a run again: progress and its pending question", examples=ATTACH_EXAMPLES
+    )
     attach.add_argument("run_id")
     _follow_options(attach)
     attach.set_defaults(run=attach_command)
@@ -72,7 +83,9 @@ def _start(ctx: Context) -> tuple[RunDetail, dict[str, str], dict[str, Any]]:
         submitted = relay.templates.submit(workflow)
         source = {"version_id": submitted.version["version_id"]}
         how = "new version" if submitted.created else "known version, reused"
-        out.info(f"{submitted.template['template_name']}: {submitted.version['version_id']} ({how}; {submitted.content_hash[:19]}…)")
+        out.info(
+            f"{submitted.template['template_name']}: {submitted.version['version_id']} ({how}; {submitted.content_hash[:19]}…)"
+        )
     for name, path in todo.input_media.items():
         todo.inputs[name] = upload_with_bar(relay, out, path)["media_id"]
     prepared = {step: {"media_id": upload_with_bar(relay, out, path)["media_id"]} for step, path in todo.step_media.items()}

@@ -12,8 +12,14 @@ from . import add
 if TYPE_CHECKING:
     from ..context import Context
 
-COLUMNS = [("run_id", "run"), ("status", "status"), ("template_name", "template"), ("project_name", "project"),
-           ("current_step", "step"), ("created_at", "created")]
+COLUMNS = [
+    ("run_id", "run"),
+    ("status", "status"),
+    ("template_name", "template"),
+    ("project_name", "project"),
+    ("current_step", "step"),
+    ("created_at", "created"),
+]
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -21,7 +27,11 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     runs = group.add_subparsers(dest="runs_command", metavar="COMMAND", required=True)
     for name, help_, examples in (
         ("list", "my runs, newest first", "  relay runs list\n  relay runs list --status error --limit 5 --json"),
-        ("search", "runs whose words hold every word of QUERY", "  relay runs search 'ada warm'\n  relay runs search cats --template greeting"),
+        (
+            "search",
+            "runs whose words hold every word of QUERY",
+            "  relay runs search 'ada warm'\n  relay runs search cats --template greeting",
+        ),
     ):
         cmd = add(runs, name, common, help=help_, examples=examples)
         if name == "search":
@@ -43,19 +53,32 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
         cmd = add(runs, name, common, help=help_, examples=f"  relay runs {name} run_abc")
         cmd.add_argument("run_id")
         cmd.set_defaults(run=lambda ctx, name=name: _show(ctx, getattr(ctx.relay.runs, name)(ctx.args.run_id)))
-    branch = add(runs, "branch", common, help="a new branch of a run from one of its events",
-                 examples="  relay runs branch run_abc --from evt_123 --set name=Grace")
+    branch = add(
+        runs,
+        "branch",
+        common,
+        help="a new branch of a run from one of its events",
+        examples="  relay runs branch run_abc --from evt_123 --set name=Grace",
+    )
     branch.add_argument("run_id")
     branch.add_argument("--from", dest="from_event", required=True, metavar="EVENT_ID")
     branch.add_argument("--set", action="append", metavar="NAME=VALUE", help="state override (NAME:=JSON typed)")
     branch.set_defaults(run=branch_run)
-    resume = add(runs, "resume", common, help="resume a run with a version (or a workflow folder)",
-                 examples="  relay runs resume run_abc --version ver_123\n  relay runs resume run_abc ./flow --choice continue_with_new")
+    resume = add(
+        runs,
+        "resume",
+        common,
+        help="resume a run with a version (or a workflow folder)",
+        examples="  relay runs resume run_abc --version ver_123\n  relay runs resume run_abc ./flow --choice continue_with_new",
+    )
     resume.add_argument("run_id")
     resume.add_argument("path", nargs="?", help="a workflow to submit first (its version is used)")
     resume.add_argument("--version", help="a version of the run's template")
-    resume.add_argument("--choice", choices=["continue_with_new", "continue_with_original", "start_fresh"],
-                        help="what to do when it is another version than the run's (else exit 3 with the options)")
+    resume.add_argument(
+        "--choice",
+        choices=["continue_with_new", "continue_with_original", "start_fresh"],
+        help="what to do when it is another version than the run's (else exit 3 with the options)",
+    )
     resume.set_defaults(run=resume_run)
     export = add(runs, "export", common, help="download the run as one zip", examples="  relay runs export run_abc --out .")
     export.add_argument("run_id")
@@ -73,22 +96,32 @@ def _show(ctx: Context, run: Mapping[str, Any]) -> int:
         return _document(ctx, run)
     pending = run.get("pending_input")
     error = run.get("error")
-    ctx.out.fields([
-        ("run", run["run_id"]), ("status", run["status"]), ("template", run["template_name"]),
-        ("project", run.get("project_name")), ("version", run["version_id"]), ("step", run.get("current_step")),
-        ("progress", f"{int((run.get('progress') or {}).get('value', 0) * 100)}%"),
-        ("waiting for", f"{pending['step_id']}: {pending.get('prompt')}" if pending else None),
-        ("error", f"{error['code']}: {error['message']}" if error else None),
-        ("created", run["created_at"]), ("ended", run.get("ended_at")),
-        ("state", run.get("state")),
-    ])
+    ctx.out.fields(
+        [
+            ("run", run["run_id"]),
+            ("status", run["status"]),
+            ("template", run["template_name"]),
+            ("project", run.get("project_name")),
+            ("version", run["version_id"]),
+            ("step", run.get("current_step")),
+            ("progress", f"{int((run.get('progress') or {}).get('value', 0) * 100)}%"),
+            ("waiting for", f"{pending['step_id']}: {pending.get('prompt')}" if pending else None),
+            ("error", f"{error['code']}: {error['message']}" if error else None),
+            ("created", run["created_at"]),
+            ("ended", run.get("ended_at")),
+            ("state", run.get("state")),
+        ]
+    )
     return 0
 
 
 def list_runs(ctx: Context) -> int:
     a = ctx.args
-    runs = list(ctx.relay.runs.list(q=getattr(a, "query", None), status=a.status, template=a.template,
-                                    since=a.since, until=a.until, limit=a.limit))
+    runs = list(
+        ctx.relay.runs.list(
+            q=getattr(a, "query", None), status=a.status, template=a.template, since=a.since, until=a.until, limit=a.limit
+        )
+    )
     if ctx.out.json_mode:
         return _document(ctx, {"items": runs})
     ctx.out.table(runs, COLUMNS)

@@ -30,7 +30,9 @@ class ApiCallSummary(BaseModel):
     started_at: str
     duration_ms: int
     usage: Usage
-    cost_usd: str | None = Field(description="a decimal string from the price table as of prices_as_of; null: no price for this model")
+    cost_usd: str | None = Field(
+        description="a decimal string from the price table as of prices_as_of; null: no price for this model"
+    )
     prices_as_of: str | None
     error: CallError | None
     expires_at: str | None = Field(description="when the record expires (30 days); null for failed calls, which are kept")

@@ -1,8 +1,8 @@
 from fastapi import APIRouter
 
 from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep
-from relay.api.schemas.inbox import InboxItem
 from relay.api.schemas.common import Page
+from relay.api.schemas.inbox import InboxItem
 
 router = APIRouter(prefix="/v1/approvals", tags=["runs"])
 
@@ -16,9 +16,7 @@ def list_approvals(user: CurrentUser, relay: RelayDep, cursor: Cursor = None, li
     entries, next_cursor = relay.inbox.page(user, cursor, limit)
     return Page(
         items=[
-            InboxItem.model_validate(
-                {**e.pending.model_dump(), "artifact": e.artifact, "run": e.run.model_dump()}
-            )
+            InboxItem.model_validate({**e.pending.model_dump(), "artifact": e.artifact, "run": e.run.model_dump()})
             for e in entries
         ],
         next_cursor=next_cursor,

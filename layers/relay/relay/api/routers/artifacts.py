@@ -23,9 +23,7 @@ from relay.ids import id_pattern
 
 router = APIRouter(tags=["artifacts"])
 
-ArtifactId = Annotated[
-    str, Path(description="an artifact's id", json_schema_extra={"pattern": id_pattern("art")})
-]
+ArtifactId = Annotated[str, Path(description="an artifact's id", json_schema_extra={"pattern": id_pattern("art")})]
 REASON_MAX = 2000
 
 
@@ -267,9 +265,7 @@ def list_artifact_versions(artifact_id: ArtifactId, user: CurrentUser, relay: Re
         "NOT_LATEST_VERSION", "ARTIFACT_TOO_LARGE", "INVALID_ARTIFACT_CONTENT", "CONCURRENT_UPDATE", "QUOTA_EXCEEDED"
     ),
 )
-def create_artifact_version(
-    artifact_id: ArtifactId, body: VersionCreate, response: Response, user: CurrentUser, relay: RelayDep
-):
+def create_artifact_version(artifact_id: ArtifactId, body: VersionCreate, response: Response, user: CurrentUser, relay: RelayDep):
     """An edited version of the latest version: `version + 1`, `parent_artifact_id`, status
     `edited` (awaiting a decision), and the only latest. json and text: `{content}` → 201.
     Binary: `{content_type, size_bytes}` → 202 with a presigned form to POST the file to (as
@@ -327,9 +323,7 @@ _DECISION_CODES = (
 
 
 @router.post("/v1/artifacts/{artifact_id}/approve", response_model=ArtifactDecided, openapi_extra=raises(*_DECISION_CODES))
-def approve_artifact(
-    artifact_id: ArtifactId, user: CurrentUser, relay: RelayDep, body: ApproveBody | None = None
-):
+def approve_artifact(artifact_id: ArtifactId, user: CurrentUser, relay: RelayDep, body: ApproveBody | None = None):
     """Approve the latest version (pending or edited). A run paused on it (user.approve)
     continues with it; an answer at the run's input racing this one gets 409, or this gets it."""
     artifact, input_id = relay.runs.decide_artifact(user, artifact_id, True, body.reason if body else None)

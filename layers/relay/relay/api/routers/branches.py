@@ -4,8 +4,8 @@ from fastapi import APIRouter, Path, Response, status
 
 from relay.api.deps import CurrentUser, RelayDep, RunId
 from relay.api.problems import raises
-from relay.api.schemas.runs import RunDetail
 from relay.api.schemas.control import BranchCreate, BranchCreated, BranchPublic, BranchTree
+from relay.api.schemas.runs import RunDetail
 
 router = APIRouter(prefix="/v1/runs", tags=["runs"])
 
@@ -15,8 +15,13 @@ router = APIRouter(prefix="/v1/runs", tags=["runs"])
     status_code=status.HTTP_201_CREATED,
     response_model=BranchCreated,
     openapi_extra=raises(
-        "EVENT_NOT_FOUND", "INVALID_BRANCH_POINT", "INVALID_STATE_OVERRIDES", "STATE_OVERRIDES_TOO_LARGE",
-        "RUN_BUSY", "CONCURRENT_UPDATE", "QUOTA_EXCEEDED",
+        "EVENT_NOT_FOUND",
+        "INVALID_BRANCH_POINT",
+        "INVALID_STATE_OVERRIDES",
+        "STATE_OVERRIDES_TOO_LARGE",
+        "RUN_BUSY",
+        "CONCURRENT_UPDATE",
+        "QUOTA_EXCEEDED",
     ),
 )
 def create_branch(run_id: RunId, body: BranchCreate, response: Response, user: CurrentUser, relay: RelayDep):
@@ -37,7 +42,9 @@ def list_branches(run_id: RunId, user: CurrentUser, relay: RelayDep):
     return BranchTree(run_id=run.run_id, active_branch_id=run.branch_id, items=[BranchPublic.model_validate(n) for n in nodes])
 
 
-BranchId = Annotated[str, Path(description="`main` or a branch's id", json_schema_extra={"pattern": r"^(main|br_[0-9a-z]{1,40})$"})]
+BranchId = Annotated[
+    str, Path(description="`main` or a branch's id", json_schema_extra={"pattern": r"^(main|br_[0-9a-z]{1,40})$"})
+]
 
 
 @router.get("/{run_id}/branches/{branch_id}", response_model=BranchPublic, openapi_extra=raises("BRANCH_NOT_FOUND"))

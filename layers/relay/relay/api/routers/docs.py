@@ -33,10 +33,19 @@ ASSETS: dict[str, tuple[Path, str]] = {
 }
 # Swagger UI's stylesheet draws its icons as data: SVGs; "Try it out" calls this origin and shows
 # images it fetched as blob: URLs.
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data: blob:", "font-src 'self'",
-    "connect-src 'self'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
 IMMUTABLE = "public, max-age=31536000, immutable"
 _PAGE = """<!doctype html>
 <html lang="en">
@@ -73,10 +82,15 @@ def _assets() -> tuple[str, dict[str, bytes]]:
 def swagger_ui(request: Request) -> HTMLResponse:
     root = request.scope.get("root_path", "").rstrip("/")
     digest, _ = _assets()
-    page = _PAGE.format(title=html.escape(request.app.title), assets=f"{root}/docs/assets/{digest}",
-                        openapi=html.escape(f"{root}{request.app.openapi_url}", quote=True))
-    return HTMLResponse(page, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY,
-                                       "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"})
+    page = _PAGE.format(
+        title=html.escape(request.app.title),
+        assets=f"{root}/docs/assets/{digest}",
+        openapi=html.escape(f"{root}{request.app.openapi_url}", quote=True),
+    )
+    return HTMLResponse(
+        page,
+        headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"},
+    )
 
 
 @router.get("/docs/assets/{digest}/{name}")

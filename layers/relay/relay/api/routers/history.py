@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep
-from relay.api.schemas.history import CategoryFilter, KeywordOrder, KeywordPublic, OptionUsagePublic, StepFilter, TemplateRef
 from relay.api.problems import raises
 from relay.api.schemas.common import Page
+from relay.api.schemas.history import CategoryFilter, KeywordOrder, KeywordPublic, OptionUsagePublic, StepFilter, TemplateRef
 
 router = APIRouter(prefix="/v1", tags=["history"])
 

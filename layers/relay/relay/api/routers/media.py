@@ -16,9 +16,7 @@ from relay.ids import id_pattern
 
 router = APIRouter(prefix="/v1/media", tags=["media"])
 
-MediaId = Annotated[
-    str, Path(description="a media's id", json_schema_extra={"pattern": id_pattern("media")})
-]
+MediaId = Annotated[str, Path(description="a media's id", json_schema_extra={"pattern": id_pattern("media")})]
 S3_POST_MAX_BYTES = 5 * 1024**3  # what one S3 POST takes; the deployment's cap is lower
 
 
@@ -32,9 +30,7 @@ JsonInt = Annotated[int, BeforeValidator(_integral)]
 
 class MediaCreate(Strict):
     model_config = {
-        "json_schema_extra": {
-            "examples": [{"filename": "cat.png", "content_type": "image/png", "size_bytes": 48213}]
-        }
+        "json_schema_extra": {"examples": [{"filename": "cat.png", "content_type": "image/png", "size_bytes": 48213}]}
     }
 
     filename: str = Field(min_length=1, max_length=255, description="kept as given; the key uses a safe form of it")
@@ -49,9 +45,7 @@ class MediaCreate(Strict):
         description="the file's exact size; at most the deployment's cap (MediaMaxUploadMb, default 25 MB; "
         "else 400 MEDIA_TOO_LARGE). The upload form takes 1..size_bytes; another size is rejected on verification.",
     )
-    ttl_hours: JsonInt = Field(
-        default=24, ge=1, le=MAX_TTL_HOURS, description="an unattached upload is gone after this (404)"
-    )
+    ttl_hours: JsonInt = Field(default=24, ge=1, le=MAX_TTL_HOURS, description="an unattached upload is gone after this (404)")
     run_id: str | None = Field(
         default=None,
         max_length=64,

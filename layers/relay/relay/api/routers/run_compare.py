@@ -5,9 +5,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from relay.api.schemas.compare import RunComparison
 from relay.api.deps import CurrentUser, RelayDep
 from relay.api.problems import raises
+from relay.api.schemas.compare import RunComparison
 from relay.ids import id_pattern
 
 router = APIRouter(prefix="/v1/runs", tags=["runs"])

@@ -2,8 +2,8 @@ from fastapi import APIRouter, Response, status
 
 from relay.api.deps import CurrentUser, RelayDep, RunId
 from relay.api.problems import WORKFLOW_CODES, raises
-from relay.api.schemas.runs import RunDetail
 from relay.api.schemas.control import ResumeConfirm, ResumeRequest
+from relay.api.schemas.runs import RunDetail
 
 router = APIRouter(prefix="/v1/runs", tags=["runs"])
 
@@ -15,7 +15,9 @@ def cancel_run(run_id: RunId, user: CurrentUser, relay: RelayDep):
     return RunDetail.of(relay.run_control.cancel(user, run_id))
 
 
-@router.post("/{run_id}/retry", response_model=RunDetail, openapi_extra=raises("RUN_NOT_FAILED", "CONCURRENT_UPDATE", "QUOTA_EXCEEDED"))
+@router.post(
+    "/{run_id}/retry", response_model=RunDetail, openapi_extra=raises("RUN_NOT_FAILED", "CONCURRENT_UPDATE", "QUOTA_EXCEEDED")
+)
 def retry_run(run_id: RunId, user: CurrentUser, relay: RelayDep):
     """A run in `error` continues from the failed module with its state: same run, a new
     execution, the error cleared. Any other status is a 409 RUN_NOT_FAILED."""
@@ -26,8 +28,14 @@ def retry_run(run_id: RunId, user: CurrentUser, relay: RelayDep):
     "/{run_id}/resume",
     response_model=RunDetail,
     openapi_extra=raises(
-        "VERSION_MISMATCH", "RUN_COMPLETED", "RUN_BUSY", "TEMPLATE_MISMATCH", "INVALID_RESUME_REQUEST",
-        "CONCURRENT_UPDATE", "QUOTA_EXCEEDED", *WORKFLOW_CODES,
+        "VERSION_MISMATCH",
+        "RUN_COMPLETED",
+        "RUN_BUSY",
+        "TEMPLATE_MISMATCH",
+        "INVALID_RESUME_REQUEST",
+        "CONCURRENT_UPDATE",
+        "QUOTA_EXCEEDED",
+        *WORKFLOW_CODES,
     ),
 )
 def resume_run(run_id: RunId, body: ResumeRequest, user: CurrentUser, relay: RelayDep):

@@ -5,9 +5,9 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from relay.api import metrics
 from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep, RunId
 from relay.api.problems import WORKFLOW_CODES, raises
-from relay.api.schemas.search import SearchSince, SearchTemplate, SearchText, SearchUntil
 from relay.api.schemas.common import Page
 from relay.api.schemas.runs import EventPublic, InputAccepted, InputCreate, RunCreate, RunDetail, RunPublic
+from relay.api.schemas.search import SearchSince, SearchTemplate, SearchText, SearchUntil
 from relay.domain import RunStatus
 from relay.services import StartRun
 from relay.services.run_search import RunFilters
@@ -99,8 +99,10 @@ def list_events(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     lineage: Annotated[
         bool,
-        Query(description="with `branch_id` (default: the run's current branch), its whole history: each "
-              "ancestor's events up to the fork, then its own"),
+        Query(
+            description="with `branch_id` (default: the run's current branch), its whole history: each "
+            "ancestor's events up to the fork, then its own"
+        ),
     ] = False,
 ):
     """The run's append-only events in order, every branch's (or one branch's own, or with

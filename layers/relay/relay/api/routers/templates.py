@@ -7,12 +7,20 @@ from starlette.concurrency import run_in_threadpool
 
 from relay.api import metrics
 from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep, TemplateId, VersionId
+from relay.api.exceptions import UnsupportedMediaTypeError
 from relay.api.problems import REQUEST_BODY_KEY, WORKFLOW_CODES, ZIP_CODES, raises
 from relay.api.schemas.common import Page
-from relay.api.schemas.templates import SubmitFields, SubmitQuery, TemplateCreate, TemplatePublic, TemplateSubmitted, VersionDetail, VersionPublic
+from relay.api.schemas.templates import (
+    SubmitFields,
+    SubmitQuery,
+    TemplateCreate,
+    TemplatePublic,
+    TemplateSubmitted,
+    VersionDetail,
+    VersionPublic,
+)
 from relay.exceptions import InvalidRequestError, PayloadTooLargeError
 from relay.services import SubmittedTemplate
-from relay.api.exceptions import UnsupportedMediaTypeError
 
 router = APIRouter(prefix="/v1", tags=["templates"])
 

@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from relay.services.templates import TEMPLATE_NAME_PATTERN
 from relay.workflows.models import Workflow, integral_float_to_int
 
-
 T = TypeVar("T")
 
 

@@ -23,9 +23,7 @@ KeywordOrder = Annotated[
     Literal["weight", "recent"],
     Query(description="weight: heaviest total_weight first; recent: most recently used first"),
 ]
-CategoryFilter = Annotated[
-    str | None, Query(min_length=1, max_length=64, pattern=NAME_PATTERN, description="only this category")
-]
+CategoryFilter = Annotated[str | None, Query(min_length=1, max_length=64, pattern=NAME_PATTERN, description="only this category")]
 StepFilter = Annotated[
     str | None,
     Query(min_length=1, max_length=128, pattern=ID_PATTERN, description="only the options of this select step"),

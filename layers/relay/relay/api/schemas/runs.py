@@ -41,7 +41,9 @@ class RunCreate(Strict):
 
     template_name: TemplateName | None = None
     version_id: str | None = Field(default=None, max_length=64, json_schema_extra=documented(pattern=id_pattern("ver")))
-    workflow: WorkflowDocument | None = Field(default=None, description="an inline workflow: stored as a template named by its workflow_id, then run")
+    workflow: WorkflowDocument | None = Field(
+        default=None, description="an inline workflow: stored as a template named by its workflow_id, then run"
+    )
     project_name: str | None = Field(default=None, max_length=256)
     inputs: dict[str, Any] = Field(default_factory=dict, description="the run's initial state; at most 64 KiB as JSON (else 413)")
     model_preferences: ModelPreferences | None = Field(
@@ -63,9 +65,7 @@ class ArtifactToJudge(BaseModel):
     status: str
     format: str
     content_type: str = Field(description="what the preview serves it as (application/octet-stream: an attachment)")
-    declared_content_type: str | None = Field(
-        default=None, description="what was declared, when it is served as something else"
-    )
+    declared_content_type: str | None = Field(default=None, description="what was declared, when it is served as something else")
     size_bytes: int
     preview_url: str = Field(
         description="content kept in S3: a presigned GET (inline for images, audio, video, text and JSON; else an "

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from relay.domain import Template, Version
 from relay_workflow.canonical import CONTENT_HASH_PATTERN
 
-from .common import GREETING_WORKFLOW, Strict, TEMPLATE_NAME_OR_EMPTY, TemplateName, WorkflowDocument, documented
+from .common import GREETING_WORKFLOW, TEMPLATE_NAME_OR_EMPTY, Strict, TemplateName, WorkflowDocument, documented
 
 
 class SubmitFields(Strict):

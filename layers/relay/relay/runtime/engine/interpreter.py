@@ -51,8 +51,11 @@ def _progress_sink(report: ProgressReport | None, steps: list[Step], step_index:
     share = 1 / len(steps) / len(step.modules)
     low = step_index / len(steps) + module_index * share
     return functools.partial(
-        report, step_id=step.step_id, module_index=module_index,
-        module_id=step.modules[module_index].module_id, span=(low, low + share),
+        report,
+        step_id=step.step_id,
+        module_index=module_index,
+        module_id=step.modules[module_index].module_id,
+        span=(low, low + share),
     )
 
 
@@ -60,8 +63,16 @@ class _Interpreter:
     """One invocation's walk through the workflow: where it is, and what it has emitted."""
 
     def __init__(
-        self, workflow: Workflow, *, run: dict[str, Any], state: dict[str, Any], cursor: Cursor,
-        default_timeout_seconds: int, max_events: int, max_event_bytes: int, capabilities: Capabilities,
+        self,
+        workflow: Workflow,
+        *,
+        run: dict[str, Any],
+        state: dict[str, Any],
+        cursor: Cursor,
+        default_timeout_seconds: int,
+        max_events: int,
+        max_event_bytes: int,
+        capabilities: Capabilities,
     ) -> None:
         self.steps = workflow.steps
         self.run = run  # $run of references: run_id, project_name, inputs
@@ -284,8 +295,13 @@ def advance(
     cursor, ends the invocation with outcome `waiting` and `wait_seconds`, and the next
     RunStep calls the module's `poll` with the job."""
     walk = _Interpreter(
-        workflow, run={"run_id": run_id, "project_name": project_name, "inputs": inputs}, state=state, cursor=cursor,
-        default_timeout_seconds=default_timeout_seconds, max_events=max_events, max_event_bytes=max_event_bytes,
+        workflow,
+        run={"run_id": run_id, "project_name": project_name, "inputs": inputs},
+        state=state,
+        cursor=cursor,
+        default_timeout_seconds=default_timeout_seconds,
+        max_events=max_events,
+        max_event_bytes=max_event_bytes,
         capabilities=capabilities,
     )
     return walk.advance(pending, answer)

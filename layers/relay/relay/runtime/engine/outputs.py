@@ -69,7 +69,12 @@ def module_waiting(step_id: str, module_index: int, spec: ModuleSpec, waiting: W
     return NewEvent(
         event_type="module_waiting",
         step_id=step_id,
-        data={"module_index": module_index, "module_id": spec.module_id, "job": waiting.job, "wait_seconds": waiting.wait_seconds},
+        data={
+            "module_index": module_index,
+            "module_id": spec.module_id,
+            "job": waiting.job,
+            "wait_seconds": waiting.wait_seconds,
+        },
     )
 
 

@@ -195,4 +195,3 @@ class UserApprove(Module):
             return request["on_reject"]
         why = f": {outputs['reason']}" if outputs.get("reason") else ""
         raise ModuleError(f"artifact {request['artifact_name']!r} was rejected{why}", code="REJECTED")
-

@@ -96,11 +96,7 @@ class Module:
         try:
             self.Inputs.model_validate({k: v for k, v in inputs.items() if k not in deferred})
         except ValidationError as exc:
-            return [
-                _describe(e)
-                for e in exc.errors()
-                if not (e["loc"] and e["loc"][0] in deferred)
-            ]
+            return [_describe(e) for e in exc.errors() if not (e["loc"] and e["loc"][0] in deferred)]
         return []
 
     def policy_problems(self, inputs: dict[str, Any], policy: ModulePolicy) -> list[str]:

@@ -27,15 +27,24 @@ class ProgressReport(Protocol):
     one module's report, with the module's place and its share (`span`) of the run's 0..1."""
 
     def __call__(
-        self, value: float, stage: str | None, message: str | None, *,
-        step_id: str, module_index: int, module_id: str, span: tuple[float, float],
+        self,
+        value: float,
+        stage: str | None,
+        message: str | None,
+        *,
+        step_id: str,
+        module_index: int,
+        module_id: str,
+        span: tuple[float, float],
     ) -> object: ...
 
 
 class ArtifactsCapability(Protocol):
     """ctx.artifacts: the run's artifacts (relay.runtime.scope.RunArtifacts)."""
 
-    def store(self, *, step_id: str, name: str, artifact_type: str, fmt: str, data: object, content_type: str | None) -> Artifact: ...
+    def store(
+        self, *, step_id: str, name: str, artifact_type: str, fmt: str, data: object, content_type: str | None
+    ) -> Artifact: ...
 
     def find(self, *, artifact_id: str | None = None, name: str | None = None) -> Artifact | None: ...
 
@@ -64,8 +73,16 @@ class LlmCapability(Protocol):
     def image(self, ref: object) -> Image: ...
 
     def complete(
-        self, *, step_id: str, module_index: int, provider: str, model: str, messages: list[Message],
-        temperature: float | None, max_tokens: int | None, response_schema: dict[str, object] | None,
+        self,
+        *,
+        step_id: str,
+        module_index: int,
+        provider: str,
+        model: str,
+        messages: list[Message],
+        temperature: float | None,
+        max_tokens: int | None,
+        response_schema: dict[str, object] | None,
     ) -> dict[str, object]: ...
 
 
@@ -88,8 +105,15 @@ class MediaCapability(Protocol):
     def input_image(self, ref: object) -> InputImage: ...
 
     def ingest(
-        self, url: str, *, step_id: str, module_index: int, filename: str | None, accept: list[str] | None,
-        max_bytes: int, deadline_seconds: float,
+        self,
+        url: str,
+        *,
+        step_id: str,
+        module_index: int,
+        filename: str | None,
+        accept: list[str] | None,
+        max_bytes: int,
+        deadline_seconds: float,
     ) -> tuple[Media, Fetched | None]: ...
 
 

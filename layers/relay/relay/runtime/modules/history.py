@@ -58,7 +58,8 @@ class KeywordIn(BaseModel):
 
 class KeywordHistoryInputs(ModuleInputs):
     record: list[KeywordIn] = Field(
-        default_factory=list, max_length=MAX_RECORDS_PER_CALL,
+        default_factory=list,
+        max_length=MAX_RECORDS_PER_CALL,
         description="keywords to record: strings, or {keyword, weight?, category?, source?, expires_in_days?}",
     )
     weight: int = Field(default=1, ge=1, le=1000, description="added to each keyword's total_weight")
@@ -66,7 +67,9 @@ class KeywordHistoryInputs(ModuleInputs):
     source: str = Field(default=DEFAULT_SOURCE, pattern=NAME_PATTERN, description="e.g. generated, selected, user")
     expires_in_days: int = Field(default=DEFAULT_EXPIRES_IN_DAYS, ge=1, le=MAX_EXPIRES_IN_DAYS)
     order: Literal["weight", "recent"] = Field(default="weight", description="read: heaviest or most recently used first")
-    categories: list[CategoryName] | None = Field(default=None, min_length=1, max_length=20, description="read only these categories (default: all)")
+    categories: list[CategoryName] | None = Field(
+        default=None, min_length=1, max_length=20, description="read only these categories (default: all)"
+    )
     limit: int = Field(default=20, ge=0, le=200, description="how many keywords to read (0: read none)")
 
     @field_validator("record", mode="before")
@@ -111,11 +114,15 @@ class KeywordHistory(Module):
 
 class OptionUsageInputs(ModuleInputs):
     record: list[str] = Field(
-        default_factory=list, max_length=MAX_RECORDS_PER_CALL,
+        default_factory=list,
+        max_length=MAX_RECORDS_PER_CALL,
         description="the option(s) used (a string or a list, usually the `$state` value a user.select set)",
     )
     select_step: str | None = Field(
-        default=None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
+        default=None,
+        min_length=1,
+        max_length=128,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
         description="the step whose user.select offers the options (default: this step)",
     )
     limit: int = Field(default=20, ge=0, le=200, description="how many recently used options to read (0: none)")

@@ -39,8 +39,11 @@ class IngestUrl(Module):
         problems = super().check_inputs(inputs)
         accept = inputs.get("accept") if isinstance(inputs, dict) else None
         if not problems and isinstance(accept, list):
-            problems += [f"accept.{i}: {a!r} is not image/…, audio/… or video/…" for i, a in enumerate(accept)
-                         if isinstance(a, str) and not re.match(_KIND_OR_TYPE, a)]
+            problems += [
+                f"accept.{i}: {a!r} is not image/…, audio/… or video/…"
+                for i, a in enumerate(accept)
+                if isinstance(a, str) and not re.match(_KIND_OR_TYPE, a)
+            ]
         return problems
 
     def execute(self, inputs: IngestInputs, ctx: ModuleContext) -> dict[str, Any]:
@@ -48,15 +51,22 @@ class IngestUrl(Module):
             raise ModuleError("no media service is available to this run", code="MEDIA_UNAVAILABLE")
         bad = [a for a in inputs.accept or [] if not re.match(_KIND_OR_TYPE, a)]
         if bad:
-            raise ModuleError(f"{self.module_id}: accept {bad[0]!r} is not image/…, audio/… or video/…", code="INVALID_MODULE_INPUT")
+            raise ModuleError(
+                f"{self.module_id}: accept {bad[0]!r} is not image/…, audio/… or video/…", code="INVALID_MODULE_INPUT"
+            )
         cap = ctx.media.max_ingest_bytes
         max_bytes = min(cap, inputs.max_size_mb * 1024 * 1024) if inputs.max_size_mb else cap
         from relay.domain.exceptions import QuotaExceededError
 
         try:
             media, fetched = ctx.media.ingest(
-                inputs.url, step_id=ctx.step_id, module_index=ctx.module_index, filename=inputs.filename,
-                accept=inputs.accept, max_bytes=max_bytes, deadline_seconds=inputs.timeout_seconds,
+                inputs.url,
+                step_id=ctx.step_id,
+                module_index=ctx.module_index,
+                filename=inputs.filename,
+                accept=inputs.accept,
+                max_bytes=max_bytes,
+                deadline_seconds=inputs.timeout_seconds,
             )
         except QuotaExceededError as exc:
             raise ModuleError(f"{self.module_id}: {exc.detail}", code="STORAGE_QUOTA_EXCEEDED") from exc

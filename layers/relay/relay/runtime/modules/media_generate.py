@@ -85,7 +85,11 @@ def _graph_problems(workflow: dict[str, Any], images: list[Any]) -> list[str]:
         if is_reference(node):
             continue  # checked when the run resolves it
         inputs = node.get("inputs", {}) if isinstance(node, dict) else None
-        if not isinstance(node, dict) or not isinstance(node.get("class_type"), str) or not (isinstance(inputs, dict) or is_reference(inputs)):
+        if (
+            not isinstance(node, dict)
+            or not isinstance(node.get("class_type"), str)
+            or not (isinstance(inputs, dict) or is_reference(inputs))
+        ):
             problems.append(f"workflow.{node_id}: a node is {{class_type, inputs}}")
     for i, image in enumerate(images):
         node_id = image.get("node_id") if isinstance(image, dict) else getattr(image, "node_id", None)
@@ -188,13 +192,16 @@ class MediaGenerate(Module):
             raise MediaGenerationFailedError(f"ComfyUI prompt {prompt_id} failed: {entry.error_message()}")
         return self._collect(inputs, job, entry, client, ctx, iso(now))
 
-    def _collect(self, inputs: GenerateInputs, job: dict[str, Any], entry: Any, client: Any, ctx: ModuleContext,
-                 completed_at: str) -> dict[str, Any]:
+    def _collect(
+        self, inputs: GenerateInputs, job: dict[str, Any], entry: Any, client: Any, ctx: ModuleContext, completed_at: str
+    ) -> dict[str, Any]:
         files = [f for f in entry.outputs if inputs.output_nodes is None or f.node_id in inputs.output_nodes]
         if not files:
             raise MediaGenerationFailedError(f"ComfyUI prompt {job['prompt_id']} made no output files")
         if len(files) > _MAX_OUTPUTS:
-            raise MediaGenerationFailedError(f"ComfyUI prompt {job['prompt_id']} made {len(files)} files; at most {_MAX_OUTPUTS} are kept")
+            raise MediaGenerationFailedError(
+                f"ComfyUI prompt {job['prompt_id']} made {len(files)} files; at most {_MAX_OUTPUTS} are kept"
+            )
         if ctx.artifacts is None:
             raise ModuleError("no artifact store is available to this run", code="ARTIFACTS_UNAVAILABLE")
         stored, counts = [], {}
@@ -212,11 +219,18 @@ class MediaGenerate(Module):
                 )
             except RelayError as exc:
                 if exc.code == "QUOTA_EXCEEDED":  # the run fails with the quota's code
-                    raise ModuleError(f"{self.module_id}: storing {file.filename}: {exc.detail}", code="STORAGE_QUOTA_EXCEEDED") from exc
+                    raise ModuleError(
+                        f"{self.module_id}: storing {file.filename}: {exc.detail}", code="STORAGE_QUOTA_EXCEEDED"
+                    ) from exc
                 raise ModuleError(f"{self.module_id}: storing {file.filename}: {exc.detail}", code="ARTIFACT_ERROR") from exc
             stored.append(
-                {"artifact_id": artifact.artifact_id, "content_type": artifact.content_type, "size_bytes": artifact.size_bytes,
-                 "sha256": artifact.sha256, **dataclasses.asdict(file)}
+                {
+                    "artifact_id": artifact.artifact_id,
+                    "content_type": artifact.content_type,
+                    "size_bytes": artifact.size_bytes,
+                    "sha256": artifact.sha256,
+                    **dataclasses.asdict(file),
+                }
             )
         done = {
             **{k: v for k, v in job.items() if k != "deadline_at"},

@@ -11,7 +11,6 @@ from pydantic import Field
 from .base import Module, ModuleContext, ModuleInputs
 from .exceptions import ModuleError, ModuleInputError
 
-
 MAX_OUTPUT_CHARS = 1_000_000
 _NUMBERS = re.compile(r"\d+")
 
@@ -22,9 +21,7 @@ class _PlainFormatter(string.Formatter):
 
     def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
         if not field_name.isidentifier():
-            raise ModuleError(
-                f"format field {{{field_name}}} must be a plain name", code="FORMAT_ERROR"
-            )
+            raise ModuleError(f"format field {{{field_name}}} must be a plain name", code="FORMAT_ERROR")
         return super().get_field(field_name, args, kwargs)
 
     def format_field(self, value: Any, format_spec: str) -> Any:

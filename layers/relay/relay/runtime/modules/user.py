@@ -57,7 +57,10 @@ class SelectInputs(ModuleInputs):
         description="recent_usage: options this template's runs used before first, most recently used first (history.option_usage)",
     )
     usage_step: str | None = Field(
-        default=None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
+        default=None,
+        min_length=1,
+        max_length=128,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
         description="with recent_usage: the step whose option usage counts (default: this step)",
     )
 

@@ -157,15 +157,15 @@ class UrlFetcher:
                 conn.close()
             return Fetched(current, self._checked_type(declared, data, accept), data, redirects)
 
-    def _request(self, target: Target, address: IPAddress, deadline: float) -> tuple[http.client.HTTPResponse, http.client.HTTPConnection]:
+    def _request(
+        self, target: Target, address: IPAddress, deadline: float
+    ) -> tuple[http.client.HTTPResponse, http.client.HTTPConnection]:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise UrlFetchError("the fetch took longer than its time cap")
         conn = connection_for(target, address, min(self.socket_timeout, remaining))
         try:
-            conn.request(
-                "GET", target.path, headers={"Host": target.host_header, "User-Agent": self.user_agent, "Accept": "*/*"}
-            )
+            conn.request("GET", target.path, headers={"Host": target.host_header, "User-Agent": self.user_agent, "Accept": "*/*"})
             return conn.getresponse(), conn
         except (OSError, http.client.HTTPException) as exc:
             conn.close()

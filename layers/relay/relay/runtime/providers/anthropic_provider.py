@@ -92,6 +92,9 @@ class AnthropicProvider(SdkProvider):
         else:
             text = "".join(texts)
         return LlmReply(
-            text=text, data=data, usage=usage_of(response.usage), model=response.model,
+            text=text,
+            data=data,
+            usage=usage_of(response.usage),
+            model=response.model,
             body=response.model_dump(mode="json"),
         )

@@ -90,7 +90,11 @@ def _files(outputs: Any) -> list[OutputFile]:
                 if isinstance(item, dict) and isinstance(item.get("filename"), str):
                     found.append(
                         OutputFile(
-                            str(node_id), item["filename"], str(item.get("subfolder") or ""), str(item.get("type") or "output"), kind
+                            str(node_id),
+                            item["filename"],
+                            str(item.get("subfolder") or ""),
+                            str(item.get("type") or "output"),
+                            kind,
                         )
                     )
     return found
@@ -101,8 +105,15 @@ def _multipart(fields: dict[str, str], file_field: str, filename: str, content_t
     lines: list[bytes] = []
     for name, value in fields.items():
         lines += [f"--{boundary}".encode(), f'Content-Disposition: form-data; name="{name}"'.encode(), b"", value.encode()]
-    lines += [f"--{boundary}".encode(), f'Content-Disposition: form-data; name="{file_field}"; filename="{filename}"'.encode(),
-              f"Content-Type: {content_type}".encode(), b"", data, f"--{boundary}--".encode(), b""]
+    lines += [
+        f"--{boundary}".encode(),
+        f'Content-Disposition: form-data; name="{file_field}"; filename="{filename}"'.encode(),
+        f"Content-Type: {content_type}".encode(),
+        b"",
+        data,
+        f"--{boundary}--".encode(),
+        b"",
+    ]
     return b"\r\n".join(lines), f"multipart/form-data; boundary={boundary}"
 
 
@@ -115,8 +126,9 @@ class ComfyUIClient:
         self._opener = build_opener(ProxyHandler({}), HTTPHandler(), HTTPSHandler())
 
     # -- transport --------------------------------------------------------------------------
-    def _call(self, method: str, path: str, *, body: bytes | None = None, content_type: str | None = None,
-              limit: int | None = None) -> tuple[bytes, str]:
+    def _call(
+        self, method: str, path: str, *, body: bytes | None = None, content_type: str | None = None, limit: int | None = None
+    ) -> tuple[bytes, str]:
         request = Request(self.base_url + path, data=body, method=method)
         if content_type:
             request.add_header("Content-Type", content_type)
@@ -129,10 +141,14 @@ class ComfyUIClient:
         except HTTPError as exc:
             payload = exc.read(64 * 1024)
             if exc.code >= 500:
-                raise ProviderUnavailableError(f"comfyui: {exc.code} on {method} {path.split('?')[0]}", status_code=exc.code) from exc
+                raise ProviderUnavailableError(
+                    f"comfyui: {exc.code} on {method} {path.split('?')[0]}", status_code=exc.code
+                ) from exc
             raise _HttpRefusal(exc.code, payload) from exc
         except (URLError, TimeoutError, OSError) as exc:
-            raise ProviderUnavailableError(f"comfyui: {self.base_url} unreachable ({method} {path.split('?')[0]}): {exc}") from exc
+            raise ProviderUnavailableError(
+                f"comfyui: {self.base_url} unreachable ({method} {path.split('?')[0]}): {exc}"
+            ) from exc
 
     def _json(self, method: str, path: str, payload: Any | None = None) -> Any:
         body = None if payload is None else json.dumps(payload).encode()

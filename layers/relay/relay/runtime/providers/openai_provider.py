@@ -26,14 +26,10 @@ def _content(role: str, parts: list[str | Image]) -> list[dict[str, Any]]:
 
 def build_params(request: LlmRequest) -> dict[str, Any]:
     """The keyword arguments of `responses.create` (system messages become `instructions`)."""
-    instructions = "\n\n".join(
-        p for m in request.messages if m.role == "system" for p in m.parts if isinstance(p, str)
-    )
+    instructions = "\n\n".join(p for m in request.messages if m.role == "system" for p in m.parts if isinstance(p, str))
     params: dict[str, Any] = {
         "model": request.model,
-        "input": [
-            {"role": m.role, "content": _content(m.role, m.parts)} for m in request.messages if m.role != "system"
-        ],
+        "input": [{"role": m.role, "content": _content(m.role, m.parts)} for m in request.messages if m.role != "system"],
         "store": False,
     }
     if instructions:
@@ -94,4 +90,3 @@ class OpenAIProvider(SdkProvider):
             model=response.model,
             body=response.model_dump(mode="json"),
         )
-

@@ -10,13 +10,13 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from relay.adapters.dynamo import is_transient
 from relay.domain import TERMINAL_STATUSES, NewEvent, PendingInput, PendingSummary, Run, RunError, RunStatus
 from relay.domain.changes import ApplyAnswer, Change, ClosePendingInput, PutPendingInput
-from relay.runtime.engine import Answer, advance
-from relay.adapters.dynamo import is_transient
 from relay.domain.executions import execution_generation, next_execution_name
 from relay.exceptions import ConflictError, NotFoundError, RelayError, ServiceUnavailableError
 from relay.ids import iso, new_id, now_iso, utcnow
+from relay.runtime.engine import Answer, advance
 from relay.runtime.outcomes import Outcome
 from relay.runtime.ports import Orchestrator, RunStore, VersionStore, WorkflowDocuments
 from relay.runtime.scope import AttemptFactory
@@ -148,8 +148,11 @@ class ExecutionService:
             orchestrator.start(run_id, _next_execution_name(execution_arn, run_id))
             return self._next(run_id, Outcome.continued, invocations)
         return self._next(
-            run_id, result.outcome, invocations,
-            pause=result.pause.as_dict() if result.pause else None, wait_seconds=result.wait_seconds,
+            run_id,
+            result.outcome,
+            invocations,
+            pause=result.pause.as_dict() if result.pause else None,
+            wait_seconds=result.wait_seconds,
         )
 
     @staticmethod
@@ -166,7 +169,11 @@ class ExecutionService:
     ) -> dict[str, Any]:
         """The state object. `wait_seconds` (outcome `waiting`): the Wait state's SecondsPath."""
         return {
-            "run_id": run_id, "outcome": outcome.value, "pause": pause, "input": None, "invocations": invocations,
+            "run_id": run_id,
+            "outcome": outcome.value,
+            "pause": pause,
+            "input": None,
+            "invocations": invocations,
             "wait_seconds": wait_seconds,
         }
 
@@ -260,7 +267,10 @@ class ExecutionService:
                 ops.append(ClosePendingInput(run.run_id, pending.input_id, "expired", (pending.status,)))
         after = run.model_copy(
             update={
-                "status": RunStatus.error, "error": run_error, "pending_input": None, "ended_at": now_iso(),
+                "status": RunStatus.error,
+                "error": run_error,
+                "pending_input": None,
+                "ended_at": now_iso(),
                 # A module's outside job is given up with the run: a retry starts the module afresh.
                 "cursor": run.cursor.model_copy(update={"job": None}),
             }

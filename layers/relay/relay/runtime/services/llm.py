@@ -7,8 +7,9 @@ one run and one RunStep attempt (what a run's modules see as `ctx.llm`)."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from relay.domain.api_calls import (
     INLINE_BODY_MAX_BYTES,
@@ -21,13 +22,13 @@ from relay.domain.api_calls import (
 from relay.domain.limits import json_size
 from relay.ids import is_id, now_iso
 from relay.runtime.modules.exceptions import ModuleError
+from relay.runtime.ports import ApiCallObjects, ApiCallRecords, ArtifactBook, MediaObjects, MediaRecords
 from relay.runtime.providers import (
     Image,
     LlmProvider,
     ProviderConfig,
     get_provider,
 )
-from relay.runtime.ports import ApiCallObjects, ApiCallRecords, ArtifactBook, MediaObjects, MediaRecords
 
 _KEY_NAMES = {"openai": "openai_api_key", "anthropic": "anthropic_api_key"}
 

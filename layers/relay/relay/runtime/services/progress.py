@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from relay.domain import NewEvent, Progress, Run
 from relay.exceptions import ConcurrentUpdateError

@@ -113,12 +113,18 @@ class RunLlm:
                     "model": model,
                 }
             problem = call.error.message if call.error else "invalid"
-        raise InvalidStructuredOutputError(
-            f"{provider} {model}: the reply did not fit response_schema twice ({problem})"
-        )
+        raise InvalidStructuredOutputError(f"{provider} {model}: the reply did not fit response_schema twice ({problem})")
 
-    def _call(self, client: LlmProvider, provider: str, request: LlmRequest, step_id: str, module_index: int,
-              attempt: int, validator: Any) -> tuple[LlmReply, ApiCall]:
+    def _call(
+        self,
+        client: LlmProvider,
+        provider: str,
+        request: LlmRequest,
+        step_id: str,
+        module_index: int,
+        attempt: int,
+        validator: Any,
+    ) -> tuple[LlmReply, ApiCall]:
         started = utcnow()
         clock = time.monotonic()
         reply: LlmReply | None = None
@@ -191,8 +197,13 @@ class RunLlm:
 
         def part(p: str | Image) -> dict[str, Any]:
             if isinstance(p, Image):
-                return {"type": "image", "media_type": p.media_type, "sha256": p.sha256,
-                        "size_bytes": len(p.data), "key": image_key(p.sha256, retention)}
+                return {
+                    "type": "image",
+                    "media_type": p.media_type,
+                    "sha256": p.sha256,
+                    "size_bytes": len(p.data),
+                    "key": image_key(p.sha256, retention),
+                }
             return {"type": "text", "text": p}
 
         body: dict[str, Any] = {
@@ -213,4 +224,3 @@ class RunLlm:
             t["cost_usd"] = str(Decimal(t.get("cost_usd", "0")) + Decimal(call.cost_usd))
         elif call.status != "error":
             t["unpriced_calls"] = t.get("unpriced_calls", 0) + 1
-

@@ -16,8 +16,8 @@ from urllib.parse import unquote, urlsplit
 from relay.domain import Run
 from relay.domain.comfyui_nodes import DEFAULT_NODE_CLASSES
 from relay.domain.content_types import serving
-from relay.domain.media import RETENTION_RUN, RETENTION_TAG, Media, MediaStatus, safe_filename
 from relay.domain.exceptions import QuotaExceededError
+from relay.domain.media import RETENTION_RUN, RETENTION_TAG, Media, MediaStatus, safe_filename
 from relay.exceptions import ConflictError, RelayError
 from relay.ids import derived_id, is_id, now_iso
 from relay.runtime.modules.capabilities import ArtifactsCapability
@@ -150,8 +150,15 @@ class RunMedia:
         return self._factory.max_ingest_bytes
 
     def ingest(
-        self, url: str, *, step_id: str, module_index: int, filename: str | None, accept: list[str] | None,
-        max_bytes: int, deadline_seconds: float,
+        self,
+        url: str,
+        *,
+        step_id: str,
+        module_index: int,
+        filename: str | None,
+        accept: list[str] | None,
+        max_bytes: int,
+        deadline_seconds: float,
     ) -> tuple[Media, Fetched | None]:
         """Fetch `url` (SSRF-safe) and store it as a ready media attached to the run: (media,
         the fetch). A retried attempt finds the media it stored and fetches nothing."""
@@ -171,10 +178,21 @@ class RunMedia:
         )
         now = now_iso()
         media = Media(
-            media_id=media_id, user_id=self._run.user_id, run_id=self._run.run_id, filename=name,
-            content_type=fetched.content_type, declared_size=len(fetched.data), size_bytes=len(fetched.data),
-            sha256=hashlib.sha256(fetched.data).hexdigest(), etag=etag, status=MediaStatus.ready, key=key,
-            retention=RETENTION_RUN, created_at=now, updated_at=now, verified_at=now,
+            media_id=media_id,
+            user_id=self._run.user_id,
+            run_id=self._run.run_id,
+            filename=name,
+            content_type=fetched.content_type,
+            declared_size=len(fetched.data),
+            size_bytes=len(fetched.data),
+            sha256=hashlib.sha256(fetched.data).hexdigest(),
+            etag=etag,
+            status=MediaStatus.ready,
+            key=key,
+            retention=RETENTION_RUN,
+            created_at=now,
+            updated_at=now,
+            verified_at=now,
         )
         try:
             media = self._factory.media.add(media)
