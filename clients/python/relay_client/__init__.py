@@ -23,7 +23,20 @@ _EXPORTS = {
     "RelayError": "exceptions",
     "VersionMismatchError": "exceptions",
 }
-__all__ = sorted(_EXPORTS)
+# Literal, so that linters and type checkers see the re-exports (a test holds it to the table).
+__all__ = [
+    "AuthenticationError",
+    "ClientInputError",
+    "ConfigError",
+    "ConflictError",
+    "NotFoundError",
+    "Relay",
+    "RelayAPIError",
+    "RelayConnectionError",
+    "RelayError",
+    "RetryPolicy",
+    "VersionMismatchError",
+]
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 if TYPE_CHECKING:

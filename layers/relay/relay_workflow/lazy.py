@@ -23,7 +23,7 @@ def lazy_exports(
 ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """The `__getattr__` and `__dir__` of `package`, whose globals are `namespace`."""
 
-    def __getattr__(name: str) -> Any:
+    def module_getattr(name: str) -> Any:
         module = exports.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
@@ -31,7 +31,7 @@ def lazy_exports(
         namespace[name] = value
         return value
 
-    def __dir__() -> list[str]:
+    def module_dir() -> list[str]:
         return sorted(set(namespace) | set(exports))
 
-    return __getattr__, __dir__
+    return module_getattr, module_dir

@@ -38,6 +38,7 @@ def test_a_name_resolves_on_first_use_relative_or_absolute_and_is_kept():
 @pytest.mark.parametrize("name", PACKAGES)
 def test_each_package_exports_every_name_in_its_table_and_nothing_else(name):
     package = importlib.import_module(name)
+    assert sorted(package.__all__) == sorted(package._EXPORTS)  # the literal `__all__` is the table's names, once each
     for export in package.__all__:
         assert getattr(package, export) is not None
         assert export in dir(package)
