@@ -80,3 +80,30 @@ class InvalidBranchPointError(InvalidRequestError):
 
 class InvalidNodeAllowListError(ValueError):
     """ComfyUINodeAllowList names something that cannot be a node class (fails at cold start)."""
+
+
+class InvalidChainError(InvalidRequestError):
+    """A chain definition refused at submit (relay.domain.chains). `code` says which rule,
+    `step_id` names the step (and `cycle` the steps of a cycle); nothing is stored."""
+
+    code = "INVALID_CHAIN"
+
+
+class ChainCycleError(InvalidChainError):
+    code = "CHAIN_CYCLE"
+
+
+class ChainUnknownDependencyError(InvalidChainError):
+    code = "CHAIN_UNKNOWN_DEPENDENCY"
+
+
+class ChainInputNotDependencyError(InvalidChainError):
+    code = "CHAIN_INPUT_NOT_DEPENDENCY"
+
+
+class ChainUnknownArtifactError(InvalidChainError):
+    code = "CHAIN_UNKNOWN_ARTIFACT"
+
+
+class ChainUnknownTemplateError(InvalidChainError):
+    code = "CHAIN_UNKNOWN_TEMPLATE"
