@@ -1,6 +1,7 @@
 """What the API answers, as typed dictionaries (the JSON as it comes, with its types named).
 
-Only the fields a client relies on are listed; the server may add members."""
+Each TypedDict has exactly the members of the OpenAPI schema OPENAPI_SCHEMAS names, each of its
+type: tests/unit/client/test_client_types.py checks them against the server's own document."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ class ArtifactToJudge(TypedDict):
     status: str
     format: str
     content_type: str
+    declared_content_type: str | None
     size_bytes: int
     preview_url: str
 
@@ -65,11 +67,20 @@ class Run(TypedDict):
     llm_usage: dict[str, Any]
 
 
+class ResumeOffer(TypedDict):
+    """A resume that asked to choose (409 VERSION_MISMATCH), until it is confirmed."""
+
+    current_version_id: str
+    submitted_version_id: str
+    offered_at: str
+
+
 class RunDetail(Run):
     inputs: dict[str, Any]
     state: dict[str, Any]
+    model_preferences: dict[str, Any] | None
     like_run_id: str | None
-    pending_resume: dict[str, Any] | None
+    pending_resume: ResumeOffer | None
 
 
 class Event(TypedDict):
@@ -77,6 +88,8 @@ class Event(TypedDict):
     event_id: str
     event_type: str
     branch_id: str
+    workflow_version_id: str
+    correlation_id: str
     step_id: str | None
     data: dict[str, Any]
     timestamp: str
@@ -114,11 +127,16 @@ class Media(TypedDict):
     run_id: str | None
     filename: str
     content_type: str
+    declared_size: int
     size_bytes: int | None
     sha256: str | None
     status: str
     reason: str | None
+    created_at: str
+    verified_at: str | None
     expires_at: str | None
+    download_url: str | None
+    download_expires_at: str | None
 
 
 class Artifact(TypedDict):
@@ -129,26 +147,44 @@ class Artifact(TypedDict):
     artifact_type: str
     format: str
     content_type: str
+    declared_content_type: str | None
     size_bytes: int
     sha256: str
     version: int
     parent_artifact_id: str | None
     is_latest: bool
     status: str
+    decided_by: str | None
+    decided_at: str | None
     reason: str | None
+    retention: str
+    created_at: str
+    expires_at: str | None
+
+
+class RunOfPause(TypedDict):
+    run_id: str
+    template_name: str
+    project_name: str | None
+    status: RunStatus
+    current_step: str | None
     created_at: str
 
 
 class InboxItem(PendingInput):
-    run: dict[str, Any]
+    run: RunOfPause
 
 
 class LogLine(TypedDict):
     timestamp: str
+    log_group: str
+    log_stream: str
+    event_id: str
     level: str | None
     message: str
     run_id: str | None
     step_id: str | None
+    correlation_id: str | None
     record: dict[str, Any]
 
 
@@ -157,8 +193,32 @@ class RunExport(TypedDict):
     run_id: str
     size_bytes: int
     sha256: str
+    artifacts: int
+    events: int
     download_url: str
     expires_at: str
+
+
+# Each TypedDict → the components/schemas entry it mirrors.
+OPENAPI_SCHEMAS: dict[str, str] = {
+    "Progress": "Progress",
+    "RunError": "RunError",
+    "ArtifactToJudge": "ArtifactToJudge",
+    "PendingInput": "PendingInputPublic",
+    "Run": "RunPublic",
+    "RunDetail": "RunDetail",
+    "Event": "EventPublic",
+    "Template": "TemplatePublic",
+    "Version": "VersionPublic",
+    "UploadForm": "UploadForm",
+    "Media": "MediaDetail",
+    "Artifact": "ArtifactPublic",
+    "InboxItem": "InboxItem",
+    "LogLine": "LogLine",
+    "RunExport": "RunExportPublic",
+    "ResumeOffer": "ResumeOffer",
+    "RunOfPause": "RunOfPause",
+}
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,7 @@ def to_judge(relay: Relay, pending: PendingInput) -> ArtifactToJudge:
         "status": latest["status"],
         "format": latest["format"],
         "content_type": latest["content_type"],
+        "declared_content_type": latest["declared_content_type"],
         "size_bytes": latest["size_bytes"],
         "preview_url": f"/v1/artifacts/{latest['artifact_id']}/content",
     }

@@ -10,7 +10,7 @@ from typing import Any, Literal, cast
 
 from ..exceptions import VersionMismatchError
 from ..pagination import paged
-from ..types import Event, LogLine, RunDetail, RunExport
+from ..types import Event, LogLine, Run, RunDetail, RunExport
 from . import Resource
 
 ResumeChoice = Literal["continue_with_new", "continue_with_original", "start_fresh"]
@@ -59,7 +59,7 @@ class Runs(Resource):
         until: str | None = None,
         limit: int | None = None,
         page_size: int = 50,
-    ) -> Iterator[RunDetail]:
+    ) -> Iterator[Run]:
         """My runs, newest first, over every page (or `limit` runs); `q` searches their words."""
         params = {
             "q": q,
