@@ -341,3 +341,29 @@ class FakeRunRepository:
             if isinstance(change, changes.ApplyAnswer):
                 self.applied.add(key)
         self.pending[key] = pending.model_copy(update=update)
+
+
+class FakeChainRepository:
+    """relay.services.chains.ChainStore in memory: chains and their steps."""
+
+    def __init__(self) -> None:
+        from relay.domain.chain_records import Chain, ChainStep
+
+        self.chains: dict[str, Chain] = {}
+        self.chain_steps: dict[str, list[ChainStep]] = {}
+
+    def create(self, chain, steps) -> None:
+        assert chain.chain_id not in self.chains
+        self.chains[chain.chain_id] = chain
+        self.chain_steps[chain.chain_id] = list(steps)
+
+    def get(self, chain_id):
+        return self.chains.get(chain_id)
+
+    def steps(self, chain_id):
+        return list(self.chain_steps.get(chain_id, []))
+
+    def list_for_user(self, user_id, status, cursor, limit):
+        mine = [c for c in self.chains.values() if c.user_id == user_id and (status is None or c.status == status)]
+        mine.sort(key=lambda c: c.created_at, reverse=True)
+        return mine[:limit], None
