@@ -57,6 +57,10 @@ class PauseAnswerer:
     no_input: bool = False
     answered: set[str] = field(default_factory=set)  # input ids answered here
 
+    def has_value_for(self, step: str) -> bool:
+        """A value for that step is ready (prepared or scripted): nobody is asked."""
+        return step in self.prepared or step in self.answers
+
     def answer(self, pending: PendingInput) -> None:
         step = pending["step_id"]
         if step in self.prepared:
