@@ -311,7 +311,6 @@ def build_deployed() -> dict[str, Path]:
         count, problems = lambda_bytecode.check_tree(stage / part)
         if problems:
             raise RuntimeError(f"{len(problems)} of {count} .py in the {part} lack bytecode: {problems[:5]}")
-    paths = {}
     for part in ("layer", "function"):
         archive = CACHE / f"{part}.zip"
         _sam_zip(stage / part, archive)

@@ -25,6 +25,7 @@ Prints `name: ratio` lines; never asserts.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import sys
@@ -272,7 +273,8 @@ def main() -> None:
         ]:
             print(f"rebuild_at_{n}{label}_vs_10_items_read: {reads(n) / base_reads:.2f}")
             print(f"rebuild_at_{n}{label}_vs_10_replay_time: {_ratio(replay(n), replay(10), args.reps * 10):.2f}")
-            print(f"rebuild_at_{n}{label}_vs_10_time_in_moto: {_ratio(lambda: rebuild(n), lambda: rebuild(10), args.reps):.2f}")
+            in_moto = _ratio(functools.partial(rebuild, n), functools.partial(rebuild, 10), args.reps)
+            print(f"rebuild_at_{n}{label}_vs_10_time_in_moto: {in_moto:.2f}")
 
         _create(raw, template, "RunsTable", "runs_small")
         _create(raw, template, "RunsTable", "runs_large")
@@ -281,7 +283,7 @@ def main() -> None:
         figures = {}
         for label, table, user in (("small", "runs_small", "usr_small"), ("large", "runs_large", "usr_large")):
             repository = RunRepository(counting, table, "events", "unused")
-            page = lambda: repository.list_for_user(user, None, None, 20)  # noqa: E731
+            page = functools.partial(repository.list_for_user, user, None, None, 20)
             counting.items = 0
             runs, cursor = page()
             assert len(runs) == 20 and cursor

@@ -58,6 +58,7 @@ Prints figures; never asserts. `cost_per_1000_runs_usd: N.NNNN` is the headline 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import math
@@ -147,12 +148,15 @@ class CapacityMeter:
 
     # -- moto lookups ---------------------------------------------------------------------
     def _table(self, name: str) -> Any:
+        from moto.dynamodb.exceptions import ResourceNotFoundException
+
         try:
             return self._backend().get_table(name)
-        except Exception:
+        except ResourceNotFoundException:
             return None
 
     def _current(self, table_name: str, key: dict[str, Any]) -> dict[str, Any] | None:
+        from moto.dynamodb.exceptions import DynamodbException
         from moto.dynamodb.models.dynamo_type import DynamoType
 
         table = self._table(table_name)
@@ -162,7 +166,7 @@ class CapacityMeter:
             hash_key = DynamoType(key[table.hash_key_attr])
             range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
             item = table.get_item(hash_key, range_key)
-        except Exception:
+        except (KeyError, DynamodbException):  # a key attribute missing (moto refuses a missing range key)
             return None
         return json.loads(json.dumps(item.to_json()["Attributes"], default=str)) if item else None
 
@@ -290,10 +294,8 @@ class CapacityMeter:
                 for write in write_targets:
                     self._charge_write(write, succeeded)
             elif operation in DYNAMODB_READS and succeeded:
-                try:
+                with contextlib.suppress(ValueError):
                     self._charge_read(operation, request, json.loads(body or b"{}"))
-                except ValueError:
-                    pass
         return [body]
 
     def snapshot(self) -> dict[str, float]:
@@ -429,7 +431,7 @@ def _bench(cloud: Any, runs: int, wall: float) -> int:
 
     try:
         relay = Relay(ApiSettings())
-        user, api_key = relay.users.create_user("bench", "bench@example.com")
+        _, api_key = relay.users.create_user("bench", "bench@example.com")
         headers = {"Authorization": f"Bearer {api_key}"}
         api = TestClient(create_app(relay), headers=headers)  # metered: what the run costs
         observer_relay = Relay(ApiSettings(), session=_EndpointSession(quiet_url))
@@ -474,7 +476,7 @@ def _bench(cloud: Any, runs: int, wall: float) -> int:
             api_ms.append(("POST /v1/runs/{id}/input", (time.perf_counter() - started) * 1000))
             if response.status_code != 202:
                 raise RuntimeError(f"input failed: {response.status_code} {response.text}")
-            done = wait_status(run_id, "completed")
+            wait_status(run_id, "completed")
             arn = observer_relay.run_repository.get(run_id).execution_arn  # not in API answers (unmetered read)
             wait_execution(arn)
             return arn, api_ms

@@ -141,7 +141,7 @@ def main() -> None:
             runs, _ = service.find(user, RunFilters(**filters), None, 20)
             return counting.items, dict(counting.calls), len(runs)
 
-        small_items, small_calls, _ = page(small, q="common")
+        small_items, _, _ = page(small, q="common")
         large_items, large_calls, found = page(large, q="common")
         print(f"runs: {args.runs} (against 100)")
         print(f"page1_items_ratio: {large_items / small_items:.2f}   ({large_items} items, calls {large_calls}, {found} runs)")

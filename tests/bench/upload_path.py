@@ -46,7 +46,8 @@ class CountingApp:
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
-            return await self.app(scope, receive, send)
+            await self.app(scope, receive, send)
+            return
         seen = 0
 
         async def counting_receive():
@@ -154,9 +155,8 @@ def main() -> None:
     relay = Relay(ApiSettings())
     _, key = relay.users.create_user("bench", "bench@example.com")
     counter = CountingApp(create_app(relay))
-    with serving(counter) as url:
-        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=60) as client:
-            _uploads(client, counter, args.files, args.mb)
+    with serving(counter) as url, httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=60) as client:
+        _uploads(client, counter, args.files, args.mb)
     _store_load(relay, args.reps, args.kb)
     cloud.stop()
 

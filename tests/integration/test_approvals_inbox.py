@@ -157,9 +157,7 @@ def test_inbox_while_many_answer_at_once(client):
 
     assert client.post("/v1/templates", json={"workflow": greeting("inbox-crowd")}).status_code in (200, 201)
     for trial in range(2):
-        runs = []
-        for i in range(8):
-            runs.append(_start(client, greeting("inbox-crowd"), f"crowd {trial}-{i}"))
+        runs = [_start(client, greeting("inbox-crowd"), f"crowd {trial}-{i}") for i in range(8)]
         for run_id in runs:
             wait_for_status(client, run_id, "awaiting_input")
 

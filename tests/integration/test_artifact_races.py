@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from typing import Any
@@ -47,7 +48,7 @@ def check_lineage(client: httpx.Client, artifact_id: str) -> list[dict[str, Any]
     versions = client.get(f"/v1/artifacts/{artifact_id}/versions").json()["items"]
     assert [v["version"] for v in versions] == list(range(1, len(versions) + 1)), versions
     assert sum(v["is_latest"] for v in versions) == 1 and versions[-1]["is_latest"]
-    for parent, child in zip(versions, versions[1:], strict=False):
+    for parent, child in itertools.pairwise(versions):
         assert child["parent_artifact_id"] == parent["artifact_id"]
     return versions
 

@@ -93,7 +93,7 @@ def test_stored_deliverable_edited_then_approved_continues_with_the_edit(client)
     assert_problem(client.post(f"/v1/artifacts/{stored_id}/versions", json={"content": {"x": 1}}), 409, "NOT_LATEST_VERSION")
     assert_problem(client.post(f"/v1/artifacts/{stored_id}/approve"), 409, "NOT_LATEST_VERSION")
     inbox = client.get("/v1/approvals").json()["items"]
-    assert [p for p in inbox if p["run_id"] == run_id][0]["artifact"]["artifact_id"] == edited["artifact_id"]
+    assert next(p for p in inbox if p["run_id"] == run_id)["artifact"]["artifact_id"] == edited["artifact_id"]
 
     decided = client.post(f"/v1/artifacts/{edited['artifact_id']}/approve", json={"reason": "ship it"})
     assert decided.status_code == 200, decided.text

@@ -125,7 +125,7 @@ def test_state_is_rebuilt_mid_step_from_module_outputs_with_overrides(client):
         "nested": {"c": "c-b-a-s0"},
     }
     events = _events(client, run_id)
-    first = [e for e in events if e["event_type"] == "module_completed" and e["step_id"] == "chain"][0]
+    first = next(e for e in events if e["event_type"] == "module_completed" and e["step_id"] == "chain")
 
     created = client.post(
         f"/v1/runs/{run_id}/branches", json={"from_event_id": first["event_id"], "state_overrides": {"a": "A!", "extra.k": 1}}

@@ -98,7 +98,7 @@ def test_relay_local_seeds_the_given_dev_key_and_stops_cleanly():
 
 
 def test_relay_local_generates_and_prints_a_key_when_none_is_given():
-    process, port = _start_local({})
+    process, _ = _start_local({})
     output = _stop(process)
     line = next(line for line in output.splitlines() if "Dev API key" in line)
     key = line.split()[3]

@@ -135,16 +135,16 @@ def test_many_users_at_once_each_load_only_their_own_uploads(make_client, fake_c
     hostile = [make_client() for _ in range(6)]
     known: list[str] = [f"relay/run_guess{i}/{'0' * 32}.png" for i in range(6)]
     names: set[str] = set()
+
+    def attack(targets, i):
+        wf = workflow(f"graph-steal-{i}", step("make", generate({**graph(), "10": "$state.loader"})))
+        return _start(hostile[i], wf, loader={"class_type": "LoadImage", "inputs": {"image": targets[i]}}, prompt="x")
+
     for round_ in range(3):
         targets = list(known[-6:])
-
-        def attack(i):
-            wf = workflow(f"graph-steal-{i}", step("make", generate({**graph(), "10": "$state.loader"})))
-            return _start(hostile[i], wf, loader={"class_type": "LoadImage", "inputs": {"image": targets[i]}}, prompt="x")
-
         with ThreadPoolExecutor(max_workers=12) as pool:
             good = [pool.submit(_legit, honest[i], f"{round_}-{i}") for i in range(6)]
-            bad = [pool.submit(attack, i) for i in range(6)]
+            bad = [pool.submit(attack, targets, i) for i in range(6)]
             good_ids, bad_ids = [f.result() for f in good], [f.result() for f in bad]
         for client, run_id in zip(honest, good_ids, strict=True):
             run = wait_for_status(client, run_id, "completed", "error", timeout=90)

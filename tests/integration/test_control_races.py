@@ -104,7 +104,7 @@ def test_cancel_against_answers(make_client, relay):
     """Half cancel, half answer the pause: at most one answer is taken, the run ends cancelled
     (a cancel after a taken answer stops the running step), exactly one cancel is recorded."""
     client = make_client()
-    for trial in range(TRIALS):
+    for _ in range(TRIALS):
         run_id = client.post("/v1/runs", json={"workflow": greeting("race-cancel-answer")}).json()["run_id"]
         wait_for_status(client, run_id, "awaiting_input")
         requests = [("cancel", f"/v1/runs/{run_id}/cancel", None)] * (CLIENTS // 2) + [

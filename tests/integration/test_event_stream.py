@@ -158,7 +158,7 @@ def test_on_lambda_the_stream_arrives_whole_when_it_closes(cloud, relay, client)
     """The API function (Mangum, as API Gateway invokes it) buffers the stream: one response
     with every message, returned when the stream closes (the run ended, or its time is up)."""
     function = cloud.deployment.function("relay-ApiFunction")
-    user, key = relay.users.create_user(f"sse-lambda-{time.time_ns()}", f"sse{time.time_ns()}@example.com")
+    _, key = relay.users.create_user(f"sse-lambda-{time.time_ns()}", f"sse{time.time_ns()}@example.com")
     owner = httpx.Client(base_url=client.base_url, headers={"Authorization": f"Bearer {key}"}, timeout=30)
     run_id = _completed_run(owner)
     total = len(_listed(owner, run_id))

@@ -6,6 +6,7 @@ times."""
 
 from __future__ import annotations
 
+import functools
 import resource
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -32,17 +33,17 @@ def test_format_and_reference_bombs_end_fast_with_bounded_memory(make_client):
     clients = [make_client() for _ in range(8)]
     value = "x" * 65_000  # the run's inputs hold at most 64 KiB
     before = _peak_rss()
+
+    def start(kind, client):
+        response = client.post("/v1/runs", json={"workflow": _bomb(kind), "inputs": {"a": value}})
+        assert response.status_code == 201, response.text
+        return response.json()["run_id"]
+
     for round_ in range(3):
         kind = "format" if round_ % 2 == 0 else "reference"
         started = time.monotonic()
-
-        def start(client):
-            response = client.post("/v1/runs", json={"workflow": _bomb(kind), "inputs": {"a": value}})
-            assert response.status_code == 201, response.text
-            return response.json()["run_id"]
-
         with ThreadPoolExecutor(max_workers=8) as pool:
-            run_ids = list(pool.map(start, clients))
+            run_ids = list(pool.map(functools.partial(start, kind), clients))
         for client, run_id in zip(clients, run_ids, strict=True):
             run = wait_for_status(client, run_id, "completed", "error", timeout=30)
             assert run["status"] == "error" and run["error"]["code"] == "INVALID_MODULE_INPUT", run

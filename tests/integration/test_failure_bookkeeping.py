@@ -16,7 +16,7 @@ from test_run_failures import _start
 
 def test_unrecordable_failure_ends_run_and_execution(client, relay):
     run_id = _start(client, greeting("unrecordable", timeout_seconds=2))
-    paused = wait_for_status(client, run_id, "awaiting_input")
+    wait_for_status(client, run_id, "awaiting_input")
     settings = relay.settings
     run = relay.run_repository.get(run_id)
     relay.dynamodb.put_item(

@@ -5,6 +5,7 @@ recording at once count every recording once."""
 
 from __future__ import annotations
 
+import functools
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -226,14 +227,14 @@ def test_many_runs_recording_at_once_count_each_recording_once(client):
     )
     submit(client, wf, name="busy")
     total = 0
+
+    def one(round_, n):
+        run_id = start(client, "busy", own=f"own-{round_}-{n}", look=OPTIONS[n % 3])
+        return wait_for_status(client, run_id, "completed", "error", timeout=60)["status"]
+
     for round_ in range(ROUNDS):
-
-        def one(n):
-            run_id = start(client, "busy", own=f"own-{round_}-{n}", look=OPTIONS[n % 3])
-            return wait_for_status(client, run_id, "completed", "error", timeout=60)["status"]
-
         with ThreadPoolExecutor(8) as pool:
-            statuses = list(pool.map(one, range(8)))
+            statuses = list(pool.map(functools.partial(one, round_), range(8)))
         assert statuses == ["completed"] * 8
         total += 8
         keywords = {k["keyword"]: k for k in every_page(client, "/v1/keywords", template="busy")}

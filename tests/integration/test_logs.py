@@ -128,9 +128,13 @@ def test_runs_at_once_keep_their_lines_apart(make_client):
     clients = [make_client() for _ in range(8)]
     with ThreadPoolExecutor(8) as pool:
         run_ids = list(pool.map(lambda c: _run(c, _ok_workflow("logged-many")), clients))
-        list(pool.map(lambda pair: wait_for_status(pair[0], pair[1], "completed", timeout=60), zip(clients, run_ids)))
-        all_lines = list(pool.map(lambda pair: _wait_for_lines(pair[0], pair[1], "completed"), zip(clients, run_ids)))
-    for c, run_id, lines in zip(clients, run_ids, all_lines):
+        list(
+            pool.map(lambda pair: wait_for_status(pair[0], pair[1], "completed", timeout=60), zip(clients, run_ids, strict=True))
+        )
+        all_lines = list(
+            pool.map(lambda pair: _wait_for_lines(pair[0], pair[1], "completed"), zip(clients, run_ids, strict=True))
+        )
+    for c, run_id, lines in zip(clients, run_ids, all_lines, strict=True):
         assert all(line["run_id"] == run_id for line in lines)
         assert [line["step_id"] for line in lines if line["message"] == "step started"] == ["first", "second"]
         events = c.get(f"/v1/runs/{run_id}/events", params={"limit": 100}).json()["items"]
@@ -165,7 +169,7 @@ def test_admin_logs_are_for_admins_only_and_span_runs(client, make_client):
     while True:
         lines = every_line()
         runs = {line["run_id"] for line in lines}
-        if {a, b} <= runs and any(l["run_id"] == b and l["level"] == "ERROR" for l in lines):
+        if {a, b} <= runs and any(line["run_id"] == b and line["level"] == "ERROR" for line in lines):
             break
         assert time.monotonic() < deadline
         time.sleep(0.2)

@@ -153,18 +153,19 @@ def test_a_graph_that_names_a_missing_node_is_refused_at_submit(client):
 def test_many_generations_at_once_each_get_their_own_job_and_output(make_client, fake_comfyui):
     """8 users start a generation each at the same moment, twice over: every run completes with
     its own prompt (queued once), and its artifact holds its own prompt text."""
+    import functools
     from concurrent.futures import ThreadPoolExecutor
 
     clients = [make_client() for _ in range(8)]
+
+    def start(round_, i):
+        text = f"picture {round_}-{i}"
+        wf = workflow(f"generate-many-{i}", step("make", generate({k: v for k, v in graph(polls=1).items() if k != "10"})))
+        return clients[i], _start(clients[i], wf, inputs={"prompt": text}), text
+
     for round_ in range(2):
-
-        def start(i):
-            text = f"picture {round_}-{i}"
-            wf = workflow(f"generate-many-{i}", step("make", generate({k: v for k, v in graph(polls=1).items() if k != "10"})))
-            return clients[i], _start(clients[i], wf, inputs={"prompt": text}), text
-
         with ThreadPoolExecutor(max_workers=8) as pool:
-            started = list(pool.map(start, range(8)))
+            started = list(pool.map(functools.partial(start, round_), range(8)))
         prompt_ids = set()
         for client, run_id, text in started:
             run = wait_for_status(client, run_id, "completed", "error", timeout=60)

@@ -80,10 +80,13 @@ def test_many_runs_reporting_progress_at_once_keep_gapless_events(make_client):
     run_ids = [_slow_llm_run(c, f"progress-many-{i}") for i, c in enumerate(clients)]
     with ThreadPoolExecutor(6) as pool:
         finished = list(
-            pool.map(lambda pair: wait_for_status(pair[0], pair[1], "completed", "error", timeout=60), zip(clients, run_ids))
+            pool.map(
+                lambda pair: wait_for_status(pair[0], pair[1], "completed", "error", timeout=60),
+                zip(clients, run_ids, strict=True),
+            )
         )
     assert [run["status"] for run in finished] == ["completed"] * 6
-    for c, run_id in zip(clients, run_ids):
+    for c, run_id in zip(clients, run_ids, strict=True):
         events = _events(c, run_id)
         assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
         assert sum(e["event_type"] == "progress" for e in events) == 1
@@ -109,7 +112,7 @@ def test_cancels_racing_progress_reports_leave_gapless_events(make_client, shift
     with ThreadPoolExecutor(8) as pool:
         run_ids = list(pool.map(start_then_cancel, range(8)))
     time.sleep(3.5)  # the slow provider call ends; the RunSteps try to commit and must be refused
-    for c, run_id in zip(clients, run_ids):
+    for c, run_id in zip(clients, run_ids, strict=True):
         run = c.get(f"/v1/runs/{run_id}").json()
         assert run["status"] == "cancelled", run
         events = _events(c, run_id)

@@ -7,6 +7,7 @@ the admin endpoint, as an operator would."""
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -156,7 +157,7 @@ def test_pending_uploads_at_the_edge_and_freed_by_verification(make_client, rela
     _set(admin, user.user.user_id, pending_uploads=3)
     for round_ in range(ROUNDS):
         body = {"filename": "pic.png", "content_type": "image/png", "size_bytes": len(PNG)}
-        responses = _all_at_once([lambda: user.post("/v1/media", json=body)] * 12)
+        responses = _all_at_once([functools.partial(user.post, "/v1/media", json=body)] * 12)
         created = [r.json() for r in responses if r.status_code == 201]
         assert len(created) == 3, round_
         for response in (r for r in responses if r.status_code != 201):

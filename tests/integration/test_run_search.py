@@ -149,8 +149,8 @@ def test_search_pages_and_filters_with_and_without_q(client):
 
     # Dates: since/until bound creation, inclusive, with and without words.
     iso = lambda d: d.isoformat().replace("+00:00", "Z")  # noqa: E731
-    assert _all(client, q="batch", since=iso(middle), limit=2) == list(reversed(betas + [waiting]))
-    assert _all(client, since=iso(middle), limit=3) == list(reversed(betas + [waiting]))
+    assert _all(client, q="batch", since=iso(middle), limit=2) == list(reversed([*betas, waiting]))
+    assert _all(client, since=iso(middle), limit=3) == list(reversed([*betas, waiting]))
     assert _all(client, q="batch", until=iso(middle), limit=2) == list(reversed(alphas))
     assert _all(client, until=iso(middle), since=iso(begin), template="alpha") == list(reversed(alphas))
     assert _all(client, q="batch", since=iso(datetime.now(UTC) + timedelta(days=1))) == []

@@ -68,7 +68,7 @@ def restore(registry) -> None:
 def test_nothing_aws_is_made_at_init(fake_boto3_session, settings):
     relay = Relay(settings)
     assert fake_boto3_session.made == 0  # not even the session: nothing to snapshot
-    relay.users  # services and adapters are plain objects; the client comes with them
+    _ = relay.users  # services and adapters are plain objects; the client comes with them
     assert fake_boto3_session.made == 1
 
 
@@ -142,7 +142,7 @@ def test_the_api_entry_point_registers_the_hook_for_its_relay(hooks, monkeypatch
 
 @pytest.mark.filterwarnings("ignore:There is no current event loop:DeprecationWarning")
 @pytest.mark.parametrize(
-    "init_type,built_at_init",
+    ("init_type", "built_at_init"),
     [("snap-start", True), ("provisioned-concurrency", True), ("on-demand", False), (None, False)],
 )
 def test_routers_are_built_at_init_only_when_init_is_paid_ahead(hooks, monkeypatch, init_type, built_at_init):

@@ -101,7 +101,7 @@ def test_inline_json_is_kept_as_its_exact_text():
 
     artifact = Artifact.model_validate(
         {
-            **{k: v for k, v in ArtifactRepository._record(record("art_1", 1, True)).model_dump().items()},
+            **ArtifactRepository._record(record("art_1", 1, True)).model_dump(),
             "content": {"x": 1.0, "deep": [[[[{"y": None}]]]]},
         }
     )

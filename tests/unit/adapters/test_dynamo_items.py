@@ -61,5 +61,5 @@ def test_from_item_turns_decimals_into_numbers():
 
 
 def test_nan_is_refused():
-    with pytest.raises(Exception):
+    with pytest.raises(TypeError, match="Infinity and NaN not supported"):
         to_item({"x": Decimal("NaN")})

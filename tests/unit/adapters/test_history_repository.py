@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import boto3
@@ -163,23 +164,17 @@ class _OneCallAtATime:
 
 def test_concurrent_recordings_of_one_keyword_all_count(client):
     repo = HistoryRepository(_OneCallAtATime(client), "history")
-    errors = []
     start = threading.Barrier(6)
 
     def worker(n):
         start.wait()
-        try:
-            for i in range(5):
-                record(repo, f"op-{n}-{i}", [kw("shared", 1), kw(f"own{n}", 1)], now=T0 + i)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
+        for i in range(5):
+            record(repo, f"op-{n}-{i}", [kw("shared", 1), kw(f"own{n}", 1)], now=T0 + i)
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    with ThreadPoolExecutor(max_workers=6) as pool:  # six at once: the barrier holds them until all are up
+        futures = [pool.submit(worker, n) for n in range(6)]
+    for future in futures:
+        future.result()  # a worker's error fails the test here
     items, _ = read(repo, now=T0 + 10)
     weights = {k.keyword: (k.total_weight, k.uses) for k in items}
     assert weights["shared"] == (30, 30)

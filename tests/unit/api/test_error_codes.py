@@ -5,6 +5,7 @@ docs/errors.md is what tools/error_docs.py writes from the registry."""
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.util
 from pathlib import Path
 
@@ -30,6 +31,11 @@ def _code_params(tree: ast.AST) -> dict[str, int]:
     return found
 
 
+def _add_code(found: dict[str, set[str]], where: str, node: ast.AST | None) -> None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        found.setdefault(node.value, set()).add(where)
+
+
 def codes_in_source() -> dict[str, set[str]]:
     """`code = "X"` class attributes, `code="X"` arguments, and "X" passed positionally as the
     `code` parameter of a function of the same module (e.g. `problem(503, "X", …)`)."""
@@ -39,11 +45,7 @@ def codes_in_source() -> dict[str, set[str]]:
             continue
         tree = ast.parse(path.read_text(), str(path))
         params = _code_params(tree)
-        where = str(path.relative_to(LAYER))
-
-        def add(node: ast.AST | None) -> None:
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                found.setdefault(node.value, set()).add(where)
+        add = functools.partial(_add_code, found, str(path.relative_to(LAYER)))
 
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef):

@@ -33,7 +33,7 @@ def users(user_repo):
     return UserService(user_repo)
 
 
-@pytest.mark.parametrize("name,prefixes", ROUTERS, ids=[name for name, _ in ROUTERS])
+@pytest.mark.parametrize(("name", "prefixes"), ROUTERS, ids=[name for name, _ in ROUTERS])
 def test_every_route_of_a_router_is_under_its_declared_prefixes(name, prefixes):
     stand_in = LazyRouter(_app(), f"{PACKAGE}.{name}", prefixes)
     router = importlib.import_module(f"{PACKAGE}.{name}").router
@@ -92,17 +92,17 @@ def test_first_requests_at_once_build_each_router_once(users):
         "templates": "/v1/templates",
         "artifacts": "/v1/runs/run_x/artifacts",
     }
+
+    def first_request(app, barrier: threading.Barrier, statuses: list[int], path: str) -> None:
+        with TestClient(app) as client:
+            barrier.wait()
+            statuses.append(client.get(path, headers={"Authorization": "Bearer rk_nope"}).status_code)
+
     for _ in range(20):
         app = _app(users)
         barrier = threading.Barrier(8)
         statuses: list[int] = []
-
-        def first_request(path: str) -> None:
-            with TestClient(app) as client:
-                barrier.wait()
-                statuses.append(client.get(path, headers={"Authorization": "Bearer rk_nope"}).status_code)
-
-        threads = [threading.Thread(target=first_request, args=(p,)) for p in list(paths.values()) * 2]
+        threads = [threading.Thread(target=first_request, args=(app, barrier, statuses, p)) for p in list(paths.values()) * 2]
         for t in threads:
             t.start()
         for t in threads:

@@ -68,7 +68,7 @@ def test_safe_filenames(given, safe):
 
 def test_retention_is_the_shortest_rule_that_outlives_the_ttl():
     assert [retention_for(h) for h in (1, 24, 25, 168, 169, 720)] == ["1d", "1d", "7d", "7d", "30d", "30d"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="ttl_hours 721 is over 720"):
         retention_for(721)
 
 

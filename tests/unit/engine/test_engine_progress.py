@@ -86,4 +86,4 @@ def test_a_long_running_module_starts_after_a_commit_of_what_came_before():
     assert (first.cursor.step_index, first.cursor.module_index, first.cursor.started) == (1, 0, True)
     second = go(first.cursor, first.state)
     assert second.status is RunStatus.completed and reports == ["b"]
-    assert [e.event_type for e in second.events][0] == "module_completed"  # no second step_started
+    assert next(e.event_type for e in second.events) == "module_completed"  # no second step_started

@@ -137,5 +137,5 @@ def test_a_step_the_current_version_lacks_is_refused():
 
 def test_a_rebuild_starts_at_a_snapshot():
     events, _ = _history(_workflow(), {})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a rebuild starts at a snapshot event"):
         state_at(events[1:3], lambda v: None)

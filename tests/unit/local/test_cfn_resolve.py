@@ -37,7 +37,7 @@ def test_unknown_ref(resolver):
 def test_get_att(resolver):
     assert resolver.resolve({"Fn::GetAtt": ["Table", "Arn"]}) == "arn:aws:dynamodb:eu-west-1:1:table/stack-Table"
     assert resolver.resolve({"Fn::GetAtt": ["Db", "Endpoint.Address"]}) == "db.local"
-    with pytest.raises(KeyError, match="Table.Name"):
+    with pytest.raises(KeyError, match=r"Table\.Name"):
         resolver.resolve({"Fn::GetAtt": ["Table", "Name"]})
 
 

@@ -112,7 +112,7 @@ def test_a_dry_run_changes_nothing(aws):
 
 def test_a_folder_without_index_html_is_refused(aws, tmp_path):
     (tmp_path / "app.css").write_text("body{}")
-    with pytest.raises(web_deploy.WebDeployError, match="index.html"):
+    with pytest.raises(web_deploy.WebDeployError, match=r"index\.html"):
         web_deploy.deploy(aws.client("s3"), aws.client("cloudfront"), "web", "E1", tmp_path)
 
 

@@ -98,7 +98,7 @@ def test_a_node_not_on_the_list_is_refused_at_submit_naming_step_module_and_node
     )
     # A deployment that allows it takes it; one that lists only some built-ins refuses others.
     compiled(generate(nodes), ModulePolicy(comfyui_node_classes=DEFAULT_NODE_CLASSES | {"LoadImageFromUrl"}))
-    with pytest.raises(WorkflowValidationError, match="workflow.6: node class 'CLIPTextEncode'"):
+    with pytest.raises(WorkflowValidationError, match=r"workflow\.6: node class 'CLIPTextEncode'"):
         compiled(generate(text_to_image()), ModulePolicy(comfyui_node_classes=frozenset({"SaveImage"})))
 
 

@@ -51,8 +51,8 @@ def test_ingest_stores_a_ready_media_once_per_attempt():
     storage, fetcher = Storage(repo), Fetcher()
     factory = RunMediaFactory(media=repo, storage=storage, comfyui_url=None, fetcher=fetcher, max_ingest_bytes=1000)
     run = SimpleNamespace(run_id="run_a", user_id="usr_a", rev=4)
-    args = dict(step_id="s", module_index=0, filename=None, accept=None, max_bytes=5000, deadline_seconds=7)
-    media, fetched = factory.for_run(run, attempt_id(run)).ingest("https://cdn.example/a/b%20c.png", **args)
+    args = {"step_id": "s", "module_index": 0, "filename": None, "accept": None, "max_bytes": 5000, "deadline_seconds": 7}
+    media, _ = factory.for_run(run, attempt_id(run)).ingest("https://cdn.example/a/b%20c.png", **args)
     assert media.status.value == "ready" and media.run_id == "run_a" and media.user_id == "usr_a"
     assert media.size_bytes == len(PNG) and media.content_type == "image/png" and media.retention == "run"
     assert media.key == f"ingested/usr_a/{media.media_id}/b_c.png" and media.filename == "b_c.png"

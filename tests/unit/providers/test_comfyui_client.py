@@ -91,7 +91,7 @@ def test_cancel_drops_the_prompt_from_the_queue(fake, client):
 def test_view_of_a_missing_file_is_a_clear_error(client):
     from relay.runtime.providers.comfyui import OutputFile
 
-    with pytest.raises(ComfyUIError, match="no output nothing.png of node 9: 404"):
+    with pytest.raises(ComfyUIError, match=r"no output nothing\.png of node 9: 404"):
         client.view(OutputFile("9", "nothing.png", "", "output", "images"))
 
 
@@ -116,6 +116,6 @@ def test_an_upload_sends_its_subfolder_and_a_folder_outside_the_inputs_is_refuse
     name = client.upload_image("ab12.png", PNG_HEAD + b"x", "image/png", subfolder="relay/run_1")
     assert name == "relay/run_1/ab12.png" and fake.uploads[name] == PNG_HEAD + b"x"
     assert fake.upload_log[-1] == {"subfolder": "relay/run_1", "filename": "ab12.png", "type": "input", "overwrite": "true"}
-    with pytest.raises(ComfyUIError, match="refused the upload of c.png: 400"):
+    with pytest.raises(ComfyUIError, match=r"refused the upload of c\.png: 400"):
         client.upload_image("c.png", PNG_HEAD, "image/png", subfolder="relay/../../etc")
     assert "relay/../../etc/c.png" not in fake.uploads

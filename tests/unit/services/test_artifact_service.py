@@ -173,20 +173,20 @@ def test_small_content_is_inline_and_large_goes_to_s3_tagged_by_type(service, pa
 
 def test_binary_from_a_media_is_copied_server_side_and_must_be_the_users_ready_media(service, parts):
     def media(media_id, **changes):
-        fields = dict(
-            media_id=media_id,
-            user_id=ALICE.user_id,
-            filename="p.png",
-            content_type="image/png",
-            declared_size=10,
-            size_bytes=10,
-            sha256="ab" * 32,
-            status=MediaStatus.ready,
-            key=f"uploads/usr_alice/{media_id}/p.png",
-            retention="1d",
-            created_at="t",
-            updated_at="t",
-        )
+        fields = {
+            "media_id": media_id,
+            "user_id": ALICE.user_id,
+            "filename": "p.png",
+            "content_type": "image/png",
+            "declared_size": 10,
+            "size_bytes": 10,
+            "sha256": "ab" * 32,
+            "status": MediaStatus.ready,
+            "key": f"uploads/usr_alice/{media_id}/p.png",
+            "retention": "1d",
+            "created_at": "t",
+            "updated_at": "t",
+        }
         fields.update(changes)
         parts.media.items[media_id] = Media(**fields)
 

@@ -69,18 +69,18 @@ class Scripted:
 
 
 def media(media_id, user_id="usr_a", **extra):
-    fields = dict(
-        media_id=media_id,
-        user_id=user_id,
-        filename="p.png",
-        content_type="image/png",
-        declared_size=48,
-        status=MediaStatus.ready,
-        key=f"uploads/{user_id}/{media_id}/p.png",
-        retention="1d",
-        created_at="2024-01-01T00:00:00Z",
-        updated_at="2024-01-01T00:00:00Z",
-    )
+    fields = {
+        "media_id": media_id,
+        "user_id": user_id,
+        "filename": "p.png",
+        "content_type": "image/png",
+        "declared_size": 48,
+        "status": MediaStatus.ready,
+        "key": f"uploads/{user_id}/{media_id}/p.png",
+        "retention": "1d",
+        "created_at": "2024-01-01T00:00:00Z",
+        "updated_at": "2024-01-01T00:00:00Z",
+    }
     fields.update(extra)
     return Media(**fields)
 
@@ -171,16 +171,16 @@ def test_a_reply_that_does_not_fit_is_asked_again_once(parts):
     bad = LlmReply(text="{}", data={}, usage={"input": 1, "output": 1, "cached": 0, "reasoning": 0})
     good = LlmReply(text='{"a": "x"}', data={"a": "x"}, usage={"input": 1, "output": 1, "cached": 0, "reasoning": 0})
     parts.service._providers["openai"] = ("k", Scripted(bad, good))
-    kwargs = dict(
-        step_id="s",
-        module_index=0,
-        provider="openai",
-        model="unpriced",
-        messages=[Message("user", ["q"])],
-        temperature=None,
-        max_tokens=None,
-        response_schema=SCHEMA,
-    )
+    kwargs = {
+        "step_id": "s",
+        "module_index": 0,
+        "provider": "openai",
+        "model": "unpriced",
+        "messages": [Message("user", ["q"])],
+        "temperature": None,
+        "max_tokens": None,
+        "response_schema": SCHEMA,
+    }
     assert parts.llm.complete(**kwargs)["data"] == {"a": "x"}
     assert [(c.status, c.attempt, c.cost_usd) for c in parts.calls.items] == [("invalid_output", 1, None), ("ok", 2, None)]
     assert parts.llm.totals["unpriced_calls"] == 2

@@ -106,8 +106,8 @@ def test_a_runs_lines_come_once_each_in_order_for_any_page_size(limit, page_cap)
     groups = _groups()
     service = LogService(FakeReader(groups, page_cap), ["g1", "g2", "g3"], calls_per_group=1000)
     seen = _everything(service, lambda s, c, n: s.for_run(_run(), None, c, n), limit)
-    assert [l.event_id for l in seen] == _expected(groups, _run_a)
-    assert all(l.run_id == "run_a" for l in seen)
+    assert [line.event_id for line in seen] == _expected(groups, _run_a)
+    assert all(line.run_id == "run_a" for line in seen)
 
 
 @pytest.mark.parametrize("limit", [1, 4, 50])
@@ -115,7 +115,7 @@ def test_the_level_keeps_that_level_and_above(limit):
     groups = _groups()
     service = LogService(FakeReader(groups), ["g1", "g2", "g3"], calls_per_group=1000)
     seen = _everything(service, lambda s, c, n: s.for_run(_run(), "WARNING", c, n), limit)
-    assert [l.event_id for l in seen] == _expected(groups, lambda m: _run_a(m, {"WARNING", "ERROR"}))
+    assert [line.event_id for line in seen] == _expected(groups, lambda m: _run_a(m, {"WARNING", "ERROR"}))
 
 
 def test_a_small_call_budget_still_serves_everything_across_pages():
@@ -123,7 +123,7 @@ def test_a_small_call_budget_still_serves_everything_across_pages():
     reader = FakeReader(groups, page_cap=3)
     service = LogService(reader, ["g1", "g2", "g3"], calls_per_group=8)
     seen = _everything(service, lambda s, c, n: s.for_run(_run(), None, c, n), 5)
-    assert [l.event_id for l in seen] == _expected(groups, _run_a)
+    assert [line.event_id for line in seen] == _expected(groups, _run_a)
 
 
 def test_admin_lines_include_plain_text_unless_a_level_is_asked():
@@ -131,11 +131,11 @@ def test_admin_lines_include_plain_text_unless_a_level_is_asked():
     service = LogService(FakeReader(groups), ["g1", "g2", "g3"], calls_per_group=1000)
     since = datetime.fromtimestamp(T0 / 1000, UTC)
     everything = _everything(service, lambda s, c, n: s.recent(None, since, c, n), 4)
-    assert [l.event_id for l in everything] == _expected(groups, lambda m: True)
-    plain = [l for l in everything if l.level is None]
+    assert [line.event_id for line in everything] == _expected(groups, lambda m: True)
+    plain = [line for line in everything if line.level is None]
     assert plain and plain[0].record == {"message": plain[0].message}
     errors = _everything(service, lambda s, c, n: s.recent("ERROR", since, c, n), 4)
-    assert {l.level for l in errors} == {"ERROR"}
+    assert {line.level for line in errors} == {"ERROR"}
 
 
 @pytest.mark.parametrize(

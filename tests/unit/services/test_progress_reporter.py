@@ -15,18 +15,18 @@ PLACE = {"step_id": "gen", "module_index": 0, "module_id": "media.generate", "sp
 
 
 def _run(**over) -> Run:
-    fields = dict(
-        run_id="run_a",
-        user_id="usr_a",
-        template_id="tpl_a",
-        template_name="t",
-        initial_version_id="ver_a",
-        current_version_id="ver_a",
-        rev=3,
-        event_seq=5,
-        created_at="2026-01-01T00:00:00.000000Z",
-        updated_at="2026-01-01T00:00:00.000000Z",
-    )
+    fields = {
+        "run_id": "run_a",
+        "user_id": "usr_a",
+        "template_id": "tpl_a",
+        "template_name": "t",
+        "initial_version_id": "ver_a",
+        "current_version_id": "ver_a",
+        "rev": 3,
+        "event_seq": 5,
+        "created_at": "2026-01-01T00:00:00.000000Z",
+        "updated_at": "2026-01-01T00:00:00.000000Z",
+    }
     return Run(**{**fields, **over})
 
 

@@ -40,7 +40,7 @@ def test_hash_api_key_is_hex_sha256():
 
 
 def test_create_user_with_a_chosen_key(service, user_repo):
-    user, key = service.create_user("alice", "alice@example.com", api_key="rk_0123456789abcdef")
+    _, key = service.create_user("alice", "alice@example.com", api_key="rk_0123456789abcdef")
     assert key == "rk_0123456789abcdef"
     assert hash_api_key(key) in user_repo.key_hashes
 
