@@ -90,3 +90,5 @@ class ApiSettings(Settings):
     log_groups: str
     # A run's branches besides main (POST/GET /v1/runs/{id}/branches).
     branches_table: str
+    # Chains and their steps (issue 19; ChainsTable). Optional until the chain routes ship.
+    chains_table: str | None = None

@@ -88,7 +88,7 @@ def test_duplicate_step_id():
 
 def test_shape_rules():
     with pytest.raises(ValidationError):
-        ChainDefinition.model_validate({"name": "c", "steps": [{"step_id": "A"}]})  # no template
+        ChainDefinition.model_validate({"name": "c", "steps": [{"step_id": "A", "extra": 1}]})
     with pytest.raises(ValidationError):
         ChainDefinition.model_validate({"name": "c", "steps": [{"step_id": "a.b", "template_name": "t"}]})
     with pytest.raises(ValidationError):
@@ -123,3 +123,11 @@ def test_stored_names_read_from_the_workflow():
     assert not names.may_store("not-stored") and not names.may_store("img")
     dynamic = stored_names({"steps": [{"modules": [{"module_id": "artifact.store", "inputs": {"artifact_name": "$state.n"}}]}]})
     assert dynamic.may_store("anything")
+
+
+def test_exactly_one_of_template_name_or_version_id():
+    neither = ChainDefinition.model_validate({"name": "c", "steps": [{"step_id": "A"}]})
+    both = ChainDefinition.model_validate({"name": "c", "steps": [{"step_id": "A", "template_name": "t", "version_id": "ver_x"}]})
+    for definition in (neither, both):
+        error = refusal(definition)
+        assert error.code == "INVALID_CHAIN" and error.extra["step_id"] == "A"

@@ -35,6 +35,7 @@ ROUTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("run_control", ("/v1/runs/*/cancel", "/v1/runs/*/retry", "/v1/runs/*/resume")),
     ("branches", ("/v1/runs/*/branches",)),
     ("runs", ("/v1/runs",)),  # after the routers of /v1/runs/{id}/…, so a request to them loads only theirs
+    ("chains", ("/v1/chains",)),
 )
 
 

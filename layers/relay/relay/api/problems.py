@@ -110,17 +110,22 @@ PROBLEM_CODES: dict[str, Code] = {
     ),
     # Chains (issue 19): each names the step in `step_id`; nothing is stored.
     "INVALID_CHAIN": Code(
-        400, "`POST /v1/chains`: an input that starts with `$steps.` is not `$steps.<step_id>.artifacts.<name>` or `$steps.<step_id>.state.<path>`."
+        400,
+        "`POST /v1/chains`: a step gives both or neither of `template_name` and `version_id`, or an input that starts with `$steps.` is not `$steps.<step_id>.artifacts.<name>` or `$steps.<step_id>.state.<path>`.",
     ),
     "DUPLICATE_CHAIN_STEP": Code(400, "`POST /v1/chains`: two steps have the same `step_id`."),
     "CHAIN_CYCLE": Code(400, "`POST /v1/chains`: `depends_on` forms a cycle; `cycle` lists its steps in order."),
     "CHAIN_UNKNOWN_DEPENDENCY": Code(400, "`POST /v1/chains`: a step's `depends_on` names a step the chain does not have."),
-    "CHAIN_INPUT_NOT_DEPENDENCY": Code(400, "`POST /v1/chains`: a step's input names (`$steps.<id>.…`) a step it does not depend on."),
+    "CHAIN_INPUT_NOT_DEPENDENCY": Code(
+        400, "`POST /v1/chains`: a step's input names (`$steps.<id>.…`) a step it does not depend on."
+    ),
     "CHAIN_UNKNOWN_ARTIFACT": Code(
         400,
         "`POST /v1/chains`: a `$steps.<id>.artifacts.<name>` input names an artifact the upstream step's template never stores (no `artifact.store` of that name, no `media.generate` whose outputs it could be).",
     ),
-    "CHAIN_UNKNOWN_TEMPLATE": Code(400, "`POST /v1/chains`: a step's `template_name` or `version_id` is not one of yours (or has no version)."),
+    "CHAIN_UNKNOWN_TEMPLATE": Code(
+        400, "`POST /v1/chains`: a step's `template_name` or `version_id` is not one of yours (or has no version)."
+    ),
     # 401, 403, 404, 405
     "MISSING_API_KEY": Code(
         401, "No `Authorization: Bearer <key>` header (or another scheme). Sent with `WWW-Authenticate: Bearer`."

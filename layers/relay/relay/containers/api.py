@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from relay.adapters.orchestrator import RunOrchestrator
     from relay.services.api_calls import ApiCallService
     from relay.services.branches import BranchService
+    from relay.services.chains import ChainService
     from relay.services.compare import CompareService
     from relay.services.event_stream import EventStream
     from relay.services.exports import ExportService
@@ -140,3 +141,13 @@ class ApiContainer(SharedServices):
         return EventStream(
             self.run_repository, poll_seconds=s.event_stream_poll_seconds, min_poll_seconds=s.event_stream_min_poll_seconds
         )
+
+    @cached_property
+    def chains(self) -> ChainService:
+        """Chains (issue 19): submit, read, list."""
+        if not isinstance(self.settings, ApiSettings) or not self.settings.chains_table:
+            raise TypeError("chains need ApiSettings with RELAY_CHAINS_TABLE")
+        from relay.adapters.chains import ChainRepository
+        from relay.services.chains import ChainService
+
+        return ChainService(ChainRepository(self.dynamodb, self.settings.chains_table), self.templates)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from .exceptions import (
     ChainCycleError,
@@ -38,12 +38,6 @@ class ChainStepDefinition(BaseModel):
     version_id: str | None = Field(default=None, min_length=1, max_length=64)
     depends_on: list[str] = Field(default_factory=list, max_length=MAX_STEPS)
     inputs: dict[str, Any] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _one_template(self) -> ChainStepDefinition:
-        if (self.template_name is None) == (self.version_id is None):
-            raise ValueError(f"step {self.step_id}: give exactly one of template_name or version_id")
-        return self
 
 
 class ChainDefinition(BaseModel):
@@ -109,6 +103,12 @@ def check_graph(definition: ChainDefinition) -> dict[str, int]:
     steps = {s.step_id: s for s in definition.steps}
     seen: set[str] = set()
     for step in definition.steps:
+        if (step.template_name is None) == (step.version_id is None):
+            raise InvalidChainError(
+                f"step {step.step_id}: give exactly one of template_name or version_id",
+                code="INVALID_CHAIN",
+                step_id=step.step_id,
+            )
         if step.step_id in seen:
             raise InvalidChainError(
                 f"step {step.step_id}: step_id appears twice", code="DUPLICATE_CHAIN_STEP", step_id=step.step_id
