@@ -41,6 +41,22 @@ def keys_from_environment() -> dict[str, str]:
     }
 
 
+def _cache_moto_module_list() -> None:
+    """moto's server lists its package directory (a listdir and ~150 isdir calls) on every
+    request to match the Host header; the list never changes while it runs, so list it once."""
+    from moto import backends
+
+    if getattr(backends.list_of_moto_modules, "relay_cached", False):
+        return
+    names = tuple(backends.list_of_moto_modules())
+
+    def list_of_moto_modules() -> tuple[str, ...]:
+        return names
+
+    list_of_moto_modules.relay_cached = True  # type: ignore[attr-defined]
+    backends.list_of_moto_modules = list_of_moto_modules
+
+
 class LocalCloud:
     def __init__(
         self,
@@ -76,6 +92,7 @@ class LocalCloud:
         from werkzeug.serving import make_server
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per AWS call
+        _cache_moto_module_list()
         self.deployment = Deployment(stack_name=self.stack_name, region=REGION)
         transactions.install()  # item-level rollback: safe because requests are serialised
         stopping.install()  # StopExecution ends a waiting execution at once, as in the cloud
