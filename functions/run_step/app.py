@@ -1,32 +1,31 @@
 """RunStep task: apply the answer in the event (if any), then run modules until a pause,
 the end, or a failure. Returns the state machine's next state object."""
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from relay import metrics
 from relay.containers.runtime import RuntimeContainer
+from relay.metrics import names as metric
 from relay.runtime.outcomes import Outcome
 from relay.settings import Settings
 
 logger = Logger()
 tracer = Tracer()
-metrics = Metrics()
 relay = RuntimeContainer(Settings())
 
 _OUTCOME_METRICS = {
-    Outcome.paused: "RunsPaused",
-    Outcome.waiting: "RunStepsWaiting",
-    Outcome.continue_: "RunStepsContinued",
-    Outcome.continued: "RunsContinuedAsNew",
-    Outcome.completed: "RunsCompleted",
-    Outcome.failed: "RunsFailed",
+    Outcome.paused: metric.RUNS_PAUSED,
+    Outcome.waiting: metric.RUN_STEPS_WAITING,
+    Outcome.continue_: metric.RUN_STEPS_CONTINUED,
+    Outcome.continued: metric.RUNS_CONTINUED_AS_NEW,
+    Outcome.completed: metric.RUNS_COMPLETED,
+    Outcome.failed: metric.RUNS_FAILED,
 }
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
-@metrics.log_metrics
 def handler(event: dict, context: LambdaContext) -> dict:
     # Per invocation, on this thread only (relay local runs functions in threads of one process).
     logger.thread_safe_clear_keys()
@@ -40,5 +39,5 @@ def handler(event: dict, context: LambdaContext) -> dict:
         state_machine_arn=event.get("state_machine_arn"),
     )
     logger.info("run advanced", outcome=result["outcome"], step_id=(result.get("pause") or {}).get("step_id"))
-    metrics.add_metric(name=_OUTCOME_METRICS[result["outcome"]], unit=MetricUnit.Count, value=1)
+    metrics.count(_OUTCOME_METRICS[result["outcome"]])
     return result

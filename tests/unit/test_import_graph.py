@@ -33,10 +33,13 @@ ALLOWED = {
     "relay.domain": (),
     "relay.workflows": ("relay.domain", "relay.settings"),
     "relay.adapters": ("relay.domain", "relay.workflows", "relay.settings"),
-    "relay.services": ("relay.domain", "relay.workflows", "relay.adapters", "relay.settings"),
+    "relay.services": ("relay.domain", "relay.workflows", "relay.adapters", "relay.settings", "relay.metrics"),
     # The runtime's one adapter import: is_transient (AWS throttling or unreachability) at the
     # task Lambdas' edge, where it becomes ServiceUnavailableError for Step Functions' Retry.
-    "relay.runtime": ("relay.domain", "relay.workflows", "relay.settings", "relay.adapters.dynamo"),
+    "relay.runtime": ("relay.domain", "relay.workflows", "relay.settings", "relay.adapters.dynamo", "relay.metrics"),
+    # Business metrics (EMF): their registry and publishing, imported by the services and the
+    # runtime where things happen; they import nothing of relay.
+    "relay.metrics": (),
     "relay.containers": ("relay.domain", "relay.adapters", "relay.services", "relay.settings"),
 }
 

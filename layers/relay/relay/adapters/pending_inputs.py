@@ -132,3 +132,34 @@ class PendingInputs:
         for extra in ("pending_user_id", "ttl", "closed_at", "applied_at"):
             record.pop(extra, None)
         return PendingInput.model_validate(record)
+
+
+class WaitingPauses:
+    """Every pause waiting now, across users, for the operators' PauseMonitor: a Scan of the
+    sparse ByUser index, which holds only pending items (`pending_user_id` goes when a pause is
+    answered or closed), so it reads the waiting pauses and nothing else. Never on a request path."""
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def created_times(self, now_epoch: int) -> list[str]:
+        """`created_at` of each waiting pause; items past their TTL are gone (DynamoDB deletes
+        them late, the local cloud never)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "ByUser",
+            "ProjectionExpression": "created_at, #t",
+            "ExpressionAttributeNames": {"#t": "ttl"},
+        }
+        times: list[str] = []
+        while True:
+            response = self._client.scan(**kwargs)
+            for item in response.get("Items", []):
+                ttl = item.get("ttl", {}).get("N")
+                if ttl is not None and int(ttl) <= now_epoch:
+                    continue
+                times.append(item["created_at"]["S"])
+            if "LastEvaluatedKey" not in response:
+                return times
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from relay.services.artifacts import ArtifactService
     from relay.services.history import HistoryService
     from relay.services.media import MediaService
+    from relay.services.pauses import PauseMonitorService
     from relay.services.quotas import QuotaService
     from relay.services.templates import TemplateService
     from relay.services.users import UserService
@@ -49,6 +50,13 @@ class SharedServices(AdapterContainer):
         from relay.domain.comfyui_nodes import ModulePolicy, parse_node_allow_list
 
         return ModulePolicy(comfyui_node_classes=parse_node_allow_list(self.settings.comfyui_node_allow_list))
+
+    @cached_property
+    def pause_monitor(self) -> PauseMonitorService:
+        from relay.adapters.pending_inputs import WaitingPauses
+        from relay.services.pauses import PauseMonitorService
+
+        return PauseMonitorService(WaitingPauses(self.dynamodb, self.settings.pending_inputs_table))
 
     @cached_property
     def media(self) -> MediaService:

@@ -26,6 +26,8 @@ from relay.domain.media import (
 )
 from relay.exceptions import ConflictError, InvalidRequestError, NotFoundError
 from relay.ids import is_id, iso, new_id, now_iso, parse_iso, utcnow
+from relay.metrics import count
+from relay.metrics import names as metric
 from relay.services.exceptions import MediaNotUploadedError, MediaRejectedError
 
 logger = logging.getLogger("relay.media")
@@ -250,6 +252,8 @@ class MediaService:
         if media.run_id:
             changes["ttl"] = None  # attached: kept with the run
         decided = self._media.decide(media, from_status=MediaStatus.pending, **changes)
+        if decided is not None:  # counted by the path that decided (the API's complete or MediaUploaded)
+            count(metric.MEDIA_VERIFIED)
         return decided or self._media.get(media.media_id)
 
     def _settled(self, media: Media) -> Media | None:
@@ -263,6 +267,7 @@ class MediaService:
         if decided is None:
             return self._media.get(media.media_id)
         self._storage.delete(media.key)  # the winner deletes; nothing rejected is kept
+        count(metric.MEDIA_REJECTED)
         logger.info("media %s rejected: %s", media.media_id, reason)
         return decided
 

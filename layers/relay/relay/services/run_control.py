@@ -20,6 +20,8 @@ from relay.domain.changes import Change, ClosePendingInput
 from relay.domain.executions import next_execution_name
 from relay.exceptions import ConcurrentUpdateError, NotFoundError
 from relay.ids import is_id, new_id, now_iso
+from relay.metrics import count
+from relay.metrics import names as metric
 from relay.services.exceptions import RunEndedError, RunNotFailedError
 
 logger = logging.getLogger(__name__)
@@ -108,6 +110,7 @@ class RunControlService:
         then StopExecution. A RunStep still running finds its commit refused (the rev moved)
         and its retry finds the run ended."""
         cancelled = with_reloads(lambda: self._load(user, run_id), lambda run: self._cancel(user, run))
+        count(metric.RUNS_CANCELLED)  # committed once: a refused cancel raised above
         if cancelled.execution_arn:
             try:
                 self._orchestrator.stop(cancelled.execution_arn, f"cancelled by {user.user_id}")

@@ -2,13 +2,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 
-from relay.api import metrics
+from relay import metrics
 from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep, RunId
 from relay.api.problems import WORKFLOW_CODES, raises
 from relay.api.schemas.common import Page
 from relay.api.schemas.runs import EventPublic, InputAccepted, InputCreate, RunCreate, RunDetail, RunPublic
 from relay.api.schemas.search import SearchSince, SearchTemplate, SearchText, SearchUntil
 from relay.domain import RunStatus
+from relay.metrics import names as metric
 from relay.services import StartRun
 from relay.services.run_search import RunFilters
 
@@ -51,7 +52,7 @@ def start_run(
     start = StartRun(**body.model_dump())
     lambda_context = request.scope.get("aws.context")  # set by Mangum on Lambda
     run = relay.runs.start(user, start, idempotency_key, lambda_context)
-    metrics.count("RunsStarted")
+    metrics.count(metric.RUNS_STARTED)
     response.headers["Location"] = f"/v1/runs/{run.run_id}"
     return RunDetail.of(run)
 
@@ -134,5 +135,5 @@ def answer_input(run_id: RunId, body: InputCreate, user: CurrentUser, relay: Rel
     """Answer the run's pause at `step_id`. The run resumes. Of concurrent answers exactly one
     is accepted; every other gets a 409 `INPUT_ALREADY_ANSWERED` naming the winning `input_id`."""
     run, input_id = relay.runs.answer(user, run_id, body.step_id, body.value)
-    metrics.count("InputsAnswered")
+    metrics.count(metric.INPUTS_ANSWERED)
     return InputAccepted.model_validate({**RunDetail.fields_of(run), "input_id": input_id})

@@ -5,7 +5,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from relay.api import metrics
+from relay import metrics
 from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep, TemplateId, VersionId
 from relay.api.exceptions import UnsupportedMediaTypeError
 from relay.api.problems import REQUEST_BODY_KEY, WORKFLOW_CODES, ZIP_CODES, raises
@@ -20,6 +20,7 @@ from relay.api.schemas.templates import (
     VersionPublic,
 )
 from relay.exceptions import InvalidRequestError, PayloadTooLargeError
+from relay.metrics import names as metric
 from relay.services import SubmittedTemplate
 
 router = APIRouter(prefix="/v1", tags=["templates"])
@@ -148,7 +149,7 @@ async def submit_template(
     version (200). `template_name`, `display_name` and `content_hash` may also be query
     parameters (how an `application/zip` body names them); a field the body gives wins."""
     submitted = await _submission(request, query, user, relay)
-    metrics.count("VersionsCreated" if submitted.created else "VersionsResubmitted")
+    metrics.count(metric.VERSIONS_CREATED if submitted.created else metric.VERSIONS_RESUBMITTED)
     if submitted.created:
         response.headers["Location"] = f"/v1/versions/{submitted.version.version_id}"
     else:

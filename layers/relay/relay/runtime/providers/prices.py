@@ -37,6 +37,15 @@ def price_of(model: str) -> tuple[Decimal, Decimal, Decimal] | None:
     return None if entry is None else tuple(Decimal(x) for x in entry)  # type: ignore[return-value]
 
 
+def priced_model(model: str) -> str | None:
+    """The price list's name for `model` (a family for prefix entries), or None: a bounded
+    label for metrics, where a model's full name (dated snapshots) would not be."""
+    if model in PRICES:
+        return model
+    candidates = [k for k in PRICES if k.endswith("*") and model.startswith(k[:-1])]
+    return max(candidates, key=len)[:-1] if candidates else None
+
+
 def cost_usd(model: str, usage: dict[str, int]) -> str | None:
     """The call's cost as a decimal string (exact), or None when the model has no price here.
 

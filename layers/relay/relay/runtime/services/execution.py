@@ -16,6 +16,8 @@ from relay.domain.changes import ApplyAnswer, Change, ClosePendingInput, PutPend
 from relay.domain.executions import execution_generation, next_execution_name
 from relay.exceptions import ConflictError, NotFoundError, RelayError, ServiceUnavailableError
 from relay.ids import iso, new_id, now_iso, utcnow
+from relay.metrics import count
+from relay.metrics import names as metric
 from relay.runtime.engine import Answer, advance
 from relay.runtime.outcomes import Outcome
 from relay.runtime.ports import Orchestrator, RunStore, VersionStore, WorkflowDocuments
@@ -244,6 +246,7 @@ class ExecutionService:
                 return result
             try:
                 self._commit_failure(run, run_error, event, correlation_id)
+                count(metric.RUNS_FAILED)
                 return result
             except ConflictError as exc:
                 problem = exc  # the run or its pending input moved on meanwhile: reload, try again
@@ -257,6 +260,7 @@ class ExecutionService:
                 break
         detail = f"{run_error.code} ({run_error.message[:1000]}); recording it failed: {type(problem).__name__}: {problem}"
         self._runs.force_error(run, RunError(code="BOOKKEEPING_FAILED", message=detail[:2000]))
+        count(metric.RUNS_FAILED)
         return result
 
     def _commit_failure(self, run: Run, run_error: RunError, event: NewEvent, correlation_id: str) -> None:

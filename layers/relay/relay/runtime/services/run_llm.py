@@ -6,6 +6,7 @@ structured output does not fit its schema), records every call and keeps the run
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -15,6 +16,8 @@ from relay.domain import Run
 from relay.domain.api_calls import RETENTION_DAYS, ApiCall, CallError, Usage, image_key
 from relay.exceptions import RelayError
 from relay.ids import iso, new_id, utcnow
+from relay.metrics import OTHER, PROVIDERS, bounded, publish
+from relay.metrics import names as metric
 from relay.runtime.modules.capabilities import ArtifactsCapability
 from relay.runtime.providers import (
     NOT_JSON,
@@ -26,9 +29,11 @@ from relay.runtime.providers import (
     Message,
     ProviderError,
 )
-from relay.runtime.providers.prices import AS_OF, cost_usd
+from relay.runtime.providers.prices import AS_OF, cost_usd, priced_model
 
 from .llm import LlmService, MediaRefError, retention_of
+
+logger = logging.getLogger("relay.llm")
 
 
 class RunLlm:
@@ -166,6 +171,7 @@ class RunLlm:
         images = self._images_of(request)
         self._service.record(call, self._request_body(request, call), reply.body if reply else None, images)
         self._add(call)
+        _observe(call)
         if error is not None:
             raise error
         assert reply is not None
@@ -224,3 +230,33 @@ class RunLlm:
             t["cost_usd"] = str(Decimal(t.get("cost_usd", "0")) + Decimal(call.cost_usd))
         elif call.status != "error":
             t["unpriced_calls"] = t.get("unpriced_calls", 0) + 1
+
+
+def _observe(call: ApiCall) -> None:
+    """One log line per provider call (the LLM-calls-by-cost query reads it) and its metrics,
+    by provider and model family (bounded: never the run or the user)."""
+    logger.info(
+        "llm call",
+        extra={
+            "step_id": call.step_id,
+            "call_id": call.call_id,
+            "provider": call.provider,
+            "model": call.model,
+            "status": call.status,
+            "duration_ms": call.duration_ms,
+            "input_tokens": call.usage.input,
+            "output_tokens": call.usage.output,
+            "cost_usd": float(call.cost_usd) if call.cost_usd is not None else None,
+            "error_code": call.error.code if call.error else None,
+        },
+    )
+    values = {
+        metric.LLM_CALLS: 1,
+        metric.LLM_CALL_ERRORS: 0 if call.status == "ok" else 1,
+        metric.LLM_INPUT_TOKENS: call.usage.input,
+        metric.LLM_OUTPUT_TOKENS: call.usage.output,
+    }
+    if call.cost_usd is not None:
+        values[metric.LLM_COST_USD] = float(call.cost_usd)
+    labels = {"provider": bounded(call.provider, PROVIDERS), "model": priced_model(call.model) or OTHER}
+    publish(values, labels)
