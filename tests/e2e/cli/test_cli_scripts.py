@@ -137,6 +137,7 @@ def test_a_file_over_the_servers_cap_and_auth_and_connection_errors(user: User, 
     assert over.returncode == 3 and len(_error_lines(over.stderr)) == 1 and "MEDIA_TOO_LARGE" in over.stderr
     with user.api() as api:
         assert api.get("/v1/runs").json()["items"] == []  # no run started
+        assert api.get("/v1/templates").json()["items"] == []  # and the workflow not submitted
     upload = user.run("media", "upload", str(big))
     assert upload.returncode == 3 and "MEDIA_TOO_LARGE" in upload.stderr
     wrong_key = user.run("runs", "list", RELAY_API_KEY="rk_not_a_real_key_0123456789")

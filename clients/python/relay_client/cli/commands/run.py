@@ -78,6 +78,11 @@ def _start(ctx: Context) -> tuple[RunDetail, dict[str, str], dict[str, Any]]:
         raise ClientInputError("give a workflow PATH, or --like RUN (one of them)", code="USAGE")
     workflow = load_workflow(args.path) if args.path else None
     todo = plan(workflow, args.input, args.media, args.answer)
+    # Media first: the server's cap (or its check of the bytes) refuses a file before the
+    # template gets a version; an unattached upload left by a later refusal expires by itself.
+    for name, path in todo.input_media.items():
+        todo.inputs[name] = upload_with_bar(relay, out, path)["media_id"]
+    prepared = {step: {"media_id": upload_with_bar(relay, out, path)["media_id"]} for step, path in todo.step_media.items()}
     source: dict[str, Any] = {"like_run_id": args.like}
     if workflow is not None:
         submitted = relay.templates.submit(workflow)
@@ -86,9 +91,6 @@ def _start(ctx: Context) -> tuple[RunDetail, dict[str, str], dict[str, Any]]:
         out.info(
             f"{submitted.template['template_name']}: {submitted.version['version_id']} ({how}; {submitted.content_hash[:19]}…)"
         )
-    for name, path in todo.input_media.items():
-        todo.inputs[name] = upload_with_bar(relay, out, path)["media_id"]
-    prepared = {step: {"media_id": upload_with_bar(relay, out, path)["media_id"]} for step, path in todo.step_media.items()}
     run = relay.runs.start(**source, project_name=args.project, inputs=todo.inputs or None)
     out.info(f"run {run['run_id']} started")
     return run, todo.answers, prepared
