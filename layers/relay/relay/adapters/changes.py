@@ -8,6 +8,7 @@ for a table this function was not given one for is a wiring error.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from relay.domain import changes as c
 from relay.domain.changes import conflict_error
@@ -39,7 +40,7 @@ def add_changes(transaction: Transaction, tables: ChangeTables, changes: list[c.
         if isinstance(change, c.IndexRun):  # unconditional puts
             transaction.extend(index_puts(tables.table("run_search"), change.run, change.words))
             continue
-        failed = lambda conflict=change.conflict: conflict_error(conflict)
+        failed = partial(conflict_error, change.conflict)
         if isinstance(change, (c.RecordDecision, c.UndoDecision)):
             build = decision_update if isinstance(change, c.RecordDecision) else undecision_update
             transaction.add({"Update": build(tables.table("artifacts"), change)}, failed)

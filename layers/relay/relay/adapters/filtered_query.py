@@ -97,7 +97,7 @@ def filtered_page(
         items = response.get("Items", [])
         last_key = response.get("LastEvaluatedKey")
         taken = accept([from_item(i) for i in items]) if items else []
-        for position, (item, result) in enumerate(zip(items, taken)):
+        for position, (item, result) in enumerate(zip(items, taken, strict=True)):
             if result is None:
                 continue
             results.append(result)

@@ -63,7 +63,8 @@ class Transaction:
         except ClientError as exc:
             if error_code(exc) == "TransactionCanceledException":
                 reasons = cancellation_codes(exc)
-                for write, reason in zip(self.writes, reasons):
+                # No reasons (an endpoint that gives none) pair nothing: the ClientError is raised as it is.
+                for write, reason in zip(self.writes, reasons, strict=False):
                     if reason == "ConditionalCheckFailed" and write.failed is not None:
                         raise write.failed() from exc
                 if "TransactionConflict" in reasons and self._conflict is not None:

@@ -93,7 +93,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RelayError)
     async def relay_error(request: Request, exc: RelayError) -> JSONResponse:
         if exc.status >= 500:
-            logger.exception("request failed: %s", exc.code)
+            logger.error("request failed: %s", exc.code, exc_info=exc)
         # An error may name headers of its own (QUOTA_EXCEEDED: Retry-After).
         headers = getattr(exc, "headers", None)
         return problem(exc.status, exc.code, exc.detail, headers=headers or None, **_jsonable(exc.extra))
@@ -131,5 +131,5 @@ def install(app: FastAPI) -> None:
         if is_transient(exc):  # throttled or unreachable after botocore's retries
             logger.warning("AWS call failed for now", exc_info=exc)
             return problem(503, "SERVICE_UNAVAILABLE", "the service is busy; retry the request")
-        logger.exception("unhandled error")
+        logger.error("unhandled error", exc_info=exc)
         return problem(500, "INTERNAL_ERROR", "the server failed to handle this request")

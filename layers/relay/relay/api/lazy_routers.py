@@ -42,7 +42,8 @@ class LazyRouter(BaseRoute):
     def serves(self, path: str) -> bool:
         parts = _segments(path)
         return any(
-            len(parts) >= len(pattern) and all(p in ("*", part) for p, part in zip(pattern, parts)) for pattern in self.patterns
+            len(parts) >= len(pattern) and all(p in ("*", part) for p, part in zip(pattern, parts, strict=False))
+            for pattern in self.patterns
         )
 
     def load(self) -> list[BaseRoute]:

@@ -12,7 +12,7 @@ Pure: no AWS. The unit-test fake (tests/unit/fakes.py) applies the same records 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, TypeAlias
 
 from relay.exceptions import AlreadyDecidedError, ConcurrentUpdateError, ConflictError
 
@@ -121,14 +121,14 @@ class IndexRun:
     words: tuple[str, ...]
 
 
-Change = Union[
-    PutPendingInput,
-    ClosePendingInput,
-    ClaimPendingInput,
-    ReopenPendingInput,
-    ApplyAnswer,
-    RecordDecision,
-    UndoDecision,
-    PutBranch,
-    IndexRun,
-]
+Change: TypeAlias = (
+    PutPendingInput
+    | ClosePendingInput
+    | ClaimPendingInput
+    | ReopenPendingInput
+    | ApplyAnswer
+    | RecordDecision
+    | UndoDecision
+    | PutBranch
+    | IndexRun
+)

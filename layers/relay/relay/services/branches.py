@@ -36,7 +36,7 @@ class BranchService:
     # -- create ---------------------------------------------------------------------------
     def create(self, user: User, run_id: str, from_event_id: str, state_overrides: dict[str, Any] | None) -> tuple[Run, Branch]:
         overrides = _checked_overrides(state_overrides or {})
-        run = load_own_run(self._runs, user, run_id)
+        load_own_run(self._runs, user, run_id)  # the caller's own run, else 404
         event = self._branches.find_event(run_id, from_event_id) if is_id(from_event_id, "evt") else None
         if event is None:
             raise NotFoundError(f"run {run_id} has no event {from_event_id[:64]}", code="EVENT_NOT_FOUND")

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from relay.api.deps import CurrentUser, Cursor, Limit, RelayDep, RunId
 from relay.api.problems import raises
@@ -90,7 +90,7 @@ class VersionCreate(Strict):
     """`content` for a json or text artifact; `content_type` and `size_bytes` for a binary
     one (a presigned upload, then `POST …/versions/{version_id}/complete`)."""
 
-    model_config = {"json_schema_extra": _one_of_content_or_upload}
+    model_config = ConfigDict(json_schema_extra=_one_of_content_or_upload)
 
     content: Any = Field(
         default=None,
@@ -119,7 +119,7 @@ class ApproveBody(Strict):
 
 
 class RejectBody(Strict):
-    model_config = {"json_schema_extra": {"examples": [{"reason": "off brand"}]}}
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "off brand"}]})
 
     reason: str = Field(min_length=1, max_length=REASON_MAX)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from relay.api.deps import CurrentUser, RelayDep
 from relay.api.problems import raises
@@ -29,9 +29,9 @@ JsonInt = Annotated[int, BeforeValidator(_integral)]
 
 
 class MediaCreate(Strict):
-    model_config = {
-        "json_schema_extra": {"examples": [{"filename": "cat.png", "content_type": "image/png", "size_bytes": 48213}]}
-    }
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"filename": "cat.png", "content_type": "image/png", "size_bytes": 48213}]}
+    )
 
     filename: str = Field(min_length=1, max_length=255, description="kept as given; the key uses a safe form of it")
     content_type: str = Field(

@@ -66,12 +66,12 @@ def file_input_problems(workflow: dict[str, Any], images: Any) -> list[str]:
         if cls is not None and isinstance(name, str) and name not in FILE_INPUTS.get(cls, ()):
             problems.append(f"images.{i}: node {node_id!r} ({cls}) loads no file by its input {name!r}")
     for node_id, cls, inputs in _nodes(workflow):
-        for name in FILE_INPUTS.get(cls, ()):
-            if inputs is not None and name in inputs and (node_id, name) not in filled:
-                problems.append(
-                    f"workflow.{node_id}.inputs.{name}: {cls} may only load an image this run uploads "
-                    f"(name the node in `images`), not a file by name"
-                )
+        problems.extend(
+            f"workflow.{node_id}.inputs.{name}: {cls} may only load an image this run uploads "
+            f"(name the node in `images`), not a file by name"
+            for name in FILE_INPUTS.get(cls, ())
+            if inputs is not None and name in inputs and (node_id, name) not in filled
+        )
     return problems
 
 

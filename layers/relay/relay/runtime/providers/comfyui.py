@@ -11,6 +11,7 @@ nodes and their errors."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from dataclasses import dataclass
@@ -86,17 +87,17 @@ def _files(outputs: Any) -> list[OutputFile]:
         for kind, items in node_out.items():
             if not isinstance(items, list):
                 continue
-            for item in items:
-                if isinstance(item, dict) and isinstance(item.get("filename"), str):
-                    found.append(
-                        OutputFile(
-                            str(node_id),
-                            item["filename"],
-                            str(item.get("subfolder") or ""),
-                            str(item.get("type") or "output"),
-                            kind,
-                        )
-                    )
+            found.extend(
+                OutputFile(
+                    str(node_id),
+                    item["filename"],
+                    str(item.get("subfolder") or ""),
+                    str(item.get("type") or "output"),
+                    kind,
+                )
+                for item in items
+                if isinstance(item, dict) and isinstance(item.get("filename"), str)
+            )
     return found
 
 
@@ -144,7 +145,7 @@ class ComfyUIClient:
                 raise ProviderUnavailableError(
                     f"comfyui: {exc.code} on {method} {path.split('?')[0]}", status_code=exc.code
                 ) from exc
-            raise _HttpRefusal(exc.code, payload) from exc
+            raise _HttpRefusalError(exc.code, payload) from exc
         except (URLError, TimeoutError, OSError) as exc:
             raise ProviderUnavailableError(
                 f"comfyui: {self.base_url} unreachable ({method} {path.split('?')[0]}): {exc}"
@@ -154,7 +155,7 @@ class ComfyUIClient:
         body = None if payload is None else json.dumps(payload).encode()
         try:
             data, _ = self._call(method, path, body=body, content_type="application/json" if body is not None else None)
-        except _HttpRefusal as refusal:
+        except _HttpRefusalError as refusal:
             raise ComfyUIError(f"ComfyUI refused {method} {path.split('?')[0]}: {refusal.code} {refusal.text()}") from None
         try:
             return json.loads(data) if data.strip() else None
@@ -171,7 +172,7 @@ class ComfyUIClient:
         body, ctype = _multipart(fields, "image", filename, content_type, data)
         try:
             raw, _ = self._call("POST", "/upload/image", body=body, content_type=ctype)
-        except _HttpRefusal as refusal:
+        except _HttpRefusalError as refusal:
             raise ComfyUIError(f"ComfyUI refused the upload of {filename}: {refusal.code} {refusal.text()}") from None
         try:
             answer = json.loads(raw)
@@ -185,7 +186,7 @@ class ComfyUIClient:
         body = json.dumps({"prompt": prompt, "client_id": client_id, "prompt_id": prompt_id}).encode()
         try:
             raw, _ = self._call("POST", "/prompt", body=body, content_type="application/json")
-        except _HttpRefusal as refusal:
+        except _HttpRefusalError as refusal:
             answer = refusal.json()
             node_errors = answer.get("node_errors") if isinstance(answer, dict) else None
             error = answer.get("error") if isinstance(answer, dict) else None
@@ -235,19 +236,17 @@ class ComfyUIClient:
         query = urlencode({"filename": file.filename, "subfolder": file.subfolder, "type": file.type})
         try:
             return self._call("GET", f"/view?{query}", limit=self._max_download)
-        except _HttpRefusal as refusal:
+        except _HttpRefusalError as refusal:
             raise ComfyUIError(f"ComfyUI has no output {file.filename} of node {file.node_id}: {refusal.code}") from None
 
     def cancel(self, prompt_id: str) -> None:
         """Best effort: drop the prompt from the queue, and interrupt it if it runs."""
         for path, payload in (("/queue", {"delete": [prompt_id]}), ("/interrupt", {"prompt_id": prompt_id})):
-            try:
+            with contextlib.suppress(ComfyUIError, ProviderUnavailableError):
                 self._json("POST", path, payload)
-            except (ComfyUIError, ProviderUnavailableError):
-                pass
 
 
-class _HttpRefusal(Exception):
+class _HttpRefusalError(Exception):
     def __init__(self, code: int, payload: bytes) -> None:
         super().__init__(code)
         self.code, self.payload = code, payload
