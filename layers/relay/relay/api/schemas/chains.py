@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from relay.domain.chain_records import Chain, ChainStep, ChainStepStatus
 from relay.domain.chains import MAX_STEPS, STEP_ID_PATTERN
 
-from .common import Strict
+from .common import GREETING_WORKFLOW, Strict
 
 
 class ChainStepCreate(Strict):
@@ -33,14 +33,14 @@ class ChainCreate(Strict):
         json_schema_extra={
             "examples": [
                 {
-                    "name": "draft-then-polish",
+                    "name": "greet-twice",
                     "steps": [
-                        {"step_id": "draft", "template_name": "writer"},
+                        {"step_id": "first", "template_name": GREETING_WORKFLOW["workflow_id"]},
                         {
-                            "step_id": "polish",
-                            "template_name": "editor",
-                            "depends_on": ["draft"],
-                            "inputs": {"text": "$steps.draft.artifacts.draft"},
+                            "step_id": "second",
+                            "template_name": GREETING_WORKFLOW["workflow_id"],
+                            "depends_on": ["first"],
+                            "inputs": {"name": "$steps.first.state.name"},
                         },
                     ],
                 }
