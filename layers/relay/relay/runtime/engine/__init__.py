@@ -1,5 +1,6 @@
 """The run interpreter: pure logic that advances a run through its workflow."""
 
-from .interpreter import Advance, Answer, Pause, advance
+from .interpreter import advance
+from .results import Advance, Answer, Pause
 
 __all__ = ["Advance", "Answer", "Pause", "advance"]
