@@ -117,7 +117,6 @@ class LocalCloud:
                 "AWS_DEFAULT_REGION": REGION,
                 "AWS_REGION": REGION,
                 "POWERTOOLS_TRACE_DISABLED": "true",
-                "POWERTOOLS_METRICS_DISABLED": "true",
             }
         )
         os.environ.pop("AWS_PROFILE", None)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import threading
 import time
 import uuid
@@ -39,6 +40,38 @@ class _ShippingHandler(logging.Handler):
             buffer.append((int(record.created * 1000), self.format(record)))
         except Exception:  # noqa: BLE001 - a line that cannot be formatted is not worth failing the function
             self.handleError(record)
+
+
+class _ThreadStdout:
+    """sys.stdout for the local cloud: the EMF metric lines an invocation prints on its thread
+    join its log lines, as Lambda ships a function's stdout; every other write goes through."""
+
+    def __init__(self, shipper: LogShipper, real: Any) -> None:
+        self._shipper = shipper
+        self.real = real
+        self._partial = threading.local()
+
+    def write(self, text: str) -> int:
+        # print() writes an EMF line whole, then its newline. Logger lines are not taken here:
+        # the shipping handler has them already.
+        if text == "\n" and getattr(self._partial, "emf", False):
+            self._partial.emf = False
+            return len(text)
+        if not text.startswith('{"_aws"'):
+            return self.real.write(text)
+        self._partial.emf = True
+        buffer = self._shipper.buffer()
+        if buffer is not None:
+            buffer.append((int(time.time() * 1000), text.strip()))
+        # else: printed outside an invocation (the local API server is no Lambda, so its
+        # metrics have no log group to go to): dropped.
+        return len(text)
+
+    def flush(self) -> None:
+        self.real.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
 
 
 class LogShipper:
@@ -68,6 +101,9 @@ class LogShipper:
     @contextmanager
     def capture(self, function: Any) -> Iterator[None]:
         """Collect the lines logged on this thread meanwhile; ship them at the end."""
+        with self._lock:
+            if not (isinstance(sys.stdout, _ThreadStdout) and sys.stdout._shipper is self):
+                sys.stdout = _ThreadStdout(self, sys.stdout)
         outer = self.buffer()
         lines: list[tuple[int, str]] = []
         self._local.lines = lines
