@@ -83,4 +83,4 @@ OTHER = "other"
 
 
 def bounded(value: str | None, allowed: tuple[str, ...] | frozenset[str]) -> str:
-    return value if value in allowed else OTHER
+    return value if value is not None and value in allowed else OTHER

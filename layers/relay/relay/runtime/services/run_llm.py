@@ -250,7 +250,7 @@ def _observe(call: ApiCall) -> None:
             "error_code": call.error.code if call.error else None,
         },
     )
-    values = {
+    values: dict[metric.MetricSpec, float] = {
         metric.LLM_CALLS: 1,
         metric.LLM_CALL_ERRORS: 0 if call.status == "ok" else 1,
         metric.LLM_INPUT_TOKENS: call.usage.input,
