@@ -22,7 +22,8 @@ DEFAULT_SERVICE = "relay"  # POWERTOOLS_SERVICE_NAME in the Globals, the `servic
 
 
 class MetricDimensionsError(ValueError):
-    code = "METRIC_DIMENSIONS"
+    """A publish with dimensions its metric does not declare: a bug in Relay, never a client's
+    problem, so it has no problem code."""
 
 
 def namespace() -> str:
