@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..exceptions import ClientInputError, RelayAPIError, RelayError
+from ..exceptions import ClientInputError, RelayAPIError, RelayError, VersionMismatchError
 from . import exit_codes
 
 
@@ -25,6 +25,11 @@ def details(exc: RelayError) -> list[str]:
     for issue in exc.problem.get("errors") or []:
         loc = ".".join(str(p) for p in issue.get("loc") or [])
         lines.append(f"  - {loc}: {issue.get('msg')}")
+    if isinstance(exc, VersionMismatchError):  # `relay runs resume` takes the choice as --choice
+        lines.append(
+            f"  the run is on {exc.problem.get('current_version')}, this is {exc.submitted_version_id}: "
+            f"resume again with --choice {'|'.join(exc.options)}"
+        )
     return lines
 
 

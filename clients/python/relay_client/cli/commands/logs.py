@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import add
 
 if TYPE_CHECKING:
+    from ...types import LogLine
     from ..context import Context
 
 
@@ -38,22 +40,40 @@ def _print(ctx: Context, line: Mapping[str, Any]) -> None:
     ctx.out.line(f"{line['timestamp']} {line.get('level') or '-':8}{step} {line['message']}")
 
 
+def _key(line: Mapping[str, Any]) -> str:
+    return json.dumps(line, sort_keys=True, ensure_ascii=False)
+
+
+def _unseen(lines: list[LogLine], seen: Counter[str]) -> list[LogLine]:
+    """The lines of a page read again that were not printed from it before (a line repeated
+    word for word at one millisecond counts as often as it is there)."""
+    fresh, counted = [], Counter[str]()
+    for line in lines:
+        key = _key(line)
+        counted[key] += 1
+        if counted[key] > seen[key]:
+            fresh.append(line)
+            seen[key] += 1
+    return fresh
+
+
 def logs(ctx: Context) -> int:
+    """Page on with each next_cursor. The last page has none, so --follow reads that page again
+    (from its own cursor) and prints only what it did not print from it before."""
     from ...types import ENDED
 
     relay, run_id = ctx.relay, ctx.args.run_id
     cursor: str | None = None
+    seen: Counter[str] = Counter()  # printed from the page at `cursor`
     ended_reads = 0
     while True:
         lines, next_cursor = relay.runs.logs(run_id, level=ctx.args.level, cursor=cursor)
-        for line in lines:
+        for line in _unseen(lines, seen):
             _print(ctx, line)
-        cursor = next_cursor or cursor
-        if next_cursor and lines:
+        if next_cursor:
+            cursor, seen = next_cursor, Counter()
             continue
         if not ctx.args.follow:
-            if next_cursor:
-                continue
             return 0
         # An ended run's last lines land when its invocation returns: one more read after the end.
         if relay.runs.get(run_id)["status"] in ENDED:

@@ -1,9 +1,9 @@
-"""`relay runs list|search|show|compare|cancel|retry|branch|resume|export`."""
+"""`relay runs list|search|show|compare|cancel|retry|branch|resume|export|api-calls`."""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +48,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     compare = add(runs, "compare", common, help="what differs between two runs", examples="  relay runs compare run_a run_b")
     compare.add_argument("a")
     compare.add_argument("b")
-    compare.set_defaults(run=lambda ctx: _document(ctx, ctx.relay.runs.compare(ctx.args.a, ctx.args.b)))
+    compare.set_defaults(run=_reports("show_compare"))
     for name, help_ in (("cancel", "cancel a running or waiting run"), ("retry", "retry a run in error at its failed module")):
         cmd = add(runs, name, common, help=help_, examples=f"  relay runs {name} run_abc")
         cmd.add_argument("run_id")
@@ -84,6 +84,27 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     export.add_argument("run_id")
     export.add_argument("--out", type=Path, default=Path("."), help="a folder or a file (default .)")
     export.set_defaults(run=export_run)
+    calls = add(
+        runs,
+        "api-calls",
+        common,
+        help="a run's LLM calls (tokens, cost, timing); with CALL_ID one call's request and response",
+        examples="  relay runs api-calls run_abc\n  relay runs api-calls run_abc call_123 --json",
+    )
+    calls.add_argument("run_id")
+    calls.add_argument("call_id", nargs="?")
+    calls.set_defaults(run=_reports("show_api_calls"))
+
+
+def _reports(name: str) -> Callable[[Context], int]:
+    """A command of run_reports.py, imported when it runs."""
+
+    def run(ctx: Context) -> int:
+        from . import run_reports
+
+        return int(getattr(run_reports, name)(ctx))
+
+    return run
 
 
 def _document(ctx: Context, doc: Any) -> int:
