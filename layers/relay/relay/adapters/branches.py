@@ -8,6 +8,7 @@ read backwards on ByBranch from the branch point to the nearest snapshot.
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from relay.domain import Event
@@ -79,7 +80,7 @@ class BranchRepository:
         ).get("Item")
         return self._event(item) if item else None
 
-    def history_to(self, event: Event, snapshot_types: frozenset[str]) -> list[Event]:
+    def history_to(self, event: Event, snapshot_types: frozenset[str]) -> builtins.list[Event]:
         """The events of `event`'s branch from the nearest snapshot at or before it up to it,
         in order (every branch starts with one: run_created on main, branch_created else)."""
         kwargs: dict[str, Any] = {
@@ -93,7 +94,7 @@ class BranchRepository:
             "ScanIndexForward": False,
             "Limit": _PAGE,
         }
-        newest_first: list[Event] = []
+        newest_first: builtins.list[Event] = []
         while True:
             response = self._client.query(**kwargs)
             for item in response.get("Items", []):
@@ -105,7 +106,7 @@ class BranchRepository:
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
             kwargs["Limit"] = min(kwargs["Limit"] * 2, 500)
 
-    def events_between(self, run_id: str, branch_id: str, after: int, until: int | None, limit: int) -> list[Event]:
+    def events_between(self, run_id: str, branch_id: str, after: int, until: int | None, limit: int) -> builtins.list[Event]:
         """A branch's own events with after < seq <= until (no bound: to its end), in order."""
         condition, values = "run_branch = :rb AND seq > :after", {":after": {"N": str(after)}}
         if until is not None:

@@ -7,6 +7,7 @@ for a table this function was not given one for is a wiring error.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -34,16 +35,17 @@ class ChangeTables:
         return table
 
 
-def add_changes(transaction: Transaction, tables: ChangeTables, changes: list[c.Change]) -> None:
+def add_changes(transaction: Transaction, tables: ChangeTables, changes: Sequence[c.Change]) -> None:
     """Append each change's write to `transaction`, failing with the change's own error."""
     for change in changes:
         if isinstance(change, c.IndexRun):  # unconditional puts
             transaction.extend(index_puts(tables.table("run_search"), change.run, change.words))
             continue
         failed = partial(conflict_error, change.conflict)
-        if isinstance(change, (c.RecordDecision, c.UndoDecision)):
-            build = decision_update if isinstance(change, c.RecordDecision) else undecision_update
-            transaction.add({"Update": build(tables.table("artifacts"), change)}, failed)
+        if isinstance(change, c.RecordDecision):
+            transaction.add({"Update": decision_update(tables.table("artifacts"), change)}, failed)
+        elif isinstance(change, c.UndoDecision):
+            transaction.add({"Update": undecision_update(tables.table("artifacts"), change)}, failed)
         elif isinstance(change, c.PutBranch):
             transaction.add(branch_put(tables.table("branches"), change.branch), failed)
         else:

@@ -25,13 +25,15 @@ class ForcedEndings:
         ended; bumps `rev` so any writer still holding the old run fails its commit. A run
         holding an `active_runs` slot gives it back in the same transaction."""
         for _ in range(3):  # the run may take or give back its slot between the two writes
-            if self._quotas is not None and self._end(run, error, holding=True):
+            if self._quotas is not None and self._end(run, error, slot=self._quotas):
                 return
-            if self._end(run, error, holding=False):
+            if self._end(run, error, slot=None):
                 return
 
-    def _end(self, run: Run, error: RunError, *, holding: bool) -> bool:
-        """True when this write decided the run's end (or it had ended already)."""
+    def _end(self, run: Run, error: RunError, *, slot: QuotaRepository | None) -> bool:
+        """True when this write decided the run's end (or it had ended already). With `slot`,
+        only a run holding an active_runs slot, which goes back to that quota repository."""
+        holding = slot is not None
         values = {
             ":error": {"S": RunStatus.error.value},
             ":detail": to_attr(error.model_dump()),
@@ -61,10 +63,10 @@ class ForcedEndings:
         }
         lost = RuntimeError(f"run {run.run_id} ended or moved its slot meanwhile")  # told apart by identity
         try:
-            if holding:
+            if slot is not None:
                 transaction = Transaction(self._client)
                 transaction.add({"Update": update}, lambda: lost)
-                self._quotas.count(transaction, run.user_id, {Quota.active_runs: -1}).commit()
+                slot.count(transaction, run.user_id, {Quota.active_runs: -1}).commit()
             else:
                 write_one(self._client, {"Update": update}, lambda: lost)
             return True

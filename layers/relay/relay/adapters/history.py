@@ -88,6 +88,7 @@ class HistoryRepository:
                 common = "keyword = :kw, category = :cat, #src = :src, step_id = :step, last_used = :now, #ttl = :ttl, user_id = :user, recent_key = :rk"
                 names = {"#ttl": "ttl", "#src": "source"}
                 old = existing.get(sk)
+                update: dict[str, Any]
                 if old is not None and old > now_epoch:  # live: add to it (still live when written)
                     update = {
                         "UpdateExpression": f"SET {common} ADD total_weight :w, uses :one",
@@ -261,7 +262,9 @@ class HistoryRepository:
         self, template_id: str, *, step_id: str | None, cursor: str | None, limit: int
     ) -> tuple[list[OptionUsage], str | None]:
         """Options used at the template's selects (or one step's), most recently used first."""
-        filters, names, values = None, {}, {}
+        filters: str | None = None
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
         if step_id is not None:
             filters, values = "step_id = :step", {":step": _s(step_id)}
         items, next_cursor = self._filtered(

@@ -121,8 +121,8 @@ class RunIndex:
         """The word whose runs are read. A cursor names it (so the pages of one search stay
         on one partition); else the rarest: each word's runs in the date range are counted
         up to PROBE_LIMIT (Select COUNT), the fewest wins, ties to the longer word."""
-        if cursor:
-            start = decode_cursor(cursor, expected_keys={"user_token", "created_run"})
+        start = decode_cursor(cursor, expected_keys={"user_token", "created_run"})  # None: no cursor
+        if start is not None:
             word = start["user_token"].get("S", "").removeprefix(f"{user_id}#")
             if word not in words:
                 raise InvalidRequestError("cursor is not valid", code="INVALID_CURSOR")

@@ -9,6 +9,7 @@ decision, a branch, search index entries). State and history can therefore never
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from relay.domain import TERMINAL_STATUSES, Event, NewEvent, PendingInput, Progress, Run, RunError, RunStatus
@@ -93,7 +94,7 @@ class RunRepository:
             record.pop("user_status", None)
         return [Run.model_validate(r) for r in items], next_cursor
 
-    def create(self, run: Run, events: list[NewEvent], correlation_id: str, changes: list[Change] | None = None) -> Run:
+    def create(self, run: Run, events: list[NewEvent], correlation_id: str, changes: Sequence[Change] | None = None) -> Run:
         """Put the new run and its first events, and `changes` (its search index entries), in
         one transaction."""
         counted = {Quota.active_runs: 1, Quota.runs_per_day: 1} if self._quotas is not None else {}
@@ -120,7 +121,7 @@ class RunRepository:
         events: list[NewEvent],
         correlation_id: str,
         counted: dict[Quota, int],
-        changes: list[Change],
+        changes: Sequence[Change],
     ) -> None:
         """Add the events, quota counters and `changes` after the run item, and commit."""
         transaction.extend(event_puts(self._events, run, first_seq, events, correlation_id), _moved)
@@ -142,7 +143,7 @@ class RunRepository:
         return {}
 
     def commit(
-        self, before: Run, after: Run, events: list[NewEvent], correlation_id: str, changes: list[Change] | None = None
+        self, before: Run, after: Run, events: list[NewEvent], correlation_id: str, changes: Sequence[Change] | None = None
     ) -> Run:
         """Write `after` over `before` (same rev), append `events`, and apply `changes`, in one
         transaction. A failed condition raises the error of what failed: the run or an event
@@ -178,16 +179,24 @@ class RunRepository:
     # -- events ---------------------------------------------------------------------------
     def events(self, run_id: str, branch_id: str | None, cursor: str | None, limit: int) -> tuple[list[Event], str | None]:
         """In sequence order; with `branch_id`, that branch's events only (ByBranch)."""
-        if branch_id:
-            where = {"index": "ByBranch", "partition": ("run_branch", f"{run_id}#{branch_id}"), "table_keys": ("run_id",)}
-        else:
-            where = {"partition": ("run_id", run_id), "table_keys": ()}
-        items, next_cursor = query_page(self._client, table=self._events, sort_key="seq", cursor=cursor, limit=limit, **where)
+        index, partition, table_keys = (
+            ("ByBranch", ("run_branch", f"{run_id}#{branch_id}"), ("run_id",)) if branch_id else (None, ("run_id", run_id), ())
+        )
+        items, next_cursor = query_page(
+            self._client,
+            table=self._events,
+            index=index,
+            partition=partition,
+            sort_key="seq",
+            table_keys=table_keys,
+            cursor=cursor,
+            limit=limit,
+        )
         for record in items:
             record.pop("run_branch", None)
         return [Event.model_validate(r) for r in items], next_cursor
 
-    def decide(self, run: Run, pending: PendingInput, value: Any, decided_by: str, also: list[Change] | None = None) -> Run:
+    def decide(self, run: Run, pending: PendingInput, value: Any, decided_by: str, also: Sequence[Change] | None = None) -> Run:
         """Claim the pause for this answer: pending input → answered, run → running, and the
         `also` changes (e.g. the decision on the artifact a user.approve pause is about) in the
         same transaction."""
@@ -201,7 +210,7 @@ class RunRepository:
         )
         return self.commit(run, after, [event], new_id("corr"), [claim, *(also or [])])
 
-    def reopen(self, run: Run, pending: PendingInput, also: list[Change] | None = None) -> Run:
+    def reopen(self, run: Run, pending: PendingInput, also: Sequence[Change] | None = None) -> Run:
         """Undo `decide` when the answer could not be delivered (the pause goes on)."""
         summary = run.pending_input.model_copy(update={"answered": False}) if run.pending_input else None
         after = run.model_copy(update={"status": RunStatus.awaiting_input, "pending_input": summary})

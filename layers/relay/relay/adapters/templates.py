@@ -3,6 +3,7 @@ Large resolved workflows live in the artifacts bucket under `templates/<tpl>/<ve
 
 from __future__ import annotations
 
+import builtins
 import json
 from typing import Any
 
@@ -117,7 +118,7 @@ class TemplateRepository:
             raise
         return True
 
-    def list_versions(self, template_id: str, cursor: str | None, limit: int) -> tuple[list[Version], str | None]:
+    def list_versions(self, template_id: str, cursor: str | None, limit: int) -> tuple[builtins.list[Version], str | None]:
         """Newest first (the ByCreated LSI)."""
         items, next_cursor = query_page(
             self._client,

@@ -47,7 +47,7 @@ class AdapterContainer:
         with self._lock:
             if self._session is None:
                 self._session = boto3.session.Session()
-            return self._session.client(service, config=config)  # type: ignore[call-overload]
+            return self._session.client(service, config=config)
 
     def refresh(self) -> None:
         """Forget every client, adapter and service built so far, and the session made here.
@@ -92,7 +92,7 @@ class AdapterContainer:
         from relay.adapters.runs import RunRepository
 
         s = self.settings
-        api = isinstance(s, ApiSettings)  # branches and the search index are written by the API only
+        api = s if isinstance(s, ApiSettings) else None  # branches and the search index: the API's only
         return RunRepository(
             self.dynamodb,
             s.runs_table,
@@ -100,8 +100,8 @@ class AdapterContainer:
             s.pending_inputs_table,
             self.quota_repository,
             artifacts_table=s.artifacts_table,
-            branches_table=s.branches_table if api else None,
-            run_search_table=s.run_search_table if api else None,
+            branches_table=api.branches_table if api else None,
+            run_search_table=api.run_search_table if api else None,
         )
 
     @cached_property

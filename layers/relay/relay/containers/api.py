@@ -27,10 +27,17 @@ if TYPE_CHECKING:
 
 
 class ApiContainer(SharedServices):
+    @property
+    def api_settings(self) -> ApiSettings:
+        """The API function's own settings; a container built on the shared ones (a task
+        Lambda's, some tests') has no API use cases."""
+        if not isinstance(self.settings, ApiSettings):
+            raise TypeError("the API's use cases need ApiSettings (the API function's environment)")
+        return self.settings
+
     @cached_property
     def runs(self) -> RunService:
-        if not isinstance(self.settings, ApiSettings):
-            raise TypeError("starting runs needs ApiSettings (RELAY_RUN_STATE_MACHINE_ARN)")
+        s = self.api_settings
         from relay.adapters.idempotency import IdempotentCall  # Powertools: only when a run starts
         from relay.adapters.orchestrator import RunOrchestrator
         from relay.services.runs import RunService
@@ -38,8 +45,8 @@ class ApiContainer(SharedServices):
         return RunService(
             self.run_repository,
             self.templates,
-            RunOrchestrator(self.stepfunctions, self.settings.run_state_machine_arn),
-            IdempotentCall(self.dynamodb, self.settings.idempotency_table, self.settings.idempotency_ttl_seconds),
+            RunOrchestrator(self.stepfunctions, s.run_state_machine_arn),
+            IdempotentCall(self.dynamodb, s.idempotency_table, s.idempotency_ttl_seconds),
             media=self.media,
             artifacts=self.artifacts,
             search=self.run_search,
@@ -48,20 +55,18 @@ class ApiContainer(SharedServices):
     @cached_property
     def run_search(self) -> RunSearchService:
         """The run search index (API only: runs and answers are indexed where they are made)."""
-        if not isinstance(self.settings, ApiSettings):
-            raise TypeError("the run search index needs ApiSettings (RELAY_RUN_SEARCH_TABLE)")
+        s = self.api_settings
         from relay.adapters.run_index import RunIndex
         from relay.services.run_search import RunSearchService
 
-        return RunSearchService(RunIndex(self.dynamodb, self.settings.run_search_table, self.settings.runs_table))
+        return RunSearchService(RunIndex(self.dynamodb, s.run_search_table, s.runs_table))
 
     @cached_property
     def orchestrator(self) -> RunOrchestrator:
-        if not isinstance(self.settings, ApiSettings):
-            raise TypeError("controlling runs needs ApiSettings (RELAY_RUN_STATE_MACHINE_ARN)")
+        arn = self.api_settings.run_state_machine_arn
         from relay.adapters.orchestrator import RunOrchestrator
 
-        return RunOrchestrator(self.stepfunctions, self.settings.run_state_machine_arn)
+        return RunOrchestrator(self.stepfunctions, arn)
 
     @cached_property
     def run_control(self) -> RunControlService:
@@ -73,12 +78,11 @@ class ApiContainer(SharedServices):
     @cached_property
     def branches(self) -> BranchService:
         """POST/GET /v1/runs/{id}/branches and ?branch_id= of the run's events."""
-        if not isinstance(self.settings, ApiSettings):
-            raise TypeError("branches need ApiSettings (RELAY_BRANCHES_TABLE)")
+        s = self.api_settings
         from relay.adapters.branches import BranchRepository
         from relay.services.branches import BranchService
 
-        repository = BranchRepository(self.dynamodb, self.settings.branches_table, self.settings.events_table)
+        repository = BranchRepository(self.dynamodb, s.branches_table, s.events_table)
         return BranchService(self.run_repository, repository, self.templates, self.orchestrator)
 
     @cached_property
@@ -130,14 +134,14 @@ class ApiContainer(SharedServices):
         from relay.adapters.logs import LogReader  # the logs routes only
         from relay.services.logs import LogService
 
-        groups = [g for g in self.settings.log_groups.split(",") if g]
+        groups = [g for g in self.api_settings.log_groups.split(",") if g]
         return LogService(LogReader(self.client("logs")), groups)
 
     @cached_property
     def event_stream(self) -> EventStream:
         from relay.services.event_stream import EventStream  # the SSE route only
 
-        s = self.settings
+        s = self.api_settings
         return EventStream(
             self.run_repository, poll_seconds=s.event_stream_poll_seconds, min_poll_seconds=s.event_stream_min_poll_seconds
         )

@@ -11,6 +11,7 @@ from .adapters import AdapterContainer
 
 if TYPE_CHECKING:
     from relay.domain.comfyui_nodes import ModulePolicy
+    from relay.services.artifact_uploads import ArtifactUploads
     from relay.services.artifacts import ArtifactService
     from relay.services.history import HistoryService
     from relay.services.media import MediaService
@@ -86,8 +87,21 @@ class SharedServices(AdapterContainer):
             self.media_repository,
             s.media_bucket,
             download_expiry_seconds=s.media_download_expiry_seconds,
-            upload_expiry_seconds=s.media_upload_expiry_seconds,
+        )
+
+    @cached_property
+    def artifact_uploads(self) -> ArtifactUploads:
+        """Binary edits: POST /v1/artifacts/{id}/versions with {content_type, size_bytes}, then complete."""
+        from relay.adapters.artifacts import ArtifactStorage
+        from relay.services.artifact_uploads import ArtifactUploads
+
+        s = self.settings
+        return ArtifactUploads(
+            self.artifacts,
+            self.artifact_repository,
+            ArtifactStorage(self.s3, s.artifacts_bucket),
             max_upload_bytes=s.media_max_upload_mb * 1024 * 1024,
+            upload_expiry_seconds=s.media_upload_expiry_seconds,
         )
 
     @cached_property

@@ -8,6 +8,7 @@ adapter: the runtime knows the shape of a repository, not DynamoDB.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from relay.domain import NewEvent, PendingInput, Progress, Run, RunError, Version
@@ -29,7 +30,7 @@ class RunStore(Protocol):
     def get_pending(self, run_id: str, input_id: str) -> PendingInput | None: ...
 
     def commit(
-        self, before: Run, after: Run, events: list[NewEvent], correlation_id: str, changes: list[Change] | None = None
+        self, before: Run, after: Run, events: list[NewEvent], correlation_id: str, changes: Sequence[Change] | None = None
     ) -> Run: ...
 
     def force_error(self, run: Run, error: RunError) -> None: ...

@@ -3,12 +3,12 @@
 Claiming is one conditional transaction on the run (`rev`) and the pending input (`status =
 pending`): of any number of concurrent answers, from `POST /v1/runs/{id}/input` or from an
 artifact's approve/reject door, exactly one commits; every other is told which input won.
-`RunService` takes these methods; they use its repositories.
+`RunService` answers through `PauseAnswers`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from relay.domain import PendingInput, Run, RunStatus, User
 from relay.domain.changes import Change, RecordDecision, UndoDecision
@@ -21,8 +21,16 @@ from relay.exceptions import (
     InvalidRequestError,
     NotFoundError,
 )
-from relay.ids import now_iso
+from relay.ids import is_id, now_iso
 from relay.services.exceptions import AlreadyAnsweredError, NotAwaitingInputError
+
+if TYPE_CHECKING:
+    from relay.adapters.orchestrator import RunOrchestrator
+    from relay.adapters.runs import RunRepository
+
+    from .artifacts import ArtifactService
+    from .media import MediaService
+    from .run_search import RunSearchService
 
 
 def get_module(module_id: str) -> Any:
@@ -38,12 +46,28 @@ def get_module(module_id: str) -> Any:
 _CLAIM_ATTEMPTS = 5
 
 
+def owned_run(runs: RunRepository, user: User, run_id: str) -> Run:
+    """The caller's run; another user's, or an id of the wrong shape, is a 404."""
+    run = runs.get(run_id) if is_id(run_id, "run") else None
+    if run is None or run.user_id != user.user_id:
+        raise NotFoundError(f"run {run_id[:64]} not found")
+    return run
+
+
 class PauseAnswers:
-    _runs: Any  # RunRepository
-    _orchestrator: Any  # RunOrchestrator
-    _media: Any  # MediaService
-    _artifacts: Any  # ArtifactService
-    _search: Any  # RunSearchService or None
+    def __init__(
+        self,
+        runs: RunRepository,
+        orchestrator: RunOrchestrator,
+        media: MediaService,  # answers naming an upload (user.media_upload)
+        artifacts: ArtifactService,  # decisions of user.approve pauses
+        search: RunSearchService | None,  # the words an answer is found by (None: not indexed)
+    ) -> None:
+        self._runs = runs
+        self._orchestrator = orchestrator
+        self._media = media
+        self._artifacts = artifacts
+        self._search = search
 
     def answer(self, user: User, run_id: str, step_id: str, value: Any, *, artifact_id: str | None = None) -> tuple[Run, str]:
         """Validate the answer, claim the pause, then resume the execution with it.
@@ -58,7 +82,7 @@ class PauseAnswers:
         check_size(value, MAX_ANSWER_BYTES, "value", code="VALUE_TOO_LARGE")
         looked_up: dict[str, Any] = {"expected_artifact": artifact_id} if artifact_id else {}
         for _ in range(_CLAIM_ATTEMPTS):
-            run = self.get(user, run_id)
+            run = owned_run(self._runs, user, run_id)
             summary = run.pending_input
             if summary is None or summary.step_id != step_id:
                 raise self._not_waiting(run_id, step_id)
@@ -104,9 +128,9 @@ class PauseAnswers:
         `answer_lookup` the answer resolved with the record it names (looked up once)."""
         if module.answer_lookup is None:
             return value
-        if module.answer_lookup == "artifact" and self._artifacts is not None:
+        if module.answer_lookup == "artifact":
             return self._resolve_artifact(run_id, module, request, value, looked_up)
-        if module.answer_lookup != "media" or self._media is None:
+        if module.answer_lookup != "media":
             raise TypeError(f"{module.module_id}: no lookup for {module.answer_lookup!r}")
         media_id = module.answer_key(value)
         media = looked_up.get("media")
@@ -196,6 +220,9 @@ class PauseAnswers:
                 self._runs.reopen(run, pending, also)
                 return
             except ConcurrentUpdateError:
-                run = self._runs.get(run.run_id)
+                current = self._runs.get(run.run_id)
+                if current is None:
+                    return  # no run, no pause to reopen
+                run = current
             except AlreadyDecidedError:
                 return  # RunStep applied it after all: the answer was delivered

@@ -1,16 +1,22 @@
 """Binary edits of an artifact: a presigned upload of the next version's bytes, then `complete`,
-which verifies them before they become the latest version (ArtifactService's mixin)."""
+which verifies them before they become the latest version."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from relay.domain.artifacts import RETENTION_TAG, Artifact, ArtifactFormat, ArtifactStatus, artifact_key, expiry_for
-from relay.exceptions import ConflictError, InvalidRequestError, NotFoundError, PayloadTooLargeError
+from relay.exceptions import InvalidRequestError, NotFoundError, PayloadTooLargeError
 from relay.ids import is_id, iso, new_id, now_iso, utcnow
 from relay.services.exceptions import ArtifactNotUploadedError, ArtifactUploadRejectedError
+
+from .artifact_content import dropped_if_over_quota, not_latest
+
+if TYPE_CHECKING:
+    from .artifacts import ArtifactService
+    from .ports import ArtifactObjects, ArtifactRecords
 
 
 @dataclass(frozen=True)
@@ -23,22 +29,26 @@ class VersionUpload:
     expires_at: str
 
 
-def not_latest(artifact: Artifact) -> ConflictError:
-    from relay.domain.exceptions import NotLatestVersionError
-
-    return NotLatestVersionError(
-        f"artifact {artifact.artifact_id} is version {artifact.version}, not the latest of {artifact.artifact_name!r}",
-        artifact_id=artifact.artifact_id,
-    )
-
-
 class ArtifactUploads:
-    """Needs `get`, `_artifacts`, `_storage`, `max_upload_bytes` and `_upload_expiry` (ArtifactService)."""
+    def __init__(
+        self,
+        artifacts: ArtifactService,  # the caller's artifact (404 for anyone else's)
+        records: ArtifactRecords,
+        storage: ArtifactObjects,
+        *,
+        max_upload_bytes: int,
+        upload_expiry_seconds: int = 900,
+    ) -> None:
+        self._service = artifacts
+        self._artifacts = records
+        self._storage = storage
+        self.max_upload_bytes = max_upload_bytes
+        self._upload_expiry = upload_expiry_seconds
 
     def begin_upload(self, user: Any, artifact_id: str, content_type: str, size_bytes: int) -> VersionUpload:
         """Sign a browser upload of a binary artifact's next version (exact key, type, at most
         `size_bytes`, the retention tag). Nothing is a version until `complete` verifies it."""
-        parent = self.get(user, artifact_id)
+        parent = self._service.get(user, artifact_id)
         if not parent.is_latest:
             raise not_latest(parent)
         if parent.format is not ArtifactFormat.binary:
@@ -102,9 +112,14 @@ class ArtifactUploads:
         still the latest. Idempotent: a completed version answers as it is."""
         from relay.domain.content_types import SNIFF_BYTES, serving
 
-        parent = self.get(user, artifact_id)
+        parent = self._service.get(user, artifact_id)
         record = self._artifacts.get(version_id) if is_id(version_id, "art") else None
-        if record is None or record.user_id != user.user_id or record.parent_artifact_id != parent.artifact_id:
+        if (
+            record is None
+            or record.key is None  # no upload's: every binary version's content is in S3
+            or record.user_id != user.user_id
+            or record.parent_artifact_id != parent.artifact_id
+        ):
             raise NotFoundError(f"version {version_id[:64]} of artifact {artifact_id[:64]} not found")
         if record.upload_expires_at is None:
             return record  # completed already
@@ -144,8 +159,6 @@ class ArtifactUploads:
         from relay.domain.exceptions import ArtifactExistsError, NotLatestVersionError
 
         try:
-            from .artifacts import dropped_if_over_quota
-
             with dropped_if_over_quota(self._storage, record.key):
                 self._artifacts.add_version(self._artifacts.get(parent.artifact_id) or parent, child, from_upload=True)
         except (NotLatestVersionError, ArtifactExistsError):

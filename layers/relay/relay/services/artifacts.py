@@ -1,199 +1,44 @@
 """Artifacts: store and load them for a run's modules, read them, edit them into new
-versions (binary ones through artifact_uploads.py), and record decisions made outside any
-pause (seed 004; DESIGN §4).
+versions (binary ones are uploaded: artifact_uploads.py), and record decisions made outside
+any pause (seed 004; DESIGN §4).
 
 Decisions of an artifact a run is paused on go through `RunService.decide_artifact`, which
 claims the pause with the artifact's decision in the same transaction."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from relay.domain.artifacts import (
-    DECIDABLE,
-    INLINE_MAX_BYTES,
-    MAX_CONTENT_BYTES,
-    RETENTION_TAG,
-    Artifact,
-    ArtifactFormat,
-    ArtifactStatus,
-    ArtifactType,
-    artifact_key,
-    expiry_for,
-    retention_of,
-)
-from relay.domain.content_types import SNIFF_BYTES, essence, serving
-from relay.exceptions import (
-    ConcurrentUpdateError,
-    ConflictError,
-    InvalidRequestError,
-    NotFoundError,
-    PayloadTooLargeError,
-)
+from relay.domain.artifacts import DECIDABLE, Artifact, ArtifactFormat, ArtifactStatus, ArtifactType
+from relay.domain.content_types import serving
+from relay.exceptions import ConcurrentUpdateError, ConflictError, InvalidRequestError, NotFoundError
 from relay.ids import is_id, iso, new_id, now_iso, utcnow
-from relay.services.exceptions import ArtifactNotPendingError
 
-from .artifact_uploads import ArtifactUploads, not_latest
+from .artifact_builder import ArtifactBuilder
+from .artifact_content import dropped_if_over_quota, not_latest, not_pending
 
-DEFAULT_CONTENT_TYPES = {
-    ArtifactFormat.json: "application/json",
-    ArtifactFormat.text: "text/plain; charset=utf-8",
-    ArtifactFormat.binary: "application/octet-stream",
-}
+if TYPE_CHECKING:
+    from .ports import ArtifactObjects, ArtifactRecords, MediaLookup, RunOwners
 
 
-@contextmanager
-def dropped_if_over_quota(storage: Any, key: str | None) -> Iterator[None]:
-    """A version refused for the `stored_bytes` quota leaves no object behind."""
-    from relay.domain.exceptions import QuotaExceededError
-
-    try:
-        yield
-    except QuotaExceededError:
-        if key:
-            storage.delete(key)
-        raise
-
-
-def encode_content(fmt: ArtifactFormat, data: Any) -> bytes:
-    """The bytes an artifact's content is: compact UTF-8 JSON, UTF-8 text, or the bytes."""
-    if fmt is ArtifactFormat.json:
-        try:
-            return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
-        except (TypeError, ValueError) as exc:
-            raise InvalidRequestError(f"content is not JSON: {exc}", code="INVALID_ARTIFACT_CONTENT") from exc
-    if fmt is ArtifactFormat.text:
-        if not isinstance(data, str):
-            raise InvalidRequestError("content of a text artifact must be a string", code="INVALID_ARTIFACT_CONTENT")
-        try:
-            return data.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise InvalidRequestError("content is not UTF-8 text", code="INVALID_ARTIFACT_CONTENT") from exc
-    if not isinstance(data, str):
-        raise InvalidRequestError("binary data must be base64 or a media reference", code="INVALID_ARTIFACT_CONTENT")
-    try:
-        return base64.b64decode(data, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise InvalidRequestError("binary data is not base64", code="INVALID_ARTIFACT_CONTENT") from exc
-
-
-class ArtifactService(ArtifactUploads):
+class ArtifactService:
     def __init__(
         self,
-        artifacts,  # ArtifactRepository
-        storage,  # ArtifactStorage
-        runs,  # RunRepository: a run's owner
-        media=None,  # MediaRepository: binary data given as {"media_id": …}
+        artifacts: ArtifactRecords,
+        storage: ArtifactObjects,
+        runs: RunOwners,  # a run's owner
+        media: MediaLookup | None = None,  # binary data given as {"media_id": …}
         media_bucket: str | None = None,
         *,
         download_expiry_seconds: int = 900,
-        upload_expiry_seconds: int = 900,
-        max_upload_bytes: int = 25 * 1024 * 1024,
     ) -> None:
-        self._upload_expiry = upload_expiry_seconds
-        self.max_upload_bytes = max_upload_bytes
         self._artifacts = artifacts
         self._storage = storage
         self._runs = runs
-        self._media = media
-        self._media_bucket = media_bucket
+        self._builder = ArtifactBuilder(storage, media, media_bucket)
         self._download_expiry = download_expiry_seconds
-
-    # -- write ----------------------------------------------------------------------------
-    def _new(
-        self,
-        *,
-        artifact_id: str,
-        run_id: str,
-        user_id: str,
-        step_id: str | None,
-        name: str,
-        artifact_type: ArtifactType,
-        fmt: ArtifactFormat,
-        content_type: str | None,
-        data: Any,
-        status: ArtifactStatus,
-        parent: Artifact | None,
-    ) -> Artifact:
-        """Build the record and put any large content in S3 (before the record exists, so a
-        record never names content that is not there)."""
-        now = utcnow()
-        expires = expiry_for(artifact_type, now)
-        retention = retention_of(artifact_type)
-        declared = content_type or DEFAULT_CONTENT_TYPES[fmt]
-        fields: dict[str, Any] = {}
-        if fmt is ArtifactFormat.binary and isinstance(data, dict):
-            media = self._media_of(data, run_id, user_id)
-            declared = media.content_type if declared == DEFAULT_CONTENT_TYPES[fmt] else declared
-            # The media's bytes were checked against its own type; any other is not theirs.
-            served = serving(declared, None if essence(declared) == media.content_type else b"")
-            key = artifact_key(run_id, artifact_id, fmt)
-            self._storage.copy_from(
-                self._media_bucket,
-                media.key,
-                key,
-                served.content_type,
-                {RETENTION_TAG: retention},
-                served.disposition(key),
-            )
-            fields = {"key": key, "media_id": media.media_id, "size_bytes": media.size_bytes, "sha256": media.sha256}
-        else:
-            body = encode_content(fmt, data)
-            if len(body) > MAX_CONTENT_BYTES:
-                raise PayloadTooLargeError(
-                    f"the content is {len(body)} bytes; at most {MAX_CONTENT_BYTES} allowed", code="ARTIFACT_TOO_LARGE"
-                )
-            served = serving(declared, body[:SNIFF_BYTES])
-            fields = {"size_bytes": len(body), "sha256": hashlib.sha256(body).hexdigest()}
-            if fmt is ArtifactFormat.binary or len(body) > INLINE_MAX_BYTES:
-                key = artifact_key(run_id, artifact_id, fmt)
-                self._storage.put(key, body, served.content_type, {RETENTION_TAG: retention}, served.disposition(key))
-                fields["key"] = key
-            else:
-                fields["content"] = data
-        content_type = served.content_type
-        if essence(declared) != essence(content_type):
-            fields["declared_content_type"] = declared
-        return Artifact(
-            artifact_id=artifact_id,
-            run_id=run_id,
-            user_id=user_id,
-            step_id=step_id,
-            artifact_name=name,
-            artifact_type=artifact_type,
-            format=fmt,
-            content_type=content_type,
-            version=parent.version + 1 if parent else 1,
-            parent_artifact_id=parent.artifact_id if parent else None,
-            is_latest=True,
-            status=status,
-            retention=retention,
-            created_at=iso(now),
-            updated_at=iso(now),
-            expires_at=iso(expires) if expires else None,
-            ttl=int(expires.timestamp()) if expires else None,
-            **fields,
-        )
-
-    def _media_of(self, data: dict[str, Any], run_id: str, user_id: str) -> Any:
-        media_id = data.get("media_id")
-        if set(data) != {"media_id"} or not isinstance(media_id, str):
-            raise InvalidRequestError('binary data must be base64 or {"media_id": "media_…"}', code="INVALID_ARTIFACT_CONTENT")
-        media = self._media.get(media_id) if self._media is not None and is_id(media_id, "media") else None
-        if media is None or media.user_id != user_id or media.expired(now_iso()):
-            raise NotFoundError(f"media {media_id[:64]} not found")
-        if media.status.value != "ready":
-            raise InvalidRequestError(f"media {media_id} is {media.status.value}, not ready", code="INVALID_ARTIFACT_CONTENT")
-        if media.run_id not in (None, run_id):
-            raise InvalidRequestError(f"media {media_id} is attached to another run", code="INVALID_ARTIFACT_CONTENT")
-        return media
 
     def store(
         self,
@@ -219,7 +64,7 @@ class ArtifactService(ArtifactUploads):
         status = ArtifactStatus.pending if artifact_type is ArtifactType.deliverable else ArtifactStatus.auto_approved
         for _ in range(5):
             parent = self._artifacts.latest(run_id, name)
-            artifact = self._new(
+            artifact = self._builder.build(
                 artifact_id=artifact_id,
                 run_id=run_id,
                 user_id=user_id,
@@ -256,7 +101,7 @@ class ArtifactService(ArtifactUploads):
                 "binary artifacts are edited with an upload: send {content_type, size_bytes}, not content",
                 code="INVALID_ARTIFACT_CONTENT",
             )
-        child = self._new(
+        child = self._builder.build(
             artifact_id=new_id("art"),
             run_id=parent.run_id,
             user_id=parent.user_id,
@@ -278,24 +123,17 @@ class ArtifactService(ArtifactUploads):
         if not artifact.is_latest:
             raise not_latest(artifact)
         if artifact.status not in DECIDABLE:
-            raise self.not_pending(artifact)
+            raise not_pending(artifact)
         status = ArtifactStatus.approved if approve else ArtifactStatus.rejected
         decided = self._artifacts.decide(artifact.artifact_id, status, user.username, now_iso(), reason)
         if decided is None:  # decided or superseded meanwhile: say which
             current = self._artifacts.get(artifact.artifact_id)
             if current is not None and not current.is_latest:
                 raise not_latest(current)
-            raise self.not_pending(current or artifact)
+            raise not_pending(current or artifact)
         return decided
 
-    @staticmethod
-    def not_pending(artifact: Artifact) -> ConflictError:
-        return ArtifactNotPendingError(
-            f"artifact {artifact.artifact_id} is {artifact.status.value}; only pending or edited versions are decided",
-            status_now=artifact.status.value,
-            decided_by=artifact.decided_by,
-            decided_at=artifact.decided_at,
-        )
+    not_pending = staticmethod(not_pending)  # answers.py refuses a decided pause's artifact alike
 
     # -- read -----------------------------------------------------------------------------
     def get(self, user: Any, artifact_id: str) -> Artifact:
@@ -361,7 +199,7 @@ class ArtifactService(ArtifactUploads):
 
     def content(self, artifact: Artifact) -> Any:
         """The content as stored: inline, or read from S3 (json parsed, text decoded, bytes)."""
-        if artifact.inline:
+        if artifact.key is None:  # inline
             return artifact.content
         body = self._storage.get(artifact.key)
         if body is None:
@@ -374,7 +212,7 @@ class ArtifactService(ArtifactUploads):
 
     def download_url(self, artifact: Artifact) -> tuple[str, str] | None:
         """A presigned GET of content kept in S3, and when it expires; None when inline."""
-        if artifact.inline:
+        if artifact.key is None:  # inline
             return None
         # Decided again from the type (checked against the bytes when stored): a record stored
         # before the policy with text/html is still served as an attachment.

@@ -166,7 +166,10 @@ class BranchService:
 def _lineage_cursor(run_id: str, branch_id: str, seq: int) -> str:
     from relay.adapters.dynamo import encode_cursor
 
-    return encode_cursor({"lineage": {"S": f"{run_id}#{branch_id}"}, "seq": {"N": str(seq)}})
+    cursor = encode_cursor({"lineage": {"S": f"{run_id}#{branch_id}"}, "seq": {"N": str(seq)}})
+    if cursor is None:  # only an empty key has none
+        raise TypeError("a lineage position always has a cursor")
+    return cursor
 
 
 def _lineage_position(cursor: str | None, run_id: str, branch_id: str) -> int:

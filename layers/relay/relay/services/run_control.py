@@ -12,7 +12,7 @@ a newer one on the run and ends without touching it (ExecutionService._supersede
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from relay.domain import TERMINAL_STATUSES, NewEvent, Run, RunError, RunStatus, User
@@ -61,7 +61,7 @@ def relaunch(
     run: Run,
     update: dict[str, Any],
     events: list[NewEvent],
-    changes: list[Change] | None = None,
+    changes: Sequence[Change] | None = None,
 ) -> Run:
     """Commit `update` with the run running again on a new execution, then start it from the
     stored cursor. If it cannot start, the run ends in error (START_FAILED)."""

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from relay.domain import NewEvent, Run, RunError, RunStatus, User
 from relay.domain.limits import MAX_INPUTS_BYTES, check_size
 from relay.exceptions import InvalidRequestError, NotFoundError
-from relay.ids import is_id, new_id, now_iso
+from relay.ids import new_id, now_iso
 
-from .answers import PauseAnswers
+from .answers import PauseAnswers, owned_run
 from .templates import TemplateService
+
+if TYPE_CHECKING:
+    from relay.adapters.idempotency import IdempotentCall
+    from relay.adapters.orchestrator import RunOrchestrator
+    from relay.adapters.runs import RunRepository
+
+    from .artifacts import ArtifactService
+    from .media import MediaService
+    from .run_search import RunSearchService
 
 
 @dataclass(frozen=True)
@@ -28,24 +37,31 @@ class StartRun:
     like_run_id: str | None = None
 
 
-class RunService(PauseAnswers):
+class RunService:
     def __init__(
         self,
-        runs,
+        runs: RunRepository,
         templates: TemplateService,
-        orchestrator,
-        idempotency=None,
-        media=None,
-        artifacts=None,
-        search=None,
+        orchestrator: RunOrchestrator,
+        idempotency: IdempotentCall | None = None,  # for Idempotency-Key
+        *,
+        media: MediaService,  # answers naming an upload (user.media_upload)
+        artifacts: ArtifactService,  # decisions of user.approve pauses
+        search: RunSearchService | None = None,  # the words a run is found by (None: not indexed)
     ) -> None:
-        self._runs = runs  # RunRepository
+        self._runs = runs
         self._templates = templates
-        self._orchestrator = orchestrator  # RunOrchestrator
-        self._idempotency = idempotency  # IdempotentCall, for Idempotency-Key
-        self._media = media  # MediaService: answers naming an upload (user.media_upload)
-        self._artifacts = artifacts  # ArtifactService: decisions of user.approve pauses
-        self._search = search  # RunSearchService: the words a run is found by (None: not indexed)
+        self._orchestrator = orchestrator
+        self._idempotency = idempotency
+        self._search = search
+        self._answers = PauseAnswers(runs, orchestrator, media, artifacts, search)
+
+    # -- answers (answers.py) -------------------------------------------------------------
+    def answer(self, user: User, run_id: str, step_id: str, value: Any, *, artifact_id: str | None = None) -> tuple[Run, str]:
+        return self._answers.answer(user, run_id, step_id, value, artifact_id=artifact_id)
+
+    def decide_artifact(self, user: User, artifact_id: str, approve: bool, reason: str | None) -> tuple[Any, str | None]:
+        return self._answers.decide_artifact(user, artifact_id, approve, reason)
 
     # -- start ----------------------------------------------------------------------------
     def start(self, user: User, request: StartRun, idempotency_key: str | None = None, lambda_context: Any = None) -> Run:
@@ -85,10 +101,11 @@ class RunService(PauseAnswers):
 
     def _start(self, user: User, request: StartRun) -> Run:
         chosen = [x for x in (request.template_name, request.version_id, request.workflow, request.like_run_id) if x is not None]
+        one_of = InvalidRequestError(
+            "give exactly one of template_name, version_id, workflow or like_run_id", code="INVALID_RUN_REQUEST"
+        )
         if len(chosen) != 1:
-            raise InvalidRequestError(
-                "give exactly one of template_name, version_id, workflow or like_run_id", code="INVALID_RUN_REQUEST"
-            )
+            raise one_of
         like_run_id = request.like_run_id
         if like_run_id is not None:
             request = self._like(user, request)
@@ -99,11 +116,13 @@ class RunService(PauseAnswers):
         elif request.version_id is not None:
             version = self._templates.get_version(user, request.version_id, with_workflow=self._search is not None)
             template = self._templates.get_template(user, version.template_id)
-        else:
+        elif request.template_name is not None:
             template = self._templates.template_by_name(user, request.template_name)
             if not template.latest_version_id:
                 raise NotFoundError(f"template {template.template_name!r} has no version")
             version = self._templates.get_version(user, template.latest_version_id, with_workflow=self._search is not None)
+        else:  # not reached: one was given, and a like_run_id became its version_id
+            raise one_of
 
         now = now_iso()
         run = Run(
@@ -149,10 +168,7 @@ class RunService(PauseAnswers):
 
     # -- read -----------------------------------------------------------------------------
     def get(self, user: User, run_id: str) -> Run:
-        run = self._runs.get(run_id) if is_id(run_id, "run") else None
-        if run is None or run.user_id != user.user_id:
-            raise NotFoundError(f"run {run_id[:64]} not found")
-        return run
+        return owned_run(self._runs, user, run_id)
 
     def list(self, user: User, status: RunStatus | None, cursor: str | None, limit: int):
         return self._runs.list_for_user(user.user_id, status.value if status else None, cursor, limit)

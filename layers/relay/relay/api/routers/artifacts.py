@@ -172,8 +172,10 @@ def get_run_media(
     if kind not in MediaKind.__members__:
         raise NotFoundError(f"no media kind {kind[:20]!r}; image, audio or video")
     artifact = relay.artifacts.latest_deliverable(user, run_id, kind)
-    url, _ = relay.artifacts.download_url(artifact)
-    return RedirectResponse(url, status_code=status.HTTP_307_TEMPORARY_REDIRECT)
+    download = relay.artifacts.download_url(artifact)
+    if download is None:  # inline content has no URL (latest_deliverable picks stored ones only)
+        raise NotFoundError(f"run {run_id} has no {kind} deliverable")
+    return RedirectResponse(download[0], status_code=status.HTTP_307_TEMPORARY_REDIRECT)
 
 
 class RunExportPublic(BaseModel):
@@ -239,7 +241,7 @@ def get_artifact_content(artifact_id: ArtifactId, user: CurrentUser, relay: Rela
         return RedirectResponse(download[0], status_code=status.HTTP_307_TEMPORARY_REDIRECT)
     served = serving(artifact.content_type)
     if not served.inline:  # declared as HTML, SVG …: a download, never a page on this origin
-        from relay.services.artifacts import encode_content
+        from relay.services.artifact_content import encode_content
 
         body = encode_content(artifact.format, artifact.content)
         disposition = served.disposition(f"{artifact.artifact_id}.bin")
@@ -276,7 +278,7 @@ def create_artifact_version(artifact_id: ArtifactId, body: VersionCreate, respon
             raise InvalidRequestError(
                 "send {content} (json, text) or {content_type, size_bytes} (binary)", code="INVALID_ARTIFACT_CONTENT"
             )
-        started = relay.artifacts.begin_upload(user, artifact_id, body.content_type, body.size_bytes)
+        started = relay.artifact_uploads.begin_upload(user, artifact_id, body.content_type, body.size_bytes)
         record = started.artifact
         public = VersionUploadPublic(
             artifact_id=record.artifact_id,
@@ -307,7 +309,7 @@ def complete_artifact_version(
     """Verify a binary edit's upload (size, Content-Type, magic bytes of known media types;
     sha256) and make it the next version, if `artifact_id` is still the latest (else 409,
     nothing changes). A rejected upload is deleted (422). Idempotent."""
-    created = relay.artifacts.complete_upload(user, artifact_id, version_id)
+    created = relay.artifact_uploads.complete_upload(user, artifact_id, version_id)
     response.headers["Location"] = f"/v1/artifacts/{created.artifact_id}"
     return _detail(relay, created)
 

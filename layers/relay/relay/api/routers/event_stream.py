@@ -79,7 +79,7 @@ def stream_events(
     """New events of the run as they are written (polled every second or so)."""
     run = relay.runs.get(user, run_id)
     position = start_position(run, last_event_id, after)
-    bound = relay.settings.event_stream_seconds
+    bound = relay.api_settings.event_stream_seconds
     seconds = bound if wait is None else min(wait, bound)
     return StreamingResponse(
         _served(relay.event_stream.frames(run.run_id, position, seconds)),
