@@ -31,9 +31,7 @@ def evaluate(stack: Stack, ledger: CallLedger) -> dict[str, Usage]:
     each checked against what the role allows."""
     roles = stack.roles()
     usage = {logical_id: Usage(logical_id, role.granted()) for logical_id, role in roles.items()}
-    with ledger._lock:
-        calls = Counter(ledger.calls)
-    for (caller, permission), count in calls.items():
+    for (caller, permission), count in ledger.snapshot().items():
         entry = usage.setdefault(caller, Usage(caller, []))
         entry.used[permission] += count
     for logical_id, resource in stack.resources.items():

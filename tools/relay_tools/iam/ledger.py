@@ -144,6 +144,11 @@ class CallLedger:
                 else:
                     self.calls[(caller, permission)] += 1
 
+    def snapshot(self) -> Counter[tuple[str, Permission]]:
+        """The calls recorded so far, by (caller, permission)."""
+        with self._lock:
+            return Counter(self.calls)
+
     def take(self, caller: str) -> Counter[Permission]:
         """Remove and return what `caller` was recorded making (a test's deliberate calls)."""
         with self._lock:
